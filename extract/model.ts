@@ -1,0 +1,74 @@
+/**
+ * The document model every extractor produces: ordered blocks of paragraphs and tables.
+ *
+ * A table is a grid of cell texts, with rowspan/colspan already expanded (a spanned cell's
+ * text is repeated in every grid position it covers, and `origin` says where it came from),
+ * blank cells kept as '' and line breaks inside a cell joined (no '\n' inside a cell).
+ */
+
+export interface CellOrigin {
+  /** 1-based page number where the extractor knows it (PDF). */
+  page?: number;
+  /** Grid position of the cell this position was expanded from (for spans). */
+  row: number;
+  col: number;
+}
+
+export interface ParagraphBlock {
+  kind: 'paragraph';
+  text: string;
+  page?: number;
+}
+
+export interface TableBlock {
+  kind: 'table';
+  /** rows[r][c] is the text of grid position (r, c). Rows may have different lengths. */
+  rows: string[][];
+  /** Optional per-position provenance, same shape as rows. */
+  origins?: (CellOrigin | undefined)[][];
+  /** First page of the table (PDF). */
+  page?: number;
+}
+
+export type Block = ParagraphBlock | TableBlock;
+
+export type MediaKind = 'html' | 'pdf' | 'docx' | 'doc' | 'text';
+
+export interface ExtractedDocument {
+  mediaType: string;
+  kind: MediaKind;
+  blocks: Block[];
+  /** Title where the container declares one (HTML <title>, PDF info, first heading). */
+  declaredTitle?: string;
+  /** 'needs-ocr' when the file has pages but no text layer (a scan). */
+  status: 'ok' | 'needs-ocr';
+  pages?: number;
+  /** Non-fatal notes from the extractor (charset guessed, encrypted pages skipped, ...). */
+  warnings: string[];
+}
+
+/** A failure that belongs to one input file; the run goes on. */
+export class ExtractError extends Error {
+  constructor(public code: ExtractErrorCode, message: string) {
+    super(message);
+    this.name = 'ExtractError';
+  }
+}
+
+export type ExtractErrorCode =
+  | 'empty-file'
+  | 'unsupported-type'
+  | 'corrupt-file'
+  | 'encrypted'
+  | 'too-large'
+  | 'timeout'
+  | 'needs-ocr'
+  | 'decode-failed'
+  | 'internal';
+
+/** Plain text of a document in block order (tables as tab-separated rows). */
+export function documentText(doc: ExtractedDocument): string {
+  return doc.blocks
+    .map((b) => (b.kind === 'paragraph' ? b.text : b.rows.map((r) => r.join('\t')).join('\n')))
+    .join('\n');
+}

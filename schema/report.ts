@@ -1,0 +1,77 @@
+/**
+ * Row types of nianbao's output contract (see ../shared/FORMATS.md). These zod schemas are the
+ * single source of truth: the extractor's JSON, the SQLite rows and the CSV columns derive from them.
+ */
+import { z } from 'zod';
+
+export const FORMATS = ['legacy', 'statutory-2019', 'statutory-2021', 'unknown'] as const;
+export const Format = z.enum(FORMATS);
+export type Format = z.infer<typeof Format>;
+
+export const TABLES = ['applications', 'review_litigation', 'proactive', 'legacy_stats', 'narrative'] as const;
+export const TableId = z.enum(TABLES);
+export type TableId = z.infer<typeof TableId>;
+
+/** Where a number was read: enough to find the cell again in the source document. */
+export const Provenance = z.object({
+  /** Index of the table block in the extracted document (0-based), absent for narrative numbers. */
+  block: z.number().int().nonnegative().optional(),
+  /** Grid position inside that table (0-based). */
+  cellRow: z.number().int().nonnegative().optional(),
+  cellCol: z.number().int().nonnegative().optional(),
+  /** 1-based page (PDF) where known. */
+  page: z.number().int().positive().optional(),
+  /** The text as printed (e.g. '17.7万', '/', '22（其中修订16件）'). */
+  text: z.string(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+export const Fact = z.object({
+  table: z.string().min(1),
+  row: z.string().min(1),
+  col: z.string().min(1),
+  /** null = printed blank or as a placeholder (/, -, ——, 无): not reported, not zero. */
+  value: z.number().nullable(),
+  source: Provenance.optional(),
+  /** OCR confidence 0..1 where the cell was read by OCR. */
+  confidence: z.number().min(0).max(1).optional(),
+});
+export type Fact = z.infer<typeof Fact>;
+
+export const Severity = z.enum(['error', 'warning', 'info']);
+export const Finding = z.object({
+  rule: z.string(),
+  severity: Severity,
+  message: z.string(),
+  /** Cells involved, as table.row.col identifiers. */
+  cells: z.array(z.string()).default([]),
+  expected: z.number().nullable().optional(),
+  printed: z.number().nullable().optional(),
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const ErrorInfo = z.object({ code: z.string(), message: z.string() });
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
+
+/** What `nianbao extract --json` prints per file, and what the normalize stage stores. */
+export const ReportResult = z.object({
+  file: z.string(),
+  sha256: z.string(),
+  mediaType: z.string(),
+  format: Format,
+  /** Why the format is `unknown` (not a report, no tables found, needs OCR ...). */
+  formatReason: z.string().optional(),
+  year: z.number().int().nullable(),
+  agency: z.string().nullable(),
+  title: z.string().nullable(),
+  facts: z.array(Fact),
+  findings: z.array(Finding),
+  /** Full text of the report (for search), omitted from --json unless asked. */
+  text: z.string().optional(),
+  parserVersion: z.string(),
+  error: ErrorInfo.optional(),
+});
+export type ReportResult = z.infer<typeof ReportResult>;
+
+/** Bump when a change to extract/ or normalize/ can change facts: stored documents are re-normalized. */
+export const PARSER_VERSION = '1.0.0';

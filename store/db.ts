@@ -1,0 +1,40 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS } from './migrations.ts';
+
+export type DB = Database.Database;
+
+/**
+ * Opens (creating if needed) the nianbao database: WAL so readers can query during a nightly
+ * write, a busy timeout so concurrent access waits instead of failing with SQLITE_BUSY, and all
+ * pending migrations applied.
+ */
+export function openDatabase(file: string, opts: { readonly?: boolean } = {}): DB {
+  if (!opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false });
+  db.pragma('busy_timeout = 30000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  }
+  return db;
+}
+
+export function migrate(db: DB): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
