@@ -45,6 +45,12 @@ export interface ExtractedDocument {
   pages?: number;
   /** Non-fatal notes from the extractor (charset guessed, encrypted pages skipped, ...). */
   warnings: string[];
+  /**
+   * Script of the Chinese text, where the extractor checked it. Blocks keep the original text;
+   * 'traditional' (gate/big5 mirrors) means matching must run on toSimplified() of it
+   * (extract/chinese.ts).
+   */
+  script?: 'traditional' | 'simplified';
 }
 
 /** A failure that belongs to one input file; the run goes on. */
