@@ -15,7 +15,7 @@ let hkToCn: Convert | undefined;
  * and unlike 'tw' → 'cn' it leaves simplified text alone (显著 stays 显著).
  */
 function converter(): Convert {
-  hkToCn ??= OpenCC.Converter({ from: 'hk', to: 'cn' });
+  if (!hkToCn) hkToCn = OpenCC.Converter({ from: 'hk', to: 'cn' }) as Convert;
   return hkToCn;
 }
 
