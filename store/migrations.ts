@@ -126,4 +126,110 @@ CREATE TABLE runs (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'dataset: reports.portal, lookup indexes, full-text search (trigram + bigram), report_summary, applications_wide',
+    sql: `
+-- The portal a report was found on (agency renames are linked within a portal).
+ALTER TABLE reports ADD COLUMN portal TEXT;
+
+-- Usual lookups: by agency name as printed, by source page (republication), by rule.
+CREATE INDEX reports_agency ON reports(agency);
+CREATE INDEX reports_source_url ON reports(source_url);
+CREATE INDEX agencies_name ON agencies(name);
+CREATE INDEX findings_rule ON findings(rule);
+
+-- Full-text search over current reports (rowid = reports.id), maintained by dataset/load.ts.
+-- trigram finds any substring of 3+ characters; Chinese words are mostly 2 characters, so a
+-- second index holds the text as overlapping character bigrams (unicode61 splits on the spaces
+-- we insert) and answers 1-2 character queries.
+CREATE VIRTUAL TABLE reports_fts USING fts5(title, text, content='reports', content_rowid='id', tokenize='trigram');
+CREATE VIRTUAL TABLE reports_bigram USING fts5(title, text, content='', contentless_delete=1, tokenize='unicode61');
+
+-- The latest name of every agency, following agencies.renamed_to, so that a renamed agency is
+-- counted once. A cycle in renamed_to yields no row (the view's users fall back to the agency).
+CREATE VIEW agency_canonical AS
+WITH RECURSIVE chain(agency_id, canonical_id, depth) AS (
+  SELECT id, id, 0 FROM agencies
+  UNION ALL
+  SELECT c.agency_id, a.renamed_to, c.depth + 1
+  FROM chain c JOIN agencies a ON a.id = c.canonical_id
+  WHERE a.renamed_to IS NOT NULL AND c.depth < 32
+)
+SELECT c.agency_id, c.canonical_id
+FROM chain c JOIN agencies a ON a.id = c.canonical_id
+WHERE a.renamed_to IS NULL;
+
+-- One row per current report with the harmonised fields of FORMATS.md ("Harmonised view"):
+-- statutory reports read the statutory tables, all others legacy_stats then the narrative.
+CREATE VIEW report_summary AS
+SELECT
+  r.id AS report_id,
+  r.agency AS agency,
+  r.agency_id AS agency_id,
+  COALESCE(ac.canonical_id, r.agency_id) AS canonical_agency_id,
+  COALESCE(ca.name, a.name, r.agency) AS canonical_agency,
+  NULLIF(RTRIM(COALESCE(a.province || ' ', '') || COALESCE(a.city || ' ', '') || COALESCE(a.county, '')), '') AS region,
+  a.province AS province,
+  a.city AS city,
+  a.county AS county,
+  r.year AS year,
+  r.format AS format,
+  r.title AS title,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'narrative' AND row = 'proactive_items' AND col = 'value')
+    ELSE COALESCE((SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'proactive_items' AND col = 'value'), (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'narrative' AND row = 'proactive_items' AND col = 'value')) END AS proactive_items,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'applications' AND row = 'new_received' AND col = 'total')
+    ELSE COALESCE((SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'applications_received' AND col = 'value'), (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'narrative' AND row = 'applications_received' AND col = 'value')) END AS applications_received,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'applications' AND row = 'granted' AND col = 'total')
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'replies_granted' AND col = 'value') END AS applications_granted,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'applications' AND row = 'partially_granted' AND col = 'total')
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'replies_partially_granted' AND col = 'value') END AS applications_partially_granted,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT SUM(value) FROM facts WHERE report_id = r.id AND tbl = 'applications' AND col = 'total' AND row IN ('denied_state_secret', 'denied_prohibited_by_law', 'denied_security_stability', 'denied_third_party_rights', 'denied_internal_affairs', 'denied_process_information', 'denied_enforcement_files', 'denied_administrative_query'))
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'replies_denied' AND col = 'value') END AS applications_denied,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'review_litigation' AND row = 'review' AND col = 'total')
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'review_total' AND col = 'value') END AS review_cases,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT SUM(value) FROM facts WHERE report_id = r.id AND tbl = 'review_litigation' AND col = 'total' AND row IN ('litigation_direct', 'litigation_after_review'))
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'litigation_total' AND col = 'value') END AS litigation_cases,
+  (SELECT COUNT(*) FROM findings WHERE report_id = r.id AND severity = 'error') AS findings_error,
+  (SELECT COUNT(*) FROM findings WHERE report_id = r.id AND severity = 'warning') AS findings_warning,
+  (SELECT COUNT(*) FROM findings WHERE report_id = r.id AND severity = 'info') AS findings_info,
+  r.portal AS portal,
+  r.source_url AS source_url,
+  r.document_url AS document_url,
+  r.sha256 AS sha256,
+  r.parser_version AS parser_version
+FROM reports r
+LEFT JOIN agencies a ON a.id = r.agency_id
+LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id
+LEFT JOIN agencies ca ON ca.id = ac.canonical_id
+WHERE r.is_current = 1;
+
+-- One row per current report and row of the applications table, with the seven applicant columns.
+CREATE VIEW applications_wide AS
+SELECT
+  r.id AS report_id,
+  r.agency AS agency,
+  r.year AS year,
+  r.format AS format,
+  f.row AS row,
+  MAX(CASE WHEN f.col = 'natural_person' THEN f.value END) AS natural_person,
+  MAX(CASE WHEN f.col = 'commercial_enterprise' THEN f.value END) AS commercial_enterprise,
+  MAX(CASE WHEN f.col = 'research_institution' THEN f.value END) AS research_institution,
+  MAX(CASE WHEN f.col = 'social_welfare_org' THEN f.value END) AS social_welfare_org,
+  MAX(CASE WHEN f.col = 'legal_service_org' THEN f.value END) AS legal_service_org,
+  MAX(CASE WHEN f.col = 'other_org' THEN f.value END) AS other_org,
+  MAX(CASE WHEN f.col = 'total' THEN f.value END) AS total
+FROM reports r
+JOIN facts f ON f.report_id = r.id AND f.tbl = 'applications'
+WHERE r.is_current = 1
+GROUP BY r.id, f.row;
+`,
+  },
 ];
