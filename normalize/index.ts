@@ -1,0 +1,93 @@
+/**
+ * normalize: extracted document → format, metadata, canonical facts and validation findings.
+ * Entry point of the normalize stage; pure (no I/O), so it runs the same in the CLI, the
+ * pipeline and worker threads.
+ */
+import type { Block, ExtractedDocument, TableBlock } from '../extract/model.ts';
+import type { Fact, Finding, Format } from '../schema/report.ts';
+import { normalizeLabel } from './cells.ts';
+import { detectFormat } from './detect.ts';
+import { labels } from './labels.ts';
+import { isLegacyStatsTable, parseLegacyStatsTable } from './legacy.ts';
+import { readMetadata } from './metadata.ts';
+import { parseNarrative } from './narrative.ts';
+import { splitRows, type SplitRow } from './rows.ts';
+import { parseStatutoryTables } from './statutory.ts';
+import { validateFacts } from './validate.ts';
+
+export interface NormalizedReport {
+  format: Format;
+  formatReason: string;
+  year: number | null;
+  agency: string | null;
+  title: string | null;
+  facts: Fact[];
+  findings: Finding[];
+}
+
+export interface NormalizeOptions {
+  /** Converts Traditional characters to Simplified for label matching (set for Traditional pages). */
+  toSimplified?: (s: string) => string;
+}
+
+export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions = {}): NormalizedReport {
+  const meta = readMetadata(doc.blocks, doc.declaredTitle);
+  // Labels are matched on a Simplified copy; metadata above keeps the original script.
+  const blocks = opts.toSimplified ? simplifyBlocks(doc.blocks, opts.toSimplified) : doc.blocks;
+
+  const legacyBlocks = new Set<number>();
+  const statutoryRows: SplitRow[] = [];
+  blocks.forEach((b, i) => {
+    if (b.kind !== 'table') return;
+    if (isLegacyStatsTable(b, i)) legacyBlocks.add(i);
+    else statutoryRows.push(...splitRows(b, i));
+  });
+  const statutory = parseStatutoryTables(statutoryRows);
+
+  const facts: Fact[] = [];
+  const findings: Finding[] = [];
+  let legacyKnown = 0;
+  for (const i of legacyBlocks) {
+    const parsed = parseLegacyStatsTable(blocks[i] as TableBlock, i);
+    legacyKnown += parsed.known;
+    facts.push(...parsed.facts);
+    findings.push(...parsed.findings);
+  }
+  const paragraphs = blocks.filter((b): b is Extract<Block, { kind: 'paragraph' }> => b.kind === 'paragraph').map((b) => b.text);
+  const narrative = parseNarrative(paragraphs);
+  const headings = paragraphs.map(normalizeLabel);
+  const countSections = (res: RegExp[]) => res.filter((re) => headings.some((h) => h.length < 60 && re.test(h))).length;
+
+  const detection = detectFormat({
+    statutory,
+    legacyTableFound: legacyKnown >= 3,
+    hasReportTitle: !!meta.title && /报告|年报/.test(meta.title),
+    legacySections: countSections(labels.reportSections.legacy),
+    statutorySections: countSections(labels.reportSections.statutory),
+    narrativeFacts: narrative.length,
+    needsOcr: doc.status === 'needs-ocr',
+  });
+
+  if (detection.format === 'unknown') {
+    return { ...meta, format: 'unknown', formatReason: detection.reason, facts: [], findings: [] };
+  }
+  if (detection.format === 'legacy') {
+    // A legacy report may also hold statutory-looking rows by accident; keep only its own tables.
+  } else {
+    facts.push(...statutory.facts);
+    findings.push(...statutory.findings);
+  }
+  facts.push(...narrative);
+  findings.push(...validateFacts(facts));
+  if (meta.year === null)
+    findings.push({ rule: 'metadata.no_year', severity: 'warning', message: 'no report year in the title or the opening sentences', cells: [] });
+  if (meta.agency === null)
+    findings.push({ rule: 'metadata.no_agency', severity: 'warning', message: 'no agency name in the title', cells: [] });
+  return { ...meta, format: detection.format, formatReason: detection.reason, facts, findings };
+}
+
+function simplifyBlocks(blocks: Block[], conv: (s: string) => string): Block[] {
+  return blocks.map((b) =>
+    b.kind === 'paragraph' ? { ...b, text: conv(b.text) } : { ...b, rows: b.rows.map((r) => r.map(conv)) },
+  );
+}

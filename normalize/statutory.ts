@@ -1,0 +1,169 @@
+/**
+ * Parsers for the statutory tables (2019 and 2021 formats): 主动公开政府信息情况 (proactive),
+ * 收到和处理政府信息公开申请情况 (applications), 行政复议、行政诉讼情况 (review_litigation).
+ *
+ * Rows are read in document order across all table blocks, because extractors do not agree on
+ * where one table ends: a PDF may give one block for three tables, a Word file three blocks for
+ * one. Each row is classified by its labels; header rows set the columns that follow.
+ */
+import type { Fact, Finding } from '../schema/report.ts';
+import { parseCellValue } from './cells.ts';
+import { labels, type LabelEntry } from './labels.ts';
+import { fitValues, hasValues, type SplitRow, type ValueCell } from './rows.ts';
+
+export const APPLICATION_COLS = labels.applicationsCols.all().map((e) => e.id);
+export const REVIEW_ROWS = labels.reviewRows.all().map((e) => e.id);
+export const REVIEW_COLS = labels.reviewCols.all().map((e) => e.id);
+
+export interface StatutoryParse {
+  facts: Fact[];
+  findings: Finding[];
+  /** Evidence of the variant seen in the tables. */
+  evidence: { v2021: string[]; v2019: string[] };
+  tablesFound: Set<'proactive' | 'applications' | 'review_litigation'>;
+}
+
+type State = 'none' | 'proactive' | 'applications' | 'review';
+
+export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
+  const out: StatutoryParse = { facts: [], findings: [], evidence: { v2021: [], v2019: [] }, tablesFound: new Set() };
+  const seen = new Set<string>();
+  let state: State = 'none';
+  let proactiveCols: LabelEntry[] = [];
+  let appSection = '';
+
+  const emit = (table: string, row: string, cols: string[], cells: ValueCell[], r: SplitRow, unit?: (col: string) => '10k_yuan' | undefined) => {
+    const key = `${table}.${row}`;
+    if (seen.has(key)) {
+      out.findings.push({
+        rule: 'parse.duplicate_row',
+        severity: 'warning',
+        message: `${key} printed twice; the first is kept (second at table ${r.block + 1}, row ${r.row + 1})`,
+        cells: [key],
+      });
+      return;
+    }
+    seen.add(key);
+    cols.forEach((col, i) => {
+      const cell = cells[i];
+      const text = cell?.text ?? '';
+      const v = parseCellValue(text, { unit: unit?.(col) });
+      if (v.kind === 'text') {
+        out.findings.push({
+          rule: 'parse.not_a_number',
+          severity: 'warning',
+          message: `${table}.${row}.${col}: cell "${text}" is not a number; kept as null`,
+          cells: [`${table}.${row}.${col}`],
+        });
+      }
+      out.facts.push({
+        table,
+        row,
+        col,
+        value: v.kind === 'number' ? v.value : null,
+        source: { block: r.block, cellRow: r.row, cellCol: cell?.col, page: r.page, text },
+      });
+    });
+  };
+
+  const fitOrPad = (r: SplitRow, n: number, align: 'left' | 'right', what: string): ValueCell[] => {
+    const fitted = fitValues(r.values, n, align);
+    if (fitted) return fitted;
+    out.findings.push({
+      rule: 'parse.short_row',
+      severity: 'warning',
+      message: `${what}: ${r.values.length} cells where ${n} were expected (table ${r.block + 1}, row ${r.row + 1}); missing cells are null`,
+      cells: [what],
+    });
+    return r.values.slice();
+  };
+
+  for (const r of rows) {
+    const labelsHere = r.normLabels;
+    if (labelsHere.length === 0 && !hasValues(r)) continue;
+
+    // Header rows: they switch the table and set the columns.
+    const pCols = labelsHere.map((l) => labels.proactiveCols.find(l)).filter((e): e is LabelEntry => !!e);
+    const appColHits = labelsHere.filter((l) => {
+      const e = labels.applicationsCols.find(l);
+      return e && e.id !== 'other_org' && e.id !== 'total';
+    }).length;
+    const reviewColHits = labelsHere.filter((l) => /结果维持|尚未审结|其他结果|结果纠正/.test(l)).length;
+    const reviewHeader = labelsHere.some((l) => /^行政复议$/.test(l)) && labelsHere.some((l) => /^行政诉讼$/.test(l));
+    if (pCols.length > 0 && !hasValues(r)) {
+      state = 'proactive';
+      proactiveCols = pCols;
+      for (const c of pCols) if (c.variant === 'statutory-2021') out.evidence.v2021.push(c.id);
+      else if (c.variant === 'statutory-2019') out.evidence.v2019.push(c.id);
+      continue;
+    }
+    if (appColHits >= 2 && !hasValues(r)) {
+      state = 'applications';
+      continue;
+    }
+    if ((reviewColHits >= 2 || reviewHeader) && !hasValues(r)) {
+      state = 'review';
+      continue;
+    }
+
+    // Applications rows (their labels are distinctive wherever they stand).
+    const appRow = matchLast(labelsHere, (l) => labels.applicationsRows.find(l, appSection));
+    for (const l of labelsHere) if (labels.applicationsSections.some((p) => p.test(l))) appSection = l;
+    if (appRow && (state === 'applications' || appRow.id !== 'total') && !(state === 'review' && appRow.id === 'total')) {
+      const sectionFromRow = labelsHere.find((l) => /其他处理/.test(l));
+      if (appRow.id === 'other_other' && !sectionFromRow && !/其他处理/.test(appSection)) continue;
+      state = 'applications';
+      out.tablesFound.add('applications');
+      if (appRow.id.startsWith('other_')) out.evidence.v2021.push(appRow.id);
+      if (appRow.id === 'other') out.evidence.v2019.push('other');
+      emit('applications', appRow.id, APPLICATION_COLS, fitOrPad(r, 7, 'right', `applications.${appRow.id}`), r);
+      continue;
+    }
+
+    // Review / litigation: one data row of 15 cells, or three rows of 5 (transposed layouts).
+    const reviewRow = matchLast(labelsHere, (l) => labels.reviewRows.find(l));
+    if (reviewRow && hasValues(r) && r.values.length <= 6) {
+      out.tablesFound.add('review_litigation');
+      emit('review_litigation', reviewRow.id, REVIEW_COLS, fitOrPad(r, 5, 'right', `review_litigation.${reviewRow.id}`), r);
+      continue;
+    }
+    if (state === 'review' && hasValues(r) && !appRow) {
+      out.tablesFound.add('review_litigation');
+      const cells = fitOrPad(r, 15, 'right', 'review_litigation');
+      REVIEW_ROWS.forEach((row, i) => emit('review_litigation', row, REVIEW_COLS, cells.slice(i * 5, i * 5 + 5), r));
+      state = 'none';
+      continue;
+    }
+
+    // Proactive rows: columns from the header above.
+    const pRow = matchLast(labelsHere, (l) => labels.proactiveRows.find(l));
+    if (pRow && (state === 'proactive' || proactiveCols.length)) {
+      const cols = proactiveCols.map((c) => c.id);
+      out.tablesFound.add('proactive');
+      if (pRow.id === 'procurement' || pRow.id === 'other_services') out.evidence.v2019.push(pRow.id);
+      emit('proactive', pRow.id, cols, fitOrPad(r, cols.length, 'left', `proactive.${pRow.id}`), r, (col) =>
+        col === 'amount_10k_yuan' ? '10k_yuan' : undefined,
+      );
+      continue;
+    }
+
+    if (hasValues(r) && labelsHere.length && state !== 'none') {
+      out.findings.push({
+        rule: 'parse.unknown_row',
+        severity: 'info',
+        message: `row "${r.labels.join(' ')}" in the ${state} table matches no known label; not parsed`,
+        cells: [],
+      });
+    }
+  }
+  return out;
+}
+
+/** Matches the most specific (rightmost) label first, then the ones to its left. */
+function matchLast<T>(ls: string[], find: (l: string) => T | undefined): T | undefined {
+  for (let i = ls.length - 1; i >= 0; i--) {
+    const hit = find(ls[i]);
+    if (hit) return hit;
+  }
+  return undefined;
+}
