@@ -232,4 +232,16 @@ WHERE r.is_current = 1
 GROUP BY r.id, f.row;
 `,
   },
+  {
+    version: 3,
+    description: 'crawler: documents.filename (safe base name from Content-Disposition/URL), failure kind per queued URL, crawl_queue run lookup',
+    sql: `
+-- Base name the portal gave the file (Content-Disposition or URL), already stripped of any path:
+-- jcms downfile.jsp answers are application/octet-stream and only the name says .pdf/.doc.
+ALTER TABLE documents ADD COLUMN filename TEXT;
+-- Why a URL failed (timeout, http-4xx, redirect-loop, robots, ...), kept for the next night's retry.
+ALTER TABLE crawl_queue ADD COLUMN failure_kind TEXT;
+CREATE INDEX crawl_queue_run_state ON crawl_queue(run_id, state);
+`,
+  },
 ];
