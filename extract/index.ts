@@ -1,0 +1,64 @@
+/**
+ * extract: document bytes → ExtractedDocument. Entry point of the extract stage. The media type
+ * is sniffed from the bytes first (an HTML error page saved as .pdf is HTML), then the one
+ * extractor for that kind runs. Extractors are loaded on first use so that a run over HTML pages
+ * never loads pdf.js.
+ */
+import { decodeBytes, sniffMediaType } from './charset.ts';
+import { ExtractError, type ExtractedDocument } from './model.ts';
+import { extractText } from './text.ts';
+
+export interface ExtractOptions {
+  fileName?: string;
+  contentType?: string;
+  url?: string;
+  /** Refuse larger inputs (bytes). Default 64 MiB. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+export const MEDIA_TYPES: Record<string, string> = {
+  html: 'text/html',
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  doc: 'application/msword',
+  text: 'text/plain',
+};
+
+export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = {}): Promise<ExtractedDocument> {
+  if (bytes.length === 0) throw new ExtractError('empty-file', 'the file is empty (0 bytes)');
+  const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (bytes.length > max) throw new ExtractError('too-large', `the file is ${bytes.length} bytes, over the ${max}-byte limit`);
+  const kind = sniffMediaType(bytes, opts.fileName, opts.contentType);
+  switch (kind) {
+    case 'html': {
+      const { extractHtml } = await import('./html.ts');
+      return extractHtml(bytes, { contentType: opts.contentType, url: opts.url });
+    }
+    case 'pdf': {
+      const { extractPdf } = await import('./pdf.ts');
+      return extractPdf(bytes, { fileName: opts.fileName });
+    }
+    case 'docx': {
+      const { extractDocx } = await import('./docx.ts');
+      return extractDocx(bytes);
+    }
+    case 'doc': {
+      const { extractDoc } = await import('./doc.ts');
+      return extractDoc(bytes);
+    }
+    case 'text': {
+      const decoded = decodeBytes(bytes, opts.contentType);
+      const doc = extractText(decoded.text);
+      doc.warnings.push(...decoded.warnings);
+      return doc;
+    }
+    default:
+      throw new ExtractError('unsupported-type', `not a report document type (magic bytes ${hexHead(bytes)}; expected HTML, PDF, DOCX, DOC or text)`);
+  }
+}
+
+function hexHead(bytes: Uint8Array): string {
+  return Buffer.from(bytes.subarray(0, 4)).toString('hex');
+}
