@@ -7,6 +7,7 @@
  *  - space-separated rows: a label followed by numbers, or cells separated by 2+ spaces
  *    (pdftotext -layout, hand-typed pages).
  */
+import { isMostlyTraditional } from './chinese.ts';
 import type { Block, ExtractedDocument, TableBlock } from './model.ts';
 
 export interface TextExtractOptions {
@@ -50,6 +51,7 @@ export function extractText(input: string, opts: TextExtractOptions = {}): Extra
     blocks,
     status: 'ok',
     warnings: [],
+    script: isMostlyTraditional(input) ? 'traditional' : 'simplified',
   };
 }
 

@@ -31,9 +31,12 @@ export interface NormalizeOptions {
 }
 
 export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions = {}): NormalizedReport {
-  const meta = readMetadata(doc.blocks, doc.declaredTitle);
-  // Labels are matched on a Simplified copy; metadata above keeps the original script.
-  const blocks = opts.toSimplified ? simplifyBlocks(doc.blocks, opts.toSimplified) : doc.blocks;
+  // Labels are matched on a Simplified copy; the title keeps the original script.
+  const conv = opts.toSimplified;
+  const blocks = conv ? simplifyBlocks(doc.blocks, conv) : doc.blocks;
+  const meta = conv
+    ? readMetadata(blocks, doc.declaredTitle && conv(doc.declaredTitle), { blocks: doc.blocks, declaredTitle: doc.declaredTitle })
+    : readMetadata(blocks, doc.declaredTitle);
 
   const legacyBlocks = new Set<number>();
   const statutoryRows: SplitRow[] = [];

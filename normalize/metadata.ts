@@ -12,39 +12,62 @@ export interface ReportMetadata {
   year: number | null;
 }
 
-export function readMetadata(blocks: Block[], declaredTitle?: string): ReportMetadata {
-  const title = findTitle(blocks, declaredTitle);
+/**
+ * Reads title, agency and year. `original` is the same document in its original script when
+ * `blocks` is a Simplified copy: the title is then returned as printed, the agency in Simplified
+ * form (so that a Traditional mirror links to the same agency).
+ */
+export function readMetadata(
+  blocks: Block[],
+  declaredTitle?: string,
+  original?: { blocks: Block[]; declaredTitle?: string },
+): ReportMetadata {
+  const found = findTitle(blocks, declaredTitle);
+  const title = found && original ? titleFrom(original.blocks, original.declaredTitle, found.from) : found?.text ?? null;
   const opening = blocks
     .filter((b) => b.kind === 'paragraph')
     .slice(0, 12)
     .map((b) => (b.kind === 'paragraph' ? b.text : ''))
     .join('\n');
-  return { title, agency: title ? agencyFromTitle(title) : null, year: yearFrom(title, opening) };
+  return { title, agency: found ? agencyFromTitle(found.text) : null, year: yearFrom(found?.text ?? null, opening) };
 }
 
-function findTitle(blocks: Block[], declaredTitle?: string): string | null {
-  const clean = (s: string) => s.replace(/[\s\u3000]+/g, '').trim();
-  if (declaredTitle && REPORT_TITLE.test(clean(declaredTitle))) return clean(declaredTitle);
+interface FoundTitle {
+  text: string;
+  /** 'declared', or the indices of the paragraph blocks joined. */
+  from: 'declared' | number[];
+}
+
+const clean = (s: string) => s.replace(/[\s\u3000]+/g, '').trim();
+
+function titleFrom(blocks: Block[], declaredTitle: string | undefined, from: FoundTitle['from']): string {
+  if (from === 'declared') return clean(declaredTitle ?? '');
+  return from.map((i) => clean((blocks[i] as { text: string }).text)).join('');
+}
+
+function findTitle(blocks: Block[], declaredTitle?: string): FoundTitle | null {
+  if (declaredTitle && REPORT_TITLE.test(clean(declaredTitle))) return { text: clean(declaredTitle), from: 'declared' };
   // The title is the first one to three short lines before the body starts.
-  const heads: string[] = [];
-  for (const b of blocks) {
+  const heads: { text: string; index: number }[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i];
     if (b.kind !== 'paragraph') break;
     const t = clean(b.text);
     if (!t) continue;
     if (t.length > 60 || /^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]/.test(t)) break;
-    heads.push(t);
+    heads.push({ text: t, index: i });
     if (heads.length === 3) break;
   }
   for (let n = 1; n <= heads.length; n++) {
-    const joined = heads.slice(0, n).join('');
-    if (REPORT_TITLE.test(heads[n - 1]) || (n < heads.length && REPORT_TITLE.test(joined))) {
+    const used = heads.slice(0, n);
+    if (REPORT_TITLE.test(heads[n - 1].text) || (n < heads.length && REPORT_TITLE.test(used.map((h) => h.text).join('')))) {
       // A trailing line in brackets names the agency: 2021年…年度报告（拱墅区投资促进局）.
       const next = heads[n];
-      if (next && /^[（(].+[)）]$/.test(next)) return joined + next;
-      return joined;
+      if (next && /^[（(].+[)）]$/.test(next.text)) used.push(next);
+      return { text: used.map((h) => h.text).join(''), from: used.map((h) => h.index) };
     }
   }
-  if (declaredTitle && clean(declaredTitle)) return clean(declaredTitle);
+  if (declaredTitle && clean(declaredTitle)) return { text: clean(declaredTitle), from: 'declared' };
   return null;
 }
 
