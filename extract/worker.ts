@@ -1,0 +1,26 @@
+/**
+ * Worker-thread side of the extraction pool: extracts one document per message. Runs in its own
+ * thread so a pathological file can be stopped (time limit) or killed by its heap cap without
+ * taking the run down.
+ */
+import { parentPort } from 'node:worker_threads';
+import { extractDocument, type ExtractOptions } from './index.ts';
+import { ExtractError } from './model.ts';
+
+export interface ExtractJob {
+  id: number;
+  bytes: Uint8Array;
+  opts: ExtractOptions;
+}
+
+parentPort!.postMessage({ ready: true });
+
+parentPort!.on('message', async (job: ExtractJob) => {
+  try {
+    const doc = await extractDocument(job.bytes, job.opts);
+    parentPort!.postMessage({ id: job.id, doc });
+  } catch (e) {
+    const error = e instanceof ExtractError ? { code: e.code, message: e.message } : { code: 'internal', message: String((e as Error)?.stack ?? e) };
+    parentPort!.postMessage({ id: job.id, error });
+  }
+});

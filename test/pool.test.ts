@@ -1,0 +1,30 @@
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ExtractPool } from '../pipeline/pool.ts';
+import { seedFile } from './helpers/expected.ts';
+
+describe('extraction worker pool', () => {
+  const pool = new ExtractPool({ workers: 2, timeoutMs: 20_000 });
+  afterAll(() => pool.close());
+
+  it('extracts documents in worker threads, errors stay per document', async () => {
+    const seed = fs.readFileSync(seedFile('000'));
+    const [ok, empty] = await Promise.all([pool.extract(seed, { fileName: 'a.txt' }), pool.extract(new Uint8Array(0), { fileName: 'empty.pdf' })]);
+    expect(ok.doc?.blocks.some((b) => b.kind === 'table')).toBe(true);
+    expect(empty.error).toEqual({ code: 'empty-file', message: expect.stringMatching(/empty/) });
+  });
+
+  it('a document over the time limit fails alone and the pool goes on', async () => {
+    const slow = new ExtractPool({ workers: 1, timeoutMs: 300 });
+    try {
+      // A huge text with one enormous table takes far longer than 300 ms to extract.
+      const big = Buffer.from(Array.from({ length: 400_000 }, (_, i) => `行${i}\t${i}\t${i}\t${i}`).join('\n'));
+      const r = await slow.extract(big, { fileName: 'big.txt', maxBytes: 1e9 });
+      expect(r.error?.code).toBe('timeout');
+      const after = await slow.extract(fs.readFileSync(seedFile('001')), { fileName: 'b.txt' });
+      expect(after.doc?.status).toBe('ok');
+    } finally {
+      await slow.close();
+    }
+  });
+});
