@@ -244,4 +244,24 @@ ALTER TABLE crawl_queue ADD COLUMN failure_kind TEXT;
 CREATE INDEX crawl_queue_run_state ON crawl_queue(run_id, state);
 `,
   },
+  {
+    version: 4,
+    description: 'pipeline: extractions (document → blocks, stored so normalize re-runs without re-extracting)',
+    sql: `
+-- One row per (document bytes, extractor version). blocks is the ExtractedDocument as gzipped JSON.
+CREATE TABLE extractions (
+  sha256            TEXT NOT NULL,
+  extractor_version TEXT NOT NULL,
+  media_type        TEXT,
+  status            TEXT NOT NULL,            -- 'ok' | 'needs-ocr' | 'failed'
+  error_code        TEXT,
+  error_message     TEXT,
+  pages             INTEGER,
+  blocks            BLOB,
+  millis            INTEGER,                  -- extraction time
+  extracted_at      TEXT NOT NULL,
+  PRIMARY KEY (sha256, extractor_version)
+);
+`,
+  },
 ];
