@@ -5,7 +5,7 @@
 import { toSimplified } from '../extract/chinese.ts';
 import { documentText, ExtractError, type ExtractedDocument } from '../extract/model.ts';
 import { extractDocument, MEDIA_TYPES, type ExtractOptions } from '../extract/index.ts';
-import { PARSER_VERSION, type ReportResult } from '../schema/report.ts';
+import { PARSER_VERSION, type ErrorInfo, type ReportResult } from '../schema/report.ts';
 import { sha256 } from '../store/raw.ts';
 import { normalizeDocument } from './index.ts';
 
@@ -17,23 +17,34 @@ export interface BuildReportOptions extends ExtractOptions {
 }
 
 export async function buildReport(bytes: Uint8Array, opts: BuildReportOptions): Promise<ReportResult> {
-  const base = {
-    file: opts.file,
-    sha256: sha256(bytes),
-    parserVersion: PARSER_VERSION,
-  };
-  let doc: ExtractedDocument;
+  const base = { file: opts.file, sha256: sha256(bytes), withText: opts.withText };
   try {
-    doc = await extractDocument(bytes, { ...opts, fileName: opts.fileName ?? opts.file });
+    const doc = await extractDocument(bytes, { ...opts, fileName: opts.fileName ?? opts.file });
+    return reportFromExtraction(doc, base);
   } catch (e) {
-    const err = e instanceof ExtractError ? { code: e.code, message: e.message } : { code: 'internal', message: String((e as Error)?.message ?? e) };
-    return { ...base, mediaType: 'application/octet-stream', format: 'unknown', formatReason: err.code, year: null, agency: null, title: null, facts: [], findings: [], error: err };
+    return reportFromExtraction(errorInfo(e), base);
   }
-  const mediaType = doc.mediaType || MEDIA_TYPES[doc.kind] || 'application/octet-stream';
+}
+
+/** The error of a failed extraction as stored and printed: ExtractError codes, else 'internal'. */
+export function errorInfo(e: unknown): ErrorInfo {
+  return e instanceof ExtractError ? { code: e.code, message: e.message } : { code: 'internal', message: String((e as Error)?.message ?? e) };
+}
+
+/** Normalizes an extracted document (or reports its extraction error) as a ReportResult. */
+export function reportFromExtraction(
+  extraction: ExtractedDocument | ErrorInfo,
+  base: { file: string; sha256: string; withText?: boolean },
+): ReportResult {
+  const head = { file: base.file, sha256: base.sha256, parserVersion: PARSER_VERSION };
+  if (!('blocks' in extraction)) {
+    return { ...head, mediaType: 'application/octet-stream', format: 'unknown', formatReason: extraction.code, year: null, agency: null, title: null, facts: [], findings: [], error: extraction };
+  }
+  const doc = extraction;
   const normalized = normalizeDocument(doc, { toSimplified: doc.script === 'traditional' ? toSimplified : undefined });
   const result: ReportResult = {
-    ...base,
-    mediaType,
+    ...head,
+    mediaType: doc.mediaType || MEDIA_TYPES[doc.kind] || 'application/octet-stream',
     format: normalized.format,
     formatReason: normalized.formatReason,
     year: normalized.year,
@@ -43,6 +54,6 @@ export async function buildReport(bytes: Uint8Array, opts: BuildReportOptions): 
     findings: normalized.findings,
   };
   if (doc.status === 'needs-ocr') result.error = { code: 'needs-ocr', message: `image-only document (${doc.pages ?? '?'} pages without a text layer): OCR needed` };
-  if (opts.withText) result.text = documentText(doc);
+  if (base.withText) result.text = documentText(doc);
   return result;
 }

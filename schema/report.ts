@@ -75,3 +75,6 @@ export type ReportResult = z.infer<typeof ReportResult>;
 
 /** Bump when a change to extract/ or normalize/ can change facts: stored documents are re-normalized. */
 export const PARSER_VERSION = '1.0.0';
+
+/** Bump when a change to extract/ can change the extracted blocks: stored documents are re-extracted. */
+export const EXTRACTOR_VERSION = '1.0.0';

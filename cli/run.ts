@@ -1,0 +1,188 @@
+/**
+ * `nianbao run` (all stages), `nianbao normalize` (one stage) and `nianbao status`.
+ * Exit codes: 0 all good, 1 finished with per-document failures, 2 fatal error or usage error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, loadConfig, type ConfigOverrides } from '../pipeline/config.ts';
+import { LockedError } from '../pipeline/lock.ts';
+import { chooseProgress } from '../pipeline/progress.ts';
+import { paths, recentRuns, runPipeline, stageCounts, STAGES, type RunSummary, type StageName } from '../pipeline/run.ts';
+import { openDatabase } from '../store/db.ts';
+
+interface RunFlags {
+  dataDir?: string;
+  config?: string;
+  start?: string[];
+  concurrency?: string;
+  delayMs?: string;
+  workers?: string;
+  since?: string;
+  ignoreRobots?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  sample?: boolean;
+  only?: string;
+  date?: string;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function register(program: Command): void {
+  const withCommon = (cmd: Command) =>
+    cmd
+      .option('--data-dir <dir>', 'data folder (raw/, nianbao.sqlite, snapshots/); env NIANBAO_DATA_DIR', undefined)
+      .option('--config <file>', 'config file (JSON): dataDir, portals, crawl, extract')
+      .option('--json', 'machine-readable logs (JSON lines on stderr) and summary (JSON on stdout)')
+      .option('--quiet', 'no progress output');
+
+  withCommon(program.command('run'))
+    .description('crawl → extract → normalize → export, each stage incremental')
+    .option('--start <url>', 'an ad-hoc portal start URL (repeatable)', collect)
+    .option('--sample', 'crawl the embedded sample portal (started on 127.0.0.1) instead of the configured portals')
+    .option('--concurrency <n>', 'requests in flight per host (default 1)')
+    .option('--delay-ms <ms>', 'minimum gap between requests to one host (default 1000)')
+    .option('--workers <n>', 'extraction worker threads (default: cores)')
+    .option('--ignore-robots', 'do not honour robots.txt (logged)')
+    .option('--since <date>', 'export snapshot date label (YYYY-MM-DD) for a backfilled run; default today')
+    .option('--only <stages>', `comma-separated subset of ${STAGES.join(',')}`)
+    .action(async (flags: RunFlags) => {
+      process.exitCode = await runCommand(flags, 'run');
+    });
+
+  withCommon(program.command('normalize'))
+    .description('normalize stage alone: stored extractions → reports, facts, findings')
+    .action(async (flags: RunFlags) => {
+      process.exitCode = await runCommand({ ...flags, only: 'normalize' }, 'normalize');
+    });
+
+  program
+    .command('status')
+    .description('the last runs and the counts per stage')
+    .option('--data-dir <dir>', 'data folder; env NIANBAO_DATA_DIR')
+    .option('--json', 'JSON output')
+    .option('-n, --limit <n>', 'runs to show', '5')
+    .action((flags: { dataDir?: string; json?: boolean; limit: string }) => {
+      const dataDir = path.resolve(flags.dataDir ?? process.env.NIANBAO_DATA_DIR ?? 'data');
+      const dbFile = paths(dataDir).database;
+      if (!fs.existsSync(dbFile)) {
+        console.error(`nianbao status: no database at ${dbFile} (run 'nianbao run' first)`);
+        process.exitCode = 2;
+        return;
+      }
+      const db = openDatabase(dbFile);
+      const runs = recentRuns(db, Number(flags.limit) || 5);
+      const counts = stageCounts(db);
+      db.close();
+      if (flags.json) {
+        console.log(JSON.stringify({ dataDir, counts, runs: runs.map((r) => ({ ...r, counts: r.counts && JSON.parse(r.counts), errors: r.errors && JSON.parse(r.errors) })) }));
+        return;
+      }
+      console.log(`data dir ${dataDir}`);
+      console.log(`documents ${counts.documents} (${counts.documentsWithBytes} distinct files) · crawl pending ${counts.crawlPending}, failed ${counts.crawlFailed}`);
+      console.log(`extracted ${counts.extracted}, extraction failed ${counts.extractFailed}`);
+      console.log(`reports ${counts.reports} current (${counts.reportsWithFacts} with facts) · facts ${counts.facts} · findings ${counts.findings}`);
+      console.log('last runs:');
+      for (const r of runs) {
+        const c = r.counts ? JSON.parse(r.counts) : {};
+        const bits = [
+          c.crawl && `crawl new ${c.crawl.new}/changed ${c.crawl.changed}/unchanged ${c.crawl.unchanged}/failed ${c.crawl.failed}`,
+          c.extract && `extract ${c.extract.done} ok/${c.extract.failed} failed`,
+          c.normalize && `normalize ${c.normalize.new} new/${c.normalize.replaced} replaced`,
+          c.export && `export ${c.export.files} files`,
+        ].filter(Boolean);
+        console.log(`  #${r.id} ${r.command} ${r.started_at} → ${r.ended_at ?? '(running or killed)'} ${r.status}${bits.length ? ' · ' + bits.join(' · ') : ''}`);
+      }
+    });
+}
+
+async function runCommand(flags: RunFlags, command: string): Promise<number> {
+  const progress = chooseProgress({ json: flags.json, quiet: flags.quiet });
+  const over: ConfigOverrides = {
+    configFile: flags.config,
+    dataDir: flags.dataDir,
+    concurrency: flags.concurrency !== undefined ? positive(flags.concurrency, '--concurrency') : undefined,
+    delayMs: flags.delayMs !== undefined ? positive(flags.delayMs, '--delay-ms', true) : undefined,
+    workers: flags.workers !== undefined ? positive(flags.workers, '--workers') : undefined,
+    ignoreRobots: flags.ignoreRobots,
+  };
+  let stages: StageName[] | undefined;
+  if (flags.only) {
+    stages = flags.only.split(',').map((s) => s.trim()) as StageName[];
+    const bad = stages.filter((s) => !STAGES.includes(s));
+    if (bad.length) return usage(`unknown stage(s) ${bad.join(', ')}; stages are ${STAGES.join(', ')}`);
+  }
+  if (flags.since && !/^\d{4}-\d{2}-\d{2}$/.test(flags.since)) return usage('--since takes a date YYYY-MM-DD');
+  let config;
+  try {
+    config = loadConfig(over);
+  } catch (e) {
+    if (e instanceof ConfigError) return usage(e.message);
+    throw e;
+  }
+  let sample: { url: string; close: () => Promise<void> } | undefined;
+  let portals;
+  try {
+    if (flags.sample) {
+      const { startSamplePortal } = await import('../test/portal/server.ts');
+      sample = await startSamplePortal();
+      const { samplePortal } = await import('../crawler/portals.ts');
+      portals = [samplePortal(sample.url)];
+      progress.log(`sample portal serving on ${sample.url}`);
+      // The sample portal is local: no need to wait a second between requests.
+      if (over.delayMs === undefined && process.env.NIANBAO_DELAY_MS === undefined) config.crawl.perHostDelayMs = 50;
+    }
+    const summary = await runPipeline({ config, starts: flags.start, portals, stages, progress, date: flags.since, command });
+    printSummary(summary, !!flags.json);
+    return summary.status === 'ok' ? 0 : summary.status === 'partial' ? 1 : 2;
+  } catch (e) {
+    if (e instanceof LockedError) {
+      console.error(`nianbao ${command}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await sample?.close();
+  }
+}
+
+function positive(v: string, name: string, allowZero = false): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    console.error(`nianbao: ${name} takes a ${allowZero ? 'non-negative' : 'positive'} whole number, not '${v}'`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function usage(message: string): number {
+  console.error(`nianbao: ${message}`);
+  return 2;
+}
+
+export function printSummary(s: RunSummary, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(s) + '\n');
+    return;
+  }
+  const out: string[] = [];
+  out.push(`run #${s.runId} ${s.status} (${s.startedAt} → ${s.endedAt})`);
+  if (s.crawl)
+    out.push(`  crawl: ${s.crawl.reportsFound} report articles, ${s.crawl.attachmentsFound} attachments; documents new ${s.crawl.new}, changed ${s.crawl.changed}, unchanged ${s.crawl.unchanged}, failed ${s.crawl.failed}; ${(s.crawl.bytesDownloaded / 1024).toFixed(0)} KiB downloaded`);
+  if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);
+  if (s.normalize)
+    out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings`);
+  if (s.export) out.push(`  export: ${s.export.files} files in ${s.export.dir}`);
+  if (Object.keys(s.failuresByKind).length) {
+    out.push('  failures by kind:');
+    for (const [k, n] of Object.entries(s.failuresByKind)) out.push(`    ${k}: ${n}`);
+    for (const f of s.crawl?.failedUrls.slice(0, 20) ?? []) out.push(`    crawl ${f.kind} ${f.url}: ${f.message}`);
+    for (const f of s.extract?.failures.slice(0, 20) ?? []) out.push(`    extract ${f.code} ${f.url}: ${f.message}`);
+  }
+  if (s.fatal) out.push(`  FATAL: ${s.fatal}`);
+  out.push(`  database: ${s.outputs.database}`);
+  if (s.outputs.snapshot) out.push(`  snapshot: ${s.outputs.snapshot}  (open ${path.join(s.outputs.snapshot, 'index.html')} in a browser)`);
+  if (s.status !== 'failed') out.push(`  next: sqlite3 ${s.outputs.database} 'SELECT * FROM report_summary LIMIT 10'  ·  nianbao status  ·  nianbao search 依申请`);
+  process.stdout.write(out.join('\n') + '\n');
+}

@@ -1,0 +1,83 @@
+/**
+ * Run configuration. Precedence, highest first: command-line flags, environment variables, the
+ * config file (--config, JSON), defaults. Every setting is documented in the README.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CrawlOptions } from '../crawler/options.ts';
+import { DEFAULT_PORTALS_FILE, loadPortals, type PortalSource } from '../crawler/portals.ts';
+
+export interface RunConfig {
+  /** Where raw/, nianbao.sqlite and snapshots/ live. Default `data`. Env NIANBAO_DATA_DIR. */
+  dataDir: string;
+  /** Portal sources file, or the list itself. Default crawler/portals.json (without the sample portal). Env NIANBAO_PORTALS. */
+  portals: PortalSource[];
+  /** Crawler options (politeness, retries, limits). Env NIANBAO_DELAY_MS, NIANBAO_CONCURRENCY, NIANBAO_CONTACT, NIANBAO_USER_AGENT, NIANBAO_IGNORE_ROBOTS=1. */
+  crawl: CrawlOptions;
+  /** Extraction worker threads (default: cores), per-document time limit and heap cap. Env NIANBAO_WORKERS, NIANBAO_DOC_TIMEOUT_MS. */
+  extract: { workers: number; timeoutMs: number; maxHeapMb: number };
+}
+
+interface ConfigFile {
+  dataDir?: string;
+  portals?: string | PortalSource[];
+  crawl?: CrawlOptions;
+  extract?: Partial<RunConfig['extract']>;
+}
+
+export interface ConfigOverrides {
+  configFile?: string;
+  dataDir?: string;
+  concurrency?: number;
+  delayMs?: number;
+  ignoreRobots?: boolean;
+  workers?: number;
+}
+
+export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): RunConfig {
+  const file: ConfigFile = over.configFile ? readConfigFile(over.configFile) : {};
+  const base = over.configFile ? path.dirname(path.resolve(over.configFile)) : process.cwd();
+  const num = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+
+  const portalsSetting = env.NIANBAO_PORTALS ?? file.portals;
+  const portals = Array.isArray(portalsSetting)
+    ? portalsSetting
+    : loadPortals(portalsSetting ? path.resolve(base, portalsSetting) : DEFAULT_PORTALS_FILE).filter((p) => !p.sample);
+
+  const crawl: CrawlOptions = { ...(file.crawl ?? {}) };
+  const envDelay = num(env.NIANBAO_DELAY_MS);
+  const envConc = num(env.NIANBAO_CONCURRENCY);
+  if (envDelay !== undefined) crawl.perHostDelayMs = envDelay;
+  if (envConc !== undefined) crawl.perHostConcurrency = envConc;
+  if (env.NIANBAO_CONTACT) crawl.contactUrl = env.NIANBAO_CONTACT;
+  if (env.NIANBAO_USER_AGENT) crawl.userAgent = env.NIANBAO_USER_AGENT;
+  if (env.NIANBAO_IGNORE_ROBOTS === '1') crawl.respectRobots = false;
+  if (over.delayMs !== undefined) crawl.perHostDelayMs = over.delayMs;
+  if (over.concurrency !== undefined) crawl.perHostConcurrency = over.concurrency;
+  if (over.ignoreRobots) crawl.respectRobots = false;
+
+  const extract = {
+    workers: over.workers ?? num(env.NIANBAO_WORKERS) ?? file.extract?.workers ?? os.availableParallelism(),
+    timeoutMs: num(env.NIANBAO_DOC_TIMEOUT_MS) ?? file.extract?.timeoutMs ?? 120_000,
+    maxHeapMb: file.extract?.maxHeapMb ?? 1024,
+  };
+  const dataDir = path.resolve(over.dataDir ?? env.NIANBAO_DATA_DIR ?? (file.dataDir ? path.resolve(base, file.dataDir) : 'data'));
+  return { dataDir, portals, crawl, extract };
+}
+
+function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as ConfigFile;
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export class ConfigError extends Error {}

@@ -1,0 +1,98 @@
+/**
+ * Normalize stage: extractions → reports, facts, findings (via dataset/load.ts). Incremental: a
+ * document already normalized by this parser version is skipped; a new parser version
+ * re-normalizes every stored extraction without re-crawling or re-extracting.
+ */
+import { loadReports, type LoadOutcome } from '../dataset/load.ts';
+import { runCrossReportChecks } from '../dataset/checks.ts';
+import { reportFromExtraction } from '../normalize/report.ts';
+import { EXTRACTOR_VERSION, PARSER_VERSION, type ReportResult } from '../schema/report.ts';
+import type { DB } from '../store/db.ts';
+import { unpackDocument, type StageCounts } from './extract-stage.ts';
+import type { Progress } from './progress.ts';
+import type { PortalSource } from '../crawler/portals.ts';
+
+export interface NormalizeCounts extends StageCounts {
+  new: number;
+  replaced: number;
+  unchanged: number;
+  findings: number;
+  byFormat: Record<string, number>;
+}
+
+interface PendingExtraction {
+  sha256: string;
+  status: string;
+  error_code: string | null;
+  error_message: string | null;
+  blocks: Buffer | null;
+}
+
+interface DocumentRow {
+  url: string;
+  final_url: string | null;
+  referrer: string | null;
+  kind: string;
+  portal: string | null;
+}
+
+const BATCH = 100;
+
+export interface NormalizeStageOptions {
+  progress?: Progress;
+  /** Portal sources, for the region of each report's agency. */
+  portals?: PortalSource[];
+}
+
+export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}): Promise<NormalizeCounts> {
+  const { progress, portals = [] } = opts;
+  const pending = db
+    .prepare(
+      `SELECT e.sha256, e.status, e.error_code, e.error_message, e.blocks FROM extractions e
+       WHERE e.extractor_version = ?
+         AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = e.sha256 AND r.parser_version = ?)`,
+    )
+    .all(EXTRACTOR_VERSION, PARSER_VERSION) as PendingExtraction[];
+  const docOf = db.prepare(`SELECT url, final_url, referrer, kind, portal FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1`);
+  const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, unchanged: 0, findings: 0, byFormat: {} };
+  progress?.start('normalize', pending.length);
+  let batch: { result: ReportResult; ctx: Parameters<typeof loadReports>[1][number]['ctx'] }[] = [];
+  const flush = () => {
+    if (!batch.length) return;
+    const outcomes: LoadOutcome[] = loadReports(db, batch);
+    for (const o of outcomes) counts[o.status]++;
+    batch = [];
+  };
+  for (const e of pending) {
+    const d = docOf.get(e.sha256) as DocumentRow | undefined;
+    const url = d ? d.final_url ?? d.url : e.sha256;
+    let result: ReportResult;
+    try {
+      const extraction = e.blocks ? unpackDocument(e.blocks) : { code: e.error_code ?? 'failed', message: e.error_message ?? 'extraction failed' };
+      result = reportFromExtraction(extraction, { file: url, sha256: e.sha256, withText: true });
+    } catch (err) {
+      result = reportFromExtraction({ code: 'internal', message: `normalize failed: ${(err as Error).message}` }, { file: url, sha256: e.sha256 });
+    }
+    counts.byFormat[result.format] = (counts.byFormat[result.format] ?? 0) + 1;
+    counts.findings += result.findings.length;
+    if (result.error) {
+      counts.failed++;
+      counts.failures.push({ sha256: e.sha256, url, code: result.error.code, message: result.error.message });
+    } else counts.done++;
+    batch.push({
+      result,
+      ctx: {
+        documentUrl: url,
+        sourceUrl: d ? (d.kind === 'attachment' ? d.referrer : d.url) : null,
+        portal: d?.portal ?? null,
+        region: portals.find((p) => p.name === d?.portal)?.region ?? null,
+      },
+    });
+    progress?.tick('normalize', { ok: !result.error, item: url, reason: result.error && `${result.error.code}: ${result.error.message}` });
+    if (batch.length >= BATCH) flush();
+  }
+  flush();
+  runCrossReportChecks(db);
+  progress?.end('normalize');
+  return counts;
+}

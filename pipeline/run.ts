@@ -1,0 +1,152 @@
+/**
+ * `nianbao run`: crawl → extract → normalize → export, each stage incremental, under a lock, with
+ * a row in `runs` and a summary for people and machines. Per-document failures make the run
+ * 'partial' (exit 1); a fatal error makes it 'failed' (exit 2).
+ */
+import path from 'node:path';
+import { crawl, type CrawlSummary } from '../crawler/index.ts';
+import type { PortalSource } from '../crawler/portals.ts';
+import { exportSnapshot } from '../dataset/export.ts';
+import { openDatabase, nowIso, type DB } from '../store/db.ts';
+import { RawStore } from '../store/raw.ts';
+import type { RunConfig } from './config.ts';
+import { runExtractStage, type StageCounts } from './extract-stage.ts';
+import { acquireLock } from './lock.ts';
+import { runNormalizeStage, type NormalizeCounts } from './normalize-stage.ts';
+import { ExtractPool } from './pool.ts';
+import type { Progress } from './progress.ts';
+
+export type StageName = 'crawl' | 'extract' | 'normalize' | 'export';
+export const STAGES: StageName[] = ['crawl', 'extract', 'normalize', 'export'];
+
+export interface RunOptions {
+  config: RunConfig;
+  /** Ad-hoc start URLs (--start), crawled besides the configured portals. */
+  starts?: string[];
+  /** Crawl only these (e.g. the sample portal) instead of the configured portals. */
+  portals?: PortalSource[];
+  stages?: StageName[];
+  progress: Progress;
+  /** Snapshot date (YYYY-MM-DD), default today. */
+  date?: string;
+  command?: string;
+}
+
+export interface RunSummary {
+  runId: number;
+  status: 'ok' | 'partial' | 'failed';
+  startedAt: string;
+  endedAt: string;
+  crawl?: Pick<CrawlSummary, 'fetched' | 'new' | 'changed' | 'unchanged' | 'failed' | 'failures' | 'reportsFound' | 'attachmentsFound' | 'bytesDownloaded'> & {
+    failedUrls: { url: string; kind: string; message: string }[];
+  };
+  extract?: StageCounts;
+  normalize?: Omit<NormalizeCounts, 'failures'> & { failures: StageCounts['failures'] };
+  export?: { dir: string; files: number };
+  failuresByKind: Record<string, number>;
+  fatal?: string;
+  outputs: { database: string; snapshot?: string; latest?: string };
+}
+
+export function paths(dataDir: string) {
+  return {
+    database: path.join(dataDir, 'nianbao.sqlite'),
+    raw: path.join(dataDir, 'raw'),
+    snapshots: path.join(dataDir, 'snapshots'),
+  };
+}
+
+export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
+  const { config, progress } = opts;
+  const stages = new Set(opts.stages ?? STAGES);
+  const p = paths(config.dataDir);
+  const lock = acquireLock(config.dataDir);
+  if (lock.clearedStale) progress.log(`cleared a stale lock left by a killed run (${lock.file})`);
+  const db = openDatabase(p.database);
+  const raw = new RawStore(p.raw);
+  const startedAt = nowIso();
+  const runId = Number(
+    db.prepare(`INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')`).run(opts.command ?? 'run', startedAt).lastInsertRowid,
+  );
+  const summary: RunSummary = { runId, status: 'ok', startedAt, endedAt: startedAt, failuresByKind: {}, outputs: { database: p.database } };
+  const countFailure = (kind: string) => (summary.failuresByKind[kind] = (summary.failuresByKind[kind] ?? 0) + 1);
+  try {
+    if (stages.has('crawl')) {
+      const portals = opts.portals ?? config.portals;
+      const starts = opts.starts ?? [];
+      if (portals.length || starts.length) {
+        progress.start('crawl', portals.reduce((n, x) => n + x.start.length, 0) + starts.length);
+        const c = await crawl(db, raw, { starts, portals, options: { ...config.crawl, log: (line) => progress.log(line) } });
+        progress.end('crawl');
+        summary.crawl = {
+          fetched: c.fetched, new: c.new, changed: c.changed, unchanged: c.unchanged, failed: c.failed, failures: c.failures,
+          reportsFound: c.reportsFound, attachmentsFound: c.attachmentsFound, bytesDownloaded: c.bytesDownloaded,
+          failedUrls: c.failedUrls.map((f) => ({ url: f.url, kind: String(f.kind), message: f.message })),
+        };
+        for (const [kind, n] of Object.entries(c.failures)) summary.failuresByKind[`crawl:${kind}`] = n;
+      }
+    }
+    if (stages.has('extract')) {
+      const pool = new ExtractPool(config.extract);
+      try {
+        summary.extract = await runExtractStage(db, raw, pool, progress);
+      } finally {
+        await pool.close();
+      }
+      for (const f of summary.extract.failures) countFailure(`extract:${f.code}`);
+    }
+    if (stages.has('normalize')) {
+      summary.normalize = await runNormalizeStage(db, { progress, portals: [...config.portals, ...(opts.portals ?? [])] });
+    }
+    if (stages.has('export')) {
+      progress.start('export', 1);
+      const snap = await exportSnapshot(db, { dataDir: config.dataDir, date: opts.date });
+      progress.tick('export', { ok: true, item: snap.dir });
+      progress.end('export');
+      summary.export = { dir: snap.dir, files: snap.files.length };
+      summary.outputs.snapshot = snap.dir;
+      summary.outputs.latest = path.join(p.snapshots, 'latest');
+    }
+    const perDocFailures = (summary.crawl?.failed ?? 0) + (summary.extract?.failed ?? 0);
+    summary.status = perDocFailures > 0 ? 'partial' : 'ok';
+  } catch (e) {
+    summary.status = 'failed';
+    summary.fatal = (e as Error).stack ?? String(e);
+  } finally {
+    summary.endedAt = nowIso();
+    db.prepare(`UPDATE runs SET ended_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?`).run(
+      summary.endedAt,
+      summary.status,
+      JSON.stringify({ crawl: summary.crawl && { ...summary.crawl, failedUrls: undefined }, extract: summary.extract && { ...summary.extract, failures: undefined }, normalize: summary.normalize && { ...summary.normalize, failures: undefined }, export: summary.export }),
+      JSON.stringify({ fatal: summary.fatal, byKind: summary.failuresByKind, crawl: summary.crawl?.failedUrls, extract: summary.extract?.failures }),
+      runId,
+    );
+    db.close();
+    lock.release();
+  }
+  return summary;
+}
+
+/** The last runs, newest first, for `nianbao status`. */
+export function recentRuns(db: DB, limit = 10) {
+  return db.prepare(`SELECT id, command, started_at, ended_at, status, counts, errors FROM runs ORDER BY id DESC LIMIT ?`).all(limit) as {
+    id: number; command: string; started_at: string; ended_at: string | null; status: string; counts: string | null; errors: string | null;
+  }[];
+}
+
+/** Counts per stage as stored now: what is done and what is pending. */
+export function stageCounts(db: DB) {
+  const one = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
+  return {
+    documents: one(`SELECT COUNT(*) n FROM documents`),
+    documentsWithBytes: one(`SELECT COUNT(DISTINCT sha256) n FROM documents WHERE sha256 IS NOT NULL`),
+    crawlPending: one(`SELECT COUNT(*) n FROM crawl_queue WHERE state = 'pending'`),
+    crawlFailed: one(`SELECT COUNT(*) n FROM crawl_queue WHERE state = 'failed'`),
+    extracted: one(`SELECT COUNT(*) n FROM extractions WHERE status != 'failed'`),
+    extractFailed: one(`SELECT COUNT(*) n FROM extractions WHERE status = 'failed'`),
+    reports: one(`SELECT COUNT(*) n FROM reports WHERE is_current = 1`),
+    reportsWithFacts: one(`SELECT COUNT(*) n FROM reports r WHERE is_current = 1 AND EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.id)`),
+    facts: one(`SELECT COUNT(*) n FROM facts f JOIN reports r ON r.id = f.report_id WHERE r.is_current = 1`),
+    findings: one(`SELECT COUNT(*) n FROM findings`),
+  };
+}
