@@ -1,0 +1,199 @@
+/**
+ * Discovery logic shared by every platform: what is a report, which links are attachments,
+ * columns or further pages, and the article-page reading. Platform adapters only extract raw
+ * links and pagination requests from their markup; everything that decides what gets stored
+ * lives here so all platforms apply the same rules.
+ */
+import * as cheerio from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
+import type { Discovered, ListedLink, ListingResult, Page, PlatformAdapter } from './types.ts';
+import { normalizeUrl } from './url.ts';
+
+/** Report titles: 政府信息公开(工作)年度报告, 政务公开年度报告, 信息公开年报 … (whitespace removed first). */
+const REPORT_RE = /(政府信息公开|政务公开|信息公开)(工作)?(年度)?报告|信息公开(工作)?年报|政府信息公开.{0,12}年报|年度.{0,6}政府信息公开.{0,4}报告/;
+/** 年报 alone (年报 column of an agency): a report only with 公开 nearby, else 统计年报/企业年报 slip in. */
+const NIANBAO_RE = /年报/;
+/**
+ * Titles that mention reports but are not one: notices about compiling them, rectification
+ * letters, work plans, assessments, catalogues. Matched on the end or the leading "关于".
+ */
+const NOT_REPORT_RE = /(通知|的函|函$|工作要点|要点$|意见$|方案$|落实情况|整改|通报|考核|评估|评议|检查|目录$|指南$|编制|报送|公告$|讲话|解读$|培训|会议)/;
+const NOT_REPORT_PREFIX = /^关于/;
+
+export type TitleVerdict = 'report' | 'maybe' | 'no';
+
+export function compactTitle(t: string): string {
+  return t.replace(/[\s\u3000\u00a0]+/g, '').trim();
+}
+
+export function classifyTitle(raw: string): TitleVerdict {
+  const t = compactTitle(raw);
+  if (!t) return 'no';
+  const excluded = NOT_REPORT_RE.test(t) || (NOT_REPORT_PREFIX.test(t) && !/^关于.{0,40}年度报告$/.test(t));
+  if (REPORT_RE.test(t) || (NIANBAO_RE.test(t) && /公开/.test(t))) return excluded ? 'no' : 'report';
+  // Listing titles are often cut ("…政府信息公..."): fetch the article and let its own title decide.
+  if (/(\.\.\.|…|…)$/.test(t) && /(政府信|信息公|政务公|年度|年报)/.test(t) && !excluded) return 'maybe';
+  return 'no';
+}
+
+export function isReportTitle(raw: string): boolean {
+  return classifyTitle(raw) === 'report';
+}
+
+const ATTACHMENT_EXT = /\.(pdf|docx?|xlsx?|wps|et|ofd)$/i;
+
+/** Attachment extension of a URL: in the path, or in a filename= style query (jcms downfile.jsp). */
+export function attachmentExt(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  const m = ATTACHMENT_EXT.exec(decodeSafe(u.pathname));
+  if (m) return m[1]!.toLowerCase();
+  for (const [k, v] of u.searchParams) {
+    if (/^(filename|file|fileName|name|fn|path|url)$/i.test(k)) {
+      const q = ATTACHMENT_EXT.exec(v);
+      if (q) return q[1]!.toLowerCase();
+    }
+  }
+  return null;
+}
+
+function decodeSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Column/list pages: jcms /col/colN/, TRS index_N.htm, directory URLs, list.jsp-style pages. */
+export function looksLikeListingUrl(url: string): boolean {
+  const p = new URL(url).pathname;
+  return /\/col\/col\d+\//.test(p) || /\/index(_\d+)?\.s?html?$/i.test(p) || p.endsWith('/') || /(^|\/)(list|column|col|channel)[\w-]*\.(s?html?|jsp|aspx?|php)$/i.test(p);
+}
+
+/** Anchors of a document: absolute URL and the best title (title attribute holds the untruncated one). */
+export function anchors($: CheerioAPI, base: string): ListedLink[] {
+  const baseHref = $('base[href]').attr('href');
+  const effective = baseHref ? (normalizeUrl(baseHref, base) ?? base) : base;
+  const out: ListedLink[] = [];
+  $('a[href]').each((_, el) => {
+    const a = $(el);
+    const url = normalizeUrl(a.attr('href') ?? '', effective);
+    if (!url) return;
+    const text = a.text().replace(/\s+/g, ' ').trim();
+    const attr = (a.attr('title') ?? '').trim();
+    out.push({ url, title: attr.length > text.length ? attr : text });
+  });
+  return out;
+}
+
+const NEXT_TEXT = /^(下一页|下页|后一页|尾页|末页|最后一页|next|>|›|»|>>)$/i;
+
+/** Pagination by links: 下一页/尾页 and numbered links to sibling list pages. */
+export function paginationLinks($: CheerioAPI, base: string): string[] {
+  const out = new Set<string>();
+  const baseDir = base.replace(/[^/]*$/, '');
+  for (const l of anchors($, base)) {
+    const text = compactTitle(l.title);
+    if (NEXT_TEXT.test(text)) out.add(l.url);
+    else if (/^\d{1,4}$/.test(text) && l.url.startsWith(baseDir) && looksLikeListingUrl(l.url)) out.add(l.url);
+  }
+  out.delete(base);
+  return [...out];
+}
+
+/** Title of an article page: CMS meta first (TRS and jcms both write ArticleTitle), then headings. */
+export function articleTitle($: CheerioAPI): string {
+  const meta = $('meta[name="ArticleTitle"], meta[name="articletitle"], meta[property="og:title"]').attr('content');
+  if (meta && meta.trim()) return meta.trim();
+  for (const sel of ['h1', '.title', '.article-title', '#title', 'h2']) {
+    const t = $(sel).first().text().replace(/\s+/g, ' ').trim();
+    if (t && t.length >= 6 && t.length < 200) return t;
+  }
+  return $('title').text().replace(/\s+/g, ' ').trim().split(/[_|-]/)[0]!.trim();
+}
+
+/** Attachments linked from an article: by extension or download endpoint, plus embedded viewers. */
+export function articleAttachments($: CheerioAPI, base: string): ListedLink[] {
+  const seen = new Map<string, ListedLink>();
+  for (const l of anchors($, base)) {
+    if (attachmentExt(l.url) || /\/module\/download\/downfile\.jsp/i.test(l.url)) {
+      if (!seen.has(l.url)) seen.set(l.url, l);
+    }
+  }
+  $('iframe[src], embed[src], object[data]').each((_, el) => {
+    const src = $(el).attr('src') ?? $(el).attr('data') ?? '';
+    const url = normalizeUrl(src, base);
+    if (url && attachmentExt(url) && !seen.has(url)) seen.set(url, { url, title: '' });
+    // pdf.js viewers: viewer.html?file=/a/b.pdf
+    if (url) {
+      const file = new URL(url).searchParams.get('file');
+      const inner = file ? normalizeUrl(file, url) : null;
+      if (inner && attachmentExt(inner) && !seen.has(inner)) seen.set(inner, { url: inner, title: '' });
+    }
+  });
+  return [...seen.values()];
+}
+
+export function loadHtml(text: string): CheerioAPI {
+  return cheerio.load(text);
+}
+
+/** The outcome of classifying one listed link. */
+export type LinkDecision =
+  | { action: 'fetch'; item: Discovered }
+  | { action: 'skip'; reason: 'non-report' | 'duplicate' };
+
+/**
+ * What to do with a link found on a listing. Reports become articles (or attachments when the
+ * list links the file directly); a link titled like a 年报 column leads to another listing;
+ * everything else is skipped without a request.
+ */
+export function classifyListedLink(link: ListedLink): LinkDecision {
+  const verdict = classifyTitle(link.title);
+  const t = compactTitle(link.title);
+  if (attachmentExt(link.url) && verdict !== 'no') {
+    return { action: 'fetch', item: { url: link.url, kind: 'attachment', title: t, extra: { linkText: t } } };
+  }
+  if (verdict === 'report' && looksLikeListingUrl(link.url) && !/\d{4}/.test(t)) {
+    // "政府信息公开年报" with no year: a column, not an article.
+    return { action: 'fetch', item: { url: link.url, kind: 'listing', title: t } };
+  }
+  if (verdict === 'report') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t } };
+  if (verdict === 'maybe') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t, extra: { verify: true } } };
+  if (/^(政府信息公开|政务公开)?(工作)?年(度)?报(告)?(专栏)?$/.test(t) || /^(政府)?信息公开年报$/.test(t)) {
+    return { action: 'fetch', item: { url: link.url, kind: 'listing', title: t } };
+  }
+  return { action: 'skip', reason: 'non-report' };
+}
+
+/**
+ * Runs every adapter that recognises the page (plus the generic one, which always reads plain
+ * anchors and 下一页 links) and merges their findings: links deduplicated by URL keeping the
+ * longest title, pages deduplicated by URL.
+ */
+export function readListing(page: Page, adapters: PlatformAdapter[]): ListingResult & { platforms: string[] } {
+  const links = new Map<string, ListedLink>();
+  const pages = new Map<string, Discovered>();
+  const evidence: string[] = [];
+  const platforms: string[] = [];
+  const owner = page.extra.platform;
+  for (const a of adapters) {
+    // Answers to an adapter's own requests (XML windows, JSON pages) go to that adapter only.
+    if (owner && a.name !== owner) continue;
+    if (!owner && a.detect(page) <= 0 && page.extra.hint !== a.name) continue;
+    platforms.push(a.name);
+    const r = a.list(page);
+    for (const l of r.links) {
+      const prev = links.get(l.url);
+      if (!prev || l.title.length > prev.title.length) links.set(l.url, l);
+    }
+    for (const p of r.pages) if (p.url !== page.url && !pages.has(p.url)) pages.set(p.url, p);
+    evidence.push(...r.evidence.map((e) => `${a.name}: ${e}`));
+  }
+  return { links: [...links.values()], pages: [...pages.values()], evidence, platforms };
+}

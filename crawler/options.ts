@@ -1,0 +1,85 @@
+/**
+ * Crawl options, Crawlee-style: every knob typed, with a documented default, resolved once.
+ * Politeness, retries, limits and persistence are the crawler core's business; platform adapters
+ * never see these numbers.
+ */
+
+export interface CrawlOptions {
+  /** Requests in flight per host. Default 1: government portals are small servers. */
+  perHostConcurrency?: number;
+  /** Minimum gap between the starts of two requests to the same host, in ms. Default 1000. */
+  perHostDelayMs?: number;
+  /** Attempts per URL for transient faults (5xx, 429, timeouts, resets, truncation). Default 4. */
+  maxAttempts?: number;
+  /** First backoff step in ms; doubles per attempt with ±50% jitter. Default 500. */
+  backoffBaseMs?: number;
+  /** Upper bound of one backoff sleep (also caps Retry-After). Default 60000. */
+  maxBackoffMs?: number;
+  /** Whole-request deadline (connect to last byte), ms. Default 30000. */
+  timeoutMs?: number;
+  /** Size cap per download (after decompression), bytes. Default 50 MiB. */
+  maxBytes?: number;
+  /** Redirect hops followed per URL. Default 5. */
+  maxRedirects?: number;
+  /** Contact URL put into the User-Agent. Default the project repository. */
+  contactUrl?: string;
+  /** Full User-Agent override. Default `nianbao/0.1 (+<contactUrl>)`. */
+  userAgent?: string;
+  /** Honour robots.txt. Default true; turning it off is logged as an explicit override. */
+  respectRobots?: boolean;
+  /** Extra hosts (exact, or `*.example.org`) that may be fetched besides the portals' own. */
+  allowHosts?: string[];
+  /** Pagination pages followed per listing column. Default 300. */
+  maxListingPages?: number;
+  /** Hops from a start page to a 年报 column through column links. Default 2. */
+  maxListingDepth?: number;
+  /** Use Chromium for challenges and script-built lists. Default true. */
+  browser?: boolean;
+  /** Chromium binary. Default env NIANBAO_CHROMIUM or /usr/bin/chromium. */
+  chromiumPath?: string;
+  /** Consecutive connection failures after which a host counts as down for this run. Default 6. */
+  hostDownAfter?: number;
+  /**
+   * Test hook: resolve these host names to fixed IPs (plain HTTP via a custom lookup, Chromium
+   * via --host-resolver-rules), so one fixture server can play several virtual hosts.
+   */
+  hostOverrides?: Record<string, string>;
+  /** Stop after this many requests (a budget for smoke runs). Default unlimited. */
+  maxRequests?: number;
+  /** Log lines (override notices, failures). Default: stderr. */
+  log?: (line: string) => void;
+}
+
+export type ResolvedOptions = Required<Omit<CrawlOptions, 'userAgent' | 'maxRequests' | 'log'>> & {
+  userAgent: string;
+  maxRequests: number;
+  log: (line: string) => void;
+};
+
+export const DEFAULT_CONTACT_URL = 'https://github.com/nianbao/nianbao';
+
+export function resolveOptions(o: CrawlOptions = {}): ResolvedOptions {
+  const contactUrl = o.contactUrl ?? DEFAULT_CONTACT_URL;
+  return {
+    perHostConcurrency: Math.max(1, o.perHostConcurrency ?? 1),
+    perHostDelayMs: Math.max(0, o.perHostDelayMs ?? 1000),
+    maxAttempts: Math.max(1, o.maxAttempts ?? 4),
+    backoffBaseMs: o.backoffBaseMs ?? 500,
+    maxBackoffMs: o.maxBackoffMs ?? 60_000,
+    timeoutMs: o.timeoutMs ?? 30_000,
+    maxBytes: o.maxBytes ?? 50 * 1024 * 1024,
+    maxRedirects: o.maxRedirects ?? 5,
+    contactUrl,
+    userAgent: o.userAgent ?? `nianbao/0.1 (+${contactUrl})`,
+    respectRobots: o.respectRobots ?? true,
+    allowHosts: o.allowHosts ?? [],
+    maxListingPages: o.maxListingPages ?? 300,
+    maxListingDepth: o.maxListingDepth ?? 2,
+    browser: o.browser ?? true,
+    chromiumPath: o.chromiumPath ?? process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium',
+    hostDownAfter: o.hostDownAfter ?? 6,
+    hostOverrides: o.hostOverrides ?? {},
+    maxRequests: o.maxRequests ?? Number.POSITIVE_INFINITY,
+    log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+}

@@ -1,0 +1,74 @@
+/** Shapes shared by the crawler core, the discovery logic and the platform adapters. */
+import type { CheerioAPI } from 'cheerio';
+
+export type QueueKind = 'listing' | 'article' | 'attachment' | 'api';
+
+/** A request the frontier can replay after a restart (so POST paging survives a kill). */
+export interface RequestSpec {
+  method?: 'GET' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+export interface QueueExtra extends RequestSpec {
+  /** Adapter that produced the request and must read its answer (jcms dataproxy, json api). */
+  platform?: string;
+  /** Adapter-private paging state (record window, page number, template). */
+  paging?: Record<string, unknown>;
+  /** Link text where it differs from the stored title (attachments carry the article title). */
+  linkText?: string;
+  /** Listing title said "maybe a report" (truncated): keep the article only if its page agrees. */
+  verify?: boolean;
+  /** Pagination pages followed so far for this column. */
+  pageNo?: number;
+  /** Platform hint from the portals file: that adapter reads the page even without evidence. */
+  hint?: string;
+  /** Render with Chromium (the list is built by script and no API was recognised). */
+  render?: boolean;
+}
+
+/** A fetched page as adapters see it. */
+export interface Page {
+  url: string;
+  finalUrl: string;
+  kind: QueueKind;
+  status: number;
+  contentType: string;
+  text: string;
+  /** Parsed lazily; JSON/XML answers may not need it. */
+  $: () => CheerioAPI;
+  extra: QueueExtra;
+  /** True when the HTML came from Chromium's DOM (scripts ran). */
+  rendered: boolean;
+}
+
+/** A link found on a listing: an item the shared logic will classify. */
+export interface ListedLink {
+  url: string;
+  title: string;
+}
+
+/** Something to fetch next. */
+export interface Discovered {
+  url: string;
+  kind: QueueKind;
+  title?: string;
+  extra?: QueueExtra;
+}
+
+export interface ListingResult {
+  /** Items (articles, attachments, columns) for the shared classifier. */
+  links: ListedLink[];
+  /** Further pages of the same list (pagination, API pages, dataproxy windows). */
+  pages: Discovered[];
+  /** Evidence the adapter relied on, for the log. */
+  evidence: string[];
+}
+
+export interface PlatformAdapter {
+  name: string;
+  /** Evidence score 0..1 that this adapter understands the page; 0 = not mine. */
+  detect(page: Page): number;
+  /** Read a listing page (or an answer to a request this adapter queued). */
+  list(page: Page): ListingResult;
+}
