@@ -12,10 +12,19 @@ export function register(program: Command): void {
   program
     .command('extract')
     .description('extract and normalize report files (HTML, PDF, DOCX, DOC, text); folders are read recursively')
-    .argument('<paths...>', 'files or folders')
+    .argument('[paths...]', 'files or folders')
     .option('--json', 'one JSON line per file: {file, sha256, mediaType, format, year, agency, title, facts, findings, error?}')
     .option('--text', 'with --json, include the extracted text')
-    .action(async (paths: string[], opts: { json?: boolean; text?: boolean }) => {
+    .option('--stored', 'run the pipeline\'s extract stage over the documents stored in --data-dir instead')
+    .option('--data-dir <dir>', 'with --stored: the data folder; env NIANBAO_DATA_DIR')
+    .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string }, cmd: Command) => {
+      if (opts.stored) {
+        if (paths.length) cmd.error('nianbao extract: give either paths or --stored, not both', { exitCode: 2 });
+        const { runStage } = await import('./run.ts');
+        process.exitCode = await runStage('extract', { dataDir: opts.dataDir, json: opts.json });
+        return;
+      }
+      if (!paths.length) cmd.error("error: missing required argument 'paths' (or --stored)", { exitCode: 2 });
       const files = listFiles(paths);
       let failed = 0;
       for (const f of files) {

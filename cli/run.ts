@@ -54,7 +54,7 @@ export function register(program: Command): void {
   withCommon(program.command('normalize'))
     .description('normalize stage alone: stored extractions → reports, facts, findings')
     .action(async (flags: RunFlags) => {
-      process.exitCode = await runCommand({ ...flags, only: 'normalize' }, 'normalize');
+      process.exitCode = await runStage('normalize', flags);
     });
 
   program
@@ -95,6 +95,11 @@ export function register(program: Command): void {
         console.log(`  #${r.id} ${r.command} ${r.started_at} → ${r.ended_at ?? '(running or killed)'} ${r.status}${bits.length ? ' · ' + bits.join(' · ') : ''}`);
       }
     });
+}
+
+/** One pipeline stage alone, for the stage subcommands. */
+export function runStage(stage: StageName, flags: RunFlags): Promise<number> {
+  return runCommand({ ...flags, only: stage }, stage);
 }
 
 async function runCommand(flags: RunFlags, command: string): Promise<number> {

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages nianbao uses beyond Node when they are missing:
+#   chromium + fonts-wqy-microhei  browser path (challenge pages, script-built lists), PDF renderings, page tests
+#   poppler-utils                  pdftotext/pdftoppm (benchmark baseline, scanned-PDF fixtures)
+#   libreoffice-writer-nogui       DOC renderings (HTML → ODT → DOC)
+# Runs apt-get only when something is missing and we are root (or have passwordless sudo).
+# With --optional it never fails: it says what is degraded instead.
+set -u
+optional=0
+[ "${1:-}" = "--optional" ] && optional=1
+
+need=()
+command -v "${NIANBAO_CHROMIUM:-/usr/bin/chromium}" >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi 'wenquanyi micro hei' || need+=(fonts-wqy-microhei)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
+fi
+if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = "0" ] || [ -n "$SUDO" ]; }; then
+  echo "nianbao: installing Debian packages: ${need[*]}" >&2
+  if $SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null; then
+    exit 0
+  fi
+  echo "nianbao: apt-get install failed" >&2
+else
+  echo "nianbao: missing Debian packages: ${need[*]} (install them as root: apt-get install -y --no-install-recommends ${need[*]})" >&2
+fi
+if [ $optional = 1 ]; then
+  echo "nianbao: degraded: without chromium the challenge-protected and script-built portal columns are skipped; the rest runs." >&2
+  exit 0
+fi
+exit 1
