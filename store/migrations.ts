@@ -264,4 +264,22 @@ CREATE TABLE extractions (
 );
 `,
   },
+  {
+    version: 5,
+    description: 'crawler: crawl_runs (crawl passes, for resume), separate from pipeline runs',
+    sql: `
+-- One row per crawl pass. crawl_queue.run_id points here. A pass still 'running' when a crawl
+-- starts was killed: the new crawl resumes it (its done items stay done). Kept apart from
+-- runs, which the pipeline writes for whole-command runs that contain a crawl.
+CREATE TABLE crawl_runs (
+  id          INTEGER PRIMARY KEY,
+  started_at  TEXT NOT NULL,
+  ended_at    TEXT,
+  status      TEXT NOT NULL DEFAULT 'running', -- 'running' | 'ok' | 'partial' | 'stopped'
+  resumed     INTEGER NOT NULL DEFAULT 0,      -- times a killed pass was picked up again
+  counts      TEXT,                            -- JSON CrawlSummary without the URL list
+  errors      TEXT                             -- JSON failed URLs
+);
+`,
+  },
 ];
