@@ -1,0 +1,972 @@
+/**
+ * PDF extractor: pdf.js text positions → paragraphs and table grids. pdf.js is the copy that
+ * pdf-parse v2 bundles (pdfjs-dist legacy build, the Node build), called directly because
+ * pdf-parse keeps its document loader private and we need per-page text and operator lists.
+ *
+ * Tables are rebuilt here, not by pdf-parse's getTable (which only sees stroked borders):
+ *  - lattice: on pages whose text looks tabular, ruling lines are read from the operator list
+ *    (stroked paths and thin filled rectangles, the way WPS/Word and Chromium draw borders);
+ *    the lines give a grid, missing inner borders give merged cells (rowspan/colspan), and
+ *    each text item goes to the cell that contains it — so wrapped labels, split headers
+ *    (商业企 / 业) and vertical labels (三、本年度办理结果, one char per line) stay one cell;
+ *  - stream: tabular lines without ruling lines are split at wide gaps, and numbers are put
+ *    in columns found from the numbers' positions (blank cells stay '').
+ * Tables that end one page and start the next are joined, including cells cut by the break.
+ */
+import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { normalizeCellText, normalizeRadicals } from './chinese.ts';
+import { ExtractError, type Block, type CellOrigin, type ExtractedDocument, type TableBlock } from './model.ts';
+
+export interface PdfExtractOptions {
+  fileName?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// pdf.js set-up
+
+interface PdfJsAssets {
+  cMapUrl: string;
+  standardFontDataUrl: string;
+  wasmUrl: string;
+}
+let assets: PdfJsAssets | undefined;
+
+/** pdf.js reads these with fs.readFile in Node: plain directory paths ending in a separator. */
+function pdfJsAssets(): PdfJsAssets {
+  if (!assets) {
+    const require = createRequire(import.meta.url);
+    const base = path.dirname(require.resolve('pdfjs-dist/package.json'));
+    assets = {
+      cMapUrl: path.join(base, 'cmaps') + path.sep,
+      standardFontDataUrl: path.join(base, 'standard_fonts') + path.sep,
+      wasmUrl: path.join(base, 'wasm') + path.sep,
+    };
+  }
+  return assets;
+}
+
+type PdfLoadingTask = ReturnType<typeof pdfjs.getDocument>;
+type PdfDoc = Awaited<PdfLoadingTask['promise']>;
+type PdfPage = Awaited<ReturnType<PdfDoc['getPage']>>;
+
+// ---------------------------------------------------------------------------------------------
+// Geometry types (viewport space: origin top-left, y grows downwards, units = PDF points)
+
+/** One positioned run of text. */
+interface Glyph {
+  text: string;
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+  size: number;
+}
+
+interface Line {
+  glyphs: Glyph[];
+  x0: number;
+  x1: number;
+  top: number;
+  bottom: number;
+  size: number;
+}
+
+interface Segment {
+  /** Position across the segment (y of a horizontal line, x of a vertical one). */
+  at: number;
+  from: number;
+  to: number;
+}
+
+interface Rulings {
+  horizontal: Segment[];
+  vertical: Segment[];
+}
+
+/** A merged cell of a lattice table: grid rows r0..r1 and columns c0..c1 (inclusive). */
+interface Cell {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  glyphs: Glyph[];
+  text: string;
+  page: number;
+}
+
+/** A ruled table found on one page, before joining across pages. */
+interface LatticePart {
+  page: number;
+  xs: number[];
+  ys: number[];
+  cells: Cell[];
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** One page's content in reading order. */
+type PageItem =
+  | { kind: 'line'; line: Line; top: number }
+  | { kind: 'lattice'; part: LatticePart; top: number }
+  | { kind: 'stream'; table: TableBlock; top: number };
+
+const SNAP = 2; // points: ruling lines closer than this are one line
+const MIN_CELL = 4; // points: grid rows/columns thinner than this are alignment noise
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+
+/** Extract paragraphs and tables from a PDF, or report it as a scan (`needs-ocr`). */
+export async function extractPdf(bytes: Uint8Array, opts: PdfExtractOptions = {}): Promise<ExtractedDocument> {
+  const label = opts.fileName ?? 'PDF';
+  if (bytes.length === 0) throw new ExtractError('empty-file', `${label}: empty file`);
+  const { cMapUrl, standardFontDataUrl, wasmUrl } = pdfJsAssets();
+  // pdf.js transfers (detaches) the buffer it is given: hand it a copy, not the caller's bytes.
+  const task = pdfjs.getDocument({
+    data: bytes.slice(),
+    cMapUrl,
+    cMapPacked: true,
+    standardFontDataUrl,
+    wasmUrl,
+    disableFontFace: true,
+    useSystemFonts: false,
+    isEvalSupported: false,
+    isOffscreenCanvasSupported: false,
+    isImageDecoderSupported: false,
+    stopAtErrors: false,
+    verbosity: 0,
+  });
+  try {
+    const doc = await loadDocument(task, label);
+    return await extractDocument(doc, label);
+  } finally {
+    // Releases the document and its worker-side caches (fonts, cMaps): thousands of files per run.
+    await task.destroy().catch(() => undefined);
+  }
+}
+
+async function loadDocument(task: PdfLoadingTask, label: string): Promise<PdfDoc> {
+  try {
+    return await task.promise;
+  } catch (err) {
+    const name = (err as Error)?.name ?? '';
+    const message = (err as Error)?.message ?? String(err);
+    if (name === 'PasswordException' || /password/i.test(message)) {
+      throw new ExtractError('encrypted', `${label}: password-protected PDF (${message})`);
+    }
+    throw new ExtractError('corrupt-file', `${label}: not a readable PDF (${message})`);
+  }
+}
+
+async function extractDocument(doc: PdfDoc, label: string): Promise<ExtractedDocument> {
+  const warnings: string[] = [];
+  const pageCount = doc.numPages;
+  const items: { page: number; items: PageItem[] }[] = [];
+  const emptyPages: number[] = [];
+  let textChars = 0;
+  for (let n = 1; n <= pageCount; n++) {
+    let page: PdfPage | undefined;
+    try {
+      page = await doc.getPage(n);
+      const result = await readPage(page, n);
+      textChars += result.chars;
+      if (result.chars === 0) emptyPages.push(n);
+      items.push({ page: n, items: result.items });
+    } catch (err) {
+      const message = (err as Error)?.message ?? String(err);
+      if (pageCount === 1 || /password/i.test(message)) {
+        throw new ExtractError('corrupt-file', `${label}: page ${n} unreadable (${message})`);
+      }
+      warnings.push(`page ${n} skipped: ${message}`);
+    } finally {
+      page?.cleanup();
+    }
+  }
+  const declaredTitle = await readTitle(doc);
+  const base = { mediaType: 'application/pdf', kind: 'pdf' as const, pages: pageCount, declaredTitle };
+  // A scan has pages but (almost) no text layer: a page number or a stamp caption at most.
+  if (pageCount > 0 && textChars < 25 * pageCount && textChars < 200) {
+    return { ...base, blocks: [], status: 'needs-ocr', warnings: [...warnings, `only ${textChars} text characters on ${pageCount} pages`] };
+  }
+  if (emptyPages.length > 0) warnings.push(`pages without text (scanned?): ${emptyPages.join(', ')}`);
+  return { ...base, blocks: assembleBlocks(items), status: 'ok', warnings };
+}
+
+async function readTitle(doc: PdfDoc): Promise<string | undefined> {
+  try {
+    const { info } = await doc.getMetadata();
+    const raw = (info as { Title?: unknown } | undefined)?.Title;
+    if (typeof raw !== 'string') return undefined;
+    const title = normalizeCellText(normalizeRadicals(raw))
+      .replace(/^Microsoft (Word|PowerPoint|Excel) - /i, '')
+      .replace(/\.(docx?|wps|pdf|xlsx?)$/i, '');
+    return title && !/^(about:blank|untitled|无标题)$/i.test(title) ? title : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One page
+
+async function readPage(page: PdfPage, pageNumber: number): Promise<{ items: PageItem[]; chars: number }> {
+  const viewport = page.getViewport({ scale: 1 });
+  const content = await page.getTextContent();
+  let glyphs = textGlyphs(content.items, viewport.transform);
+  const chars = glyphs.reduce((n, g) => n + g.text.replace(/\s/g, '').length, 0);
+  if (glyphs.length === 0) return { items: [], chars };
+  glyphs = dropPageFurniture(glyphs, viewport.height);
+
+  let parts: LatticePart[] = [];
+  if (looksTabular(buildLines(glyphs))) {
+    // Ruling lines cost an operator-list pass (~2× the text pass): only where text is tabular.
+    const rulings = readRulings(await page.getOperatorList(), viewport.transform);
+    parts = buildLattices(rulings, pageNumber);
+  }
+  const items: PageItem[] = [];
+  const free: Glyph[] = [];
+  assignGlyphs(glyphs, parts, free, viewport.height);
+  for (const part of parts) {
+    finishCells(part);
+    if (isRealTable(part)) items.push({ kind: 'lattice', part, top: part.top });
+    else for (const cell of part.cells) free.push(...cell.glyphs);
+  }
+  const lines = buildLines(free);
+  items.push(...streamTables(lines, pageNumber));
+  items.sort((a, b) => a.top - b.top);
+  return { items, chars };
+}
+
+/** At least two filled cells side by side: a single boxed column is framed text, not a table. */
+function isRealTable(part: LatticePart): boolean {
+  const filled = part.cells.filter((c) => c.text !== '');
+  return filled.length >= 2 && new Set(filled.map((c) => c.c0)).size >= 2;
+}
+
+/** Text items → glyph runs in viewport space, radicals normalised, blank runs dropped. */
+function textGlyphs(items: readonly unknown[], vt: number[]): Glyph[] {
+  const out: Glyph[] = [];
+  for (const raw of items) {
+    const item = raw as { str?: string; transform?: number[]; width?: number; height?: number };
+    if (typeof item.str !== 'string' || !item.transform || item.str.trim() === '') continue;
+    const m = pdfjs.Util.transform(vt, item.transform) as number[];
+    const size = Math.hypot(m[2], m[3]) || item.height || 10;
+    const x = m[4];
+    const baseline = m[5];
+    const horizontal = Math.abs(m[1]) < 1e-3 * size || Math.abs(m[0]) >= Math.abs(m[1]);
+    const width = Math.abs(item.width ?? 0) * (Math.hypot(vt[0], vt[1]) || 1);
+    const text = normalizeRadicals(item.str);
+    if (horizontal) {
+      out.push({ text, x0: x, x1: x + width, top: baseline - size * 0.85, bottom: baseline + size * 0.15, size });
+    } else {
+      // Rotated run: keep its text at its origin, as a square of one font size.
+      out.push({ text, x0: x, x1: x + size, top: baseline - size, bottom: baseline, size });
+    }
+  }
+  return out;
+}
+
+const FOOTER_PATTERNS = [
+  /^[-—–－─~·•\s]*\d{1,4}[-—–－─~·•\s]*$/u, // -3-  — 5 —  3
+  /^第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$/u, // 第 3 页，共 8 页
+  /^\d{1,4}\s*[/／]\s*\d{1,4}$/u, // 3/8
+  /^[-—–－]?\s*Page\s*\d{1,4}(\s*of\s*\d{1,4})?\s*[-—–－]?$/iu,
+];
+
+/** Drop page numbers printed in the top or bottom margin (also when they sit inside a table area). */
+function dropPageFurniture(glyphs: Glyph[], pageHeight: number): Glyph[] {
+  const zone = pageHeight * 0.1;
+  const drop = new Set<Glyph>();
+  for (const line of buildLines(glyphs)) {
+    if (line.top > zone && line.bottom < pageHeight - zone) continue;
+    const text = line.glyphs.map((g) => g.text).join('').trim();
+    if (FOOTER_PATTERNS.some((re) => re.test(text))) for (const g of line.glyphs) drop.add(g);
+  }
+  return drop.size ? glyphs.filter((g) => !drop.has(g)) : glyphs;
+}
+
+/** Group glyphs into text lines (vertical overlap), each sorted left to right. */
+function buildLines(glyphs: Glyph[]): Line[] {
+  const sorted = [...glyphs].sort((a, b) => a.top + a.bottom - (b.top + b.bottom));
+  const lines: Line[] = [];
+  let current: Line | undefined;
+  for (const g of sorted) {
+    const mid = (g.top + g.bottom) / 2;
+    if (current && mid > current.top && mid < current.bottom && overlapShare(current, g) > 0.5) {
+      current.glyphs.push(g);
+      current.x0 = Math.min(current.x0, g.x0);
+      current.x1 = Math.max(current.x1, g.x1);
+      current.top = Math.min(current.top, g.top);
+      current.bottom = Math.max(current.bottom, g.bottom);
+      current.size = Math.max(current.size, g.size);
+    } else {
+      current = { glyphs: [g], x0: g.x0, x1: g.x1, top: g.top, bottom: g.bottom, size: g.size };
+      lines.push(current);
+    }
+  }
+  for (const line of lines) line.glyphs.sort((a, b) => a.x0 - b.x0);
+  return lines;
+}
+
+function overlapShare(a: { top: number; bottom: number }, b: { top: number; bottom: number }): number {
+  const overlap = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+  return overlap / Math.max(1e-6, Math.min(a.bottom - a.top, b.bottom - b.top));
+}
+
+/** Gaps wider than two characters: cell boundaries in a table line, never inside running text. */
+function wideGaps(line: Line): number {
+  let gaps = 0;
+  for (let i = 1; i < line.glyphs.length; i++) {
+    const prev = line.glyphs[i - 1];
+    const g = line.glyphs[i];
+    if (g.x0 - prev.x1 > Math.max(2 * Math.min(prev.size, g.size), 10)) gaps++;
+  }
+  return gaps;
+}
+
+function looksTabular(lines: Line[]): boolean {
+  let gaps = 0;
+  for (const line of lines) gaps += wideGaps(line);
+  return gaps >= 2;
+}
+
+/** Join the glyphs of one line: a space where the gap is wider than a quarter character. */
+function lineText(glyphs: Glyph[]): string {
+  let text = '';
+  let prev: Glyph | undefined;
+  for (const g of glyphs) {
+    if (prev && g.x0 - prev.x1 > 0.25 * Math.min(prev.size, g.size)) text += ' ';
+    text += g.text;
+    prev = g;
+  }
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ruling lines from the operator list
+
+/** Stroked lines and thin filled rectangles, axis-aligned, in viewport space. */
+function readRulings(opList: { fnArray: number[]; argsArray: unknown[] }, vt: number[]): Rulings {
+  const OPS = pdfjs.OPS;
+  const stroke = new Set<number>([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
+  const fill = new Set<number>([OPS.fill, OPS.eoFill]);
+  const horizontal: Segment[] = [];
+  const vertical: Segment[] = [];
+  const stack: number[][] = [];
+  let ctm = vt;
+  const addSegment = (x0: number, y0: number, x1: number, y1: number) => {
+    if (Math.abs(y1 - y0) <= 1 && Math.abs(x1 - x0) > 1) {
+      horizontal.push({ at: (y0 + y1) / 2, from: Math.min(x0, x1), to: Math.max(x0, x1) });
+    } else if (Math.abs(x1 - x0) <= 1 && Math.abs(y1 - y0) > 1) {
+      vertical.push({ at: (x0 + x1) / 2, from: Math.min(y0, y1), to: Math.max(y0, y1) });
+    }
+  };
+  for (let i = 0; i < opList.fnArray.length; i++) {
+    const fn = opList.fnArray[i];
+    if (fn === OPS.save) stack.push(ctm);
+    else if (fn === OPS.restore) ctm = stack.pop() ?? vt;
+    else if (fn === OPS.transform) ctm = pdfjs.Util.transform(ctm, opList.argsArray[i] as number[]) as number[];
+    else if (fn === OPS.constructPath) {
+      const [paint, [data]] = opList.argsArray[i] as [number, [ArrayLike<number> | null]];
+      if (!data || !(stroke.has(paint) || fill.has(paint))) continue;
+      for (const sub of subpaths(data, ctm)) {
+        if (stroke.has(paint)) {
+          for (let k = 1; k < sub.length; k++) addSegment(sub[k - 1][0], sub[k - 1][1], sub[k][0], sub[k][1]);
+        } else {
+          addFilledRect(sub, addSegment);
+        }
+      }
+    }
+  }
+  return { horizontal, vertical };
+}
+
+/** Points of each sub-path (moveTo/lineTo/closePath; curves break the path), transformed. */
+function subpaths(data: ArrayLike<number>, m: number[]): [number, number][][] {
+  const out: [number, number][][] = [];
+  let current: [number, number][] = [];
+  const point = (x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
+  for (let i = 0; i < data.length; ) {
+    const op = data[i++];
+    if (op === 0) {
+      if (current.length > 1) out.push(current);
+      current = [point(data[i++], data[i++])];
+    } else if (op === 1) {
+      current.push(point(data[i++], data[i++]));
+    } else if (op === 2) {
+      i += 6; // curves (rounded corners) are not table rules
+      if (current.length > 1) out.push(current);
+      current = [];
+    } else if (op === 3) {
+      if (current.length > 1) current.push(current[0]);
+    } else break;
+  }
+  if (current.length > 1) out.push(current);
+  return out;
+}
+
+/**
+ * A thin filled rectangle is a rule (Chromium, some Word exports). Larger fills are ignored:
+ * they are cell or paragraph shading (WPS shades every line of a paragraph), not borders.
+ */
+function addFilledRect(pts: [number, number][], add: (x0: number, y0: number, x1: number, y1: number) => void): void {
+  if (pts.length < 4 || pts.length > 5) return;
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  const x0 = Math.min(...xs);
+  const x1 = Math.max(...xs);
+  const y0 = Math.min(...ys);
+  const y1 = Math.max(...ys);
+  const axisAligned = pts.every((p) => (Math.abs(p[0] - x0) < 0.5 || Math.abs(p[0] - x1) < 0.5) && (Math.abs(p[1] - y0) < 0.5 || Math.abs(p[1] - y1) < 0.5));
+  if (!axisAligned) return;
+  const w = x1 - x0;
+  const h = y1 - y0;
+  if (h <= 3 && w > h) add(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2);
+  else if (w <= 3 && h > w) add((x0 + x1) / 2, y0, (x0 + x1) / 2, y1);
+}
+
+/** Merge collinear pieces (Chromium draws every cell edge separately) into long rules. */
+function mergeSegments(segments: Segment[]): Segment[] {
+  const sorted = [...segments].sort((a, b) => a.at - b.at || a.from - b.from);
+  const rows: Segment[][] = [];
+  for (const s of sorted) {
+    const row = rows[rows.length - 1];
+    if (row && Math.abs(s.at - row[0].at) <= SNAP) row.push(s);
+    else rows.push([s]);
+  }
+  const merged: Segment[] = [];
+  for (const row of rows) {
+    const at = row.reduce((sum, s) => sum + s.at, 0) / row.length;
+    row.sort((a, b) => a.from - b.from);
+    let cur: Segment | undefined;
+    for (const s of row) {
+      if (cur && s.from <= cur.to + SNAP) cur.to = Math.max(cur.to, s.to);
+      else {
+        cur = { at, from: s.from, to: s.to };
+        merged.push(cur);
+      }
+    }
+  }
+  return merged.filter((s) => s.to - s.from >= MIN_CELL);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lattice tables
+
+function buildLattices(rulings: Rulings, page: number): LatticePart[] {
+  const hs = mergeSegments(rulings.horizontal);
+  const vs = mergeSegments(rulings.vertical);
+  if (hs.length < 2 || vs.length < 2) return [];
+  // Connected groups of crossing/touching rules are separate tables.
+  const parent = Array.from({ length: hs.length + vs.length }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (let i = 0; i < hs.length; i++) {
+    for (let j = 0; j < vs.length; j++) {
+      const h = hs[i];
+      const v = vs[j];
+      if (v.at >= h.from - SNAP && v.at <= h.to + SNAP && h.at >= v.from - SNAP && h.at <= v.to + SNAP) {
+        parent[find(i)] = find(hs.length + j);
+      }
+    }
+  }
+  const groups = new Map<number, { hs: Segment[]; vs: Segment[] }>();
+  hs.forEach((h, i) => groupOf(groups, find(i)).hs.push(h));
+  vs.forEach((v, j) => groupOf(groups, find(hs.length + j)).vs.push(v));
+  const parts: LatticePart[] = [];
+  for (const g of groups.values()) {
+    if (g.hs.length < 2 || g.vs.length < 2) continue;
+    const part = latticeFromRules(g.hs, g.vs, page);
+    if (part) parts.push(part);
+  }
+  return parts;
+}
+
+function groupOf(map: Map<number, { hs: Segment[]; vs: Segment[] }>, key: number) {
+  let g = map.get(key);
+  if (!g) map.set(key, (g = { hs: [], vs: [] }));
+  return g;
+}
+
+/** Positions closer than MIN_CELL collapse into one (averaged). */
+function clusterPositions(values: number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const out: number[][] = [];
+  for (const v of sorted) {
+    const last = out[out.length - 1];
+    if (last && v - last[last.length - 1] < MIN_CELL) last.push(v);
+    else out.push([v]);
+  }
+  return out.map((c) => c.reduce((s, v) => s + v, 0) / c.length);
+}
+
+function covered(rules: Segment[], at: number, from: number, to: number): boolean {
+  const lo = from + (to - from) * 0.25;
+  const hi = to - (to - from) * 0.25;
+  return rules.some((r) => Math.abs(r.at - at) <= MIN_CELL && r.from <= lo + SNAP && r.to >= hi - SNAP);
+}
+
+/** Grid from the rules; grid positions with no rule between them are one merged cell. */
+function latticeFromRules(hs: Segment[], vs: Segment[], page: number): LatticePart | undefined {
+  hs = [...hs, ...openEdges(hs, vs)];
+  const xs = clusterPositions(vs.map((v) => v.at));
+  const ys = clusterPositions(hs.map((h) => h.at));
+  const nr = ys.length - 1;
+  const nc = xs.length - 1;
+  if (nr < 1 || nc < 1) return undefined;
+  const parent = Array.from({ length: nr * nc }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (let r = 0; r < nr; r++) {
+    for (let c = 0; c < nc; c++) {
+      if (c + 1 < nc && !covered(vs, xs[c + 1], ys[r], ys[r + 1])) parent[find(r * nc + c + 1)] = find(r * nc + c);
+      if (r + 1 < nr && !covered(hs, ys[r + 1], xs[c], xs[c + 1])) parent[find((r + 1) * nc + c)] = find(r * nc + c);
+    }
+  }
+  const byRoot = new Map<number, Cell>();
+  for (let r = 0; r < nr; r++) {
+    for (let c = 0; c < nc; c++) {
+      const root = find(r * nc + c);
+      const cell = byRoot.get(root);
+      if (!cell) byRoot.set(root, { r0: r, r1: r, c0: c, c1: c, glyphs: [], text: '', page });
+      else {
+        cell.r0 = Math.min(cell.r0, r);
+        cell.r1 = Math.max(cell.r1, r);
+        cell.c0 = Math.min(cell.c0, c);
+        cell.c1 = Math.max(cell.c1, c);
+      }
+    }
+  }
+  return { page, xs, ys, cells: [...byRoot.values()], top: ys[0], bottom: ys[nr], left: xs[0], right: xs[nc] };
+}
+
+/**
+ * A table cut by a page break may have no rule on its open side (Chromium draws none above
+ * the continued part): when the column rules run past the outermost row rule, close the grid
+ * where they end.
+ */
+function openEdges(hs: Segment[], vs: Segment[]): Segment[] {
+  const extra: Segment[] = [];
+  const hTop = Math.min(...hs.map((h) => h.at));
+  const hBottom = Math.max(...hs.map((h) => h.at));
+  const vTop = Math.min(...vs.map((v) => v.from));
+  const vBottom = Math.max(...vs.map((v) => v.to));
+  const span = (pick: (v: Segment) => boolean): Segment | undefined => {
+    const xs = vs.filter(pick).map((v) => v.at);
+    return xs.length >= 2 ? { at: 0, from: Math.min(...xs), to: Math.max(...xs) } : undefined;
+  };
+  if (vTop < hTop - MIN_CELL) {
+    const s = span((v) => v.from <= vTop + 2 * MIN_CELL);
+    if (s) extra.push({ ...s, at: vTop });
+  }
+  if (vBottom > hBottom + MIN_CELL) {
+    const s = span((v) => v.to >= vBottom - 2 * MIN_CELL);
+    if (s) extra.push({ ...s, at: vBottom });
+  }
+  return extra;
+}
+
+/** Index i with edges[i] <= v < edges[i+1], or -1 outside. */
+function slot(edges: number[], v: number): number {
+  if (v < edges[0] || v >= edges[edges.length - 1]) return -1;
+  let lo = 0;
+  let hi = edges.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (edges[mid] <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Put each glyph in the lattice cell that holds its centre; a run across column rules is split first. */
+function assignGlyphs(glyphs: Glyph[], parts: LatticePart[], free: Glyph[], pageHeight: number): void {
+  const lookup = parts.map((p) => {
+    const grid = new Map<number, Cell>();
+    const nc = p.xs.length - 1;
+    for (const cell of p.cells) for (let r = cell.r0; r <= cell.r1; r++) for (let c = cell.c0; c <= cell.c1; c++) grid.set(r * nc + c, cell);
+    return { p, grid, nc };
+  });
+  for (const glyph of glyphs) {
+    const cy = (glyph.top + glyph.bottom) / 2;
+    const target = lookup.find(({ p }) => cy >= p.top && cy < p.bottom && glyph.x1 > p.left && glyph.x0 < p.right);
+    if (!target) {
+      const overflowCell = pageBreakOverflow(glyph, lookup, pageHeight);
+      if (overflowCell) overflowCell.glyphs.push(glyph);
+      else free.push(glyph);
+      continue;
+    }
+    for (const piece of splitAtRules(glyph, target.p.xs)) {
+      const c = slot(target.p.xs, (piece.x0 + piece.x1) / 2);
+      const r = slot(target.p.ys, cy);
+      const cell = c < 0 || r < 0 ? undefined : target.grid.get(r * target.nc + c);
+      if (cell) cell.glyphs.push(piece);
+      else free.push(piece);
+    }
+  }
+}
+
+/**
+ * Chromium cuts a row at a page break but lets the cell's last text line hang below the
+ * table's bottom rule (自然 / 人): text just under a table that ends at the foot of the page
+ * and fits inside one cell of its last row belongs to that cell.
+ */
+function pageBreakOverflow(
+  g: Glyph,
+  lookup: { p: LatticePart; grid: Map<number, Cell>; nc: number }[],
+  pageHeight: number,
+): Cell | undefined {
+  for (const { p, grid, nc } of lookup) {
+    if (p.bottom < pageHeight * 0.8 || (g.top + g.bottom) / 2 < p.bottom || g.top > p.bottom + g.size * 0.8) continue;
+    const c = slot(p.xs, (g.x0 + g.x1) / 2);
+    const cell = c < 0 ? undefined : grid.get((p.ys.length - 2) * nc + c);
+    if (cell && g.x0 >= p.xs[cell.c0] - 1 && g.x1 <= p.xs[cell.c1 + 1] + 1 && cell.c1 - cell.c0 + 1 < nc) return cell;
+  }
+  return undefined;
+}
+
+/** Split a text run that crosses column rules (one run for a whole row) at character positions. */
+function splitAtRules(g: Glyph, xs: number[]): Glyph[] {
+  const inner = xs.filter((x) => x > g.x0 + 1.5 && x < g.x1 - 1.5);
+  if (inner.length === 0 || g.text.length < 2) return [g];
+  const chars = Array.from(g.text);
+  const weights = chars.map((ch) => (/[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/u.test(ch) ? 1 : 0.5));
+  const unit = (g.x1 - g.x0) / weights.reduce((s, w) => s + w, 0);
+  const pieces: Glyph[] = [];
+  let x = g.x0;
+  let cur: Glyph | undefined;
+  let curSlot = -2;
+  chars.forEach((ch, i) => {
+    const w = weights[i] * unit;
+    const s = slot(xs, x + w / 2);
+    if (!cur || s !== curSlot) {
+      cur = { ...g, text: '', x0: x, x1: x };
+      curSlot = s;
+      pieces.push(cur);
+    }
+    cur.text += ch;
+    cur.x1 = x + w;
+    x += w;
+  });
+  return pieces.filter((p) => p.text.trim() !== '');
+}
+
+/** Cell text: glyphs as lines, top to bottom, joined the way a cell's line breaks are. */
+function finishCells(part: LatticePart): void {
+  for (const cell of part.cells) {
+    cell.text = cellText(cell.glyphs);
+  }
+}
+
+function cellText(glyphs: Glyph[]): string {
+  if (glyphs.length === 0) return '';
+  return normalizeCellText(buildLines(glyphs).map((l) => lineText(l.glyphs)).join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stream tables (no ruling lines): numbers placed in columns found from their positions
+
+const NUMBER_CELL = /^[-+]?\d[\d,，.]*\s*(万|元|万元|件|条|个|%)?$|^[/／\\—–\-－]+$|^无$/u;
+
+function isNumberCell(text: string): boolean {
+  return NUMBER_CELL.test(text.trim());
+}
+
+/** Split a line at wide gaps into cell texts with their x ranges. */
+function lineSegments(line: Line): { text: string; x0: number; x1: number }[] {
+  const segs: { glyphs: Glyph[] }[] = [];
+  let cur: Glyph[] = [];
+  for (const g of line.glyphs) {
+    const prev = cur[cur.length - 1];
+    if (prev && g.x0 - prev.x1 > Math.max(1.2 * Math.min(prev.size, g.size), 6)) {
+      segs.push({ glyphs: cur });
+      cur = [];
+    }
+    cur.push(g);
+  }
+  if (cur.length) segs.push({ glyphs: cur });
+  return segs.map((s) => ({ text: normalizeCellText(lineText(s.glyphs)), x0: s.glyphs[0].x0, x1: s.glyphs[s.glyphs.length - 1].x1 }));
+}
+
+/**
+ * Runs of lines ending in two or more number cells become tables; other lines stay text lines.
+ * Label lines without numbers between/above such lines (a wrapped label) join the next row.
+ */
+function streamTables(lines: Line[], page: number): PageItem[] {
+  const items: PageItem[] = [];
+  const segmented = lines.map((line) => ({ line, segs: lineSegments(line) }));
+  const isRow = (i: number) => {
+    const segs = segmented[i].segs;
+    let trailing = 0;
+    for (let k = segs.length - 1; k >= 0 && isNumberCell(segs[k].text); k--) trailing++;
+    return trailing >= 2 || (trailing >= 1 && segs.length >= 2 && wideGaps(segmented[i].line) >= 1 && segs.length - trailing >= 1 && trailing === segs.length - 1 && hasRowNeighbour(i));
+  };
+  const hasRowNeighbour = (i: number) => [i - 1, i + 1].some((j) => j >= 0 && j < segmented.length && segmented[j].segs.filter((s) => isNumberCell(s.text)).length >= 2);
+  let i = 0;
+  while (i < segmented.length) {
+    if (!isRow(i)) {
+      items.push({ kind: 'line', line: segmented[i].line, top: segmented[i].line.top });
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end + 1 < segmented.length && (isRow(end + 1) || (end + 2 < segmented.length && isRow(end + 2) && isShortLabel(segmented[end + 1].line, segmented[end].line)))) end++;
+    const run = segmented.slice(i, end + 1);
+    if (run.filter((_, k) => isRow(i + k)).length < 2) {
+      for (const s of run) items.push({ kind: 'line', line: s.line, top: s.line.top });
+    } else {
+      items.push({ kind: 'stream', table: streamGrid(run, page), top: run[0].line.top });
+    }
+    i = end + 1;
+  }
+  return items;
+}
+
+function isShortLabel(line: Line, prev: Line): boolean {
+  return line.glyphs.length > 0 && line.top - prev.bottom < 3 * line.size && !isNumberCell(lineText(line.glyphs));
+}
+
+function streamGrid(run: { line: Line; segs: { text: string; x0: number; x1: number }[] }[], page: number): TableBlock {
+  // Number columns: cluster the centres of number cells.
+  const centres: number[] = [];
+  for (const { segs } of run) for (const s of segs) if (isNumberCell(s.text)) centres.push((s.x0 + s.x1) / 2);
+  const size = run[0].line.size;
+  const cols = clusterWithin(centres, Math.max(size * 1.5, 8));
+  const firstCol = cols.length ? cols[0] - size * 2 : Infinity;
+  const rows: string[][] = [];
+  const origins: CellOrigin[][] = [];
+  let pendingLabel = '';
+  for (const { segs } of run) {
+    const labels = segs.filter((s) => !isNumberCell(s.text) && (s.x1 + s.x0) / 2 < firstCol).map((s) => s.text);
+    const values = new Array<string>(cols.length).fill('');
+    let hasValue = false;
+    for (const s of segs) {
+      if (labels.includes(s.text) && !isNumberCell(s.text)) continue;
+      const c = nearest(cols, (s.x0 + s.x1) / 2);
+      values[c] = values[c] ? `${values[c]} ${s.text}` : s.text;
+      hasValue = true;
+    }
+    if (!hasValue) {
+      pendingLabel = normalizeCellText(`${pendingLabel}\n${labels.join(' ')}`);
+      continue;
+    }
+    const label = normalizeCellText(`${pendingLabel}\n${labels.join(' ')}`);
+    pendingLabel = '';
+    const r = rows.length;
+    rows.push([label, ...values]);
+    origins.push(rows[r].map((_, c) => ({ page, row: r, col: c })));
+  }
+  if (pendingLabel) {
+    rows.push([pendingLabel, ...new Array<string>(cols.length).fill('')]);
+    origins.push(rows[rows.length - 1].map((_, c) => ({ page, row: rows.length - 1, col: c })));
+  }
+  return { kind: 'table', rows, origins, page };
+}
+
+function clusterWithin(values: number[], tol: number): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const clusters: number[][] = [];
+  for (const v of sorted) {
+    const last = clusters[clusters.length - 1];
+    if (last && v - last[last.length - 1] <= tol) last.push(v);
+    else clusters.push([v]);
+  }
+  return clusters.map((c) => c.reduce((s, v) => s + v, 0) / c.length);
+}
+
+function nearest(values: number[], v: number): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - v) < Math.abs(values[best] - v)) best = i;
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading order: paragraphs and tables across pages
+
+function assembleBlocks(pages: { page: number; items: PageItem[] }[]): Block[] {
+  const blocks: Block[] = [];
+  let openTable: LatticePart[] | undefined;
+  let paragraph: { lines: Line[]; page: number } | undefined;
+  let layout = { left: 0, right: 0 };
+  const flushTable = () => {
+    if (openTable) blocks.push(latticeBlock(openTable));
+    openTable = undefined;
+  };
+  const flushParagraph = () => {
+    if (paragraph) {
+      const text = paragraphText(paragraph.lines);
+      if (text) blocks.push({ kind: 'paragraph', text, page: paragraph.page });
+    }
+    paragraph = undefined;
+  };
+  for (const { page, items } of pages) {
+    layout = pageLayout(items) ?? layout;
+    items.forEach((item, index) => {
+      if (item.kind === 'lattice') {
+        flushParagraph();
+        const last = openTable?.[openTable.length - 1];
+        // A table continues on the next page when it is the first thing there and the previous part ended its page.
+        if (openTable && last && last.page === page - 1 && index === 0 && sameColumns(last, item.part)) openTable.push(item.part);
+        else {
+          flushTable();
+          openTable = [item.part];
+        }
+        return;
+      }
+      if (item.kind === 'stream') {
+        flushParagraph();
+        flushTable();
+        blocks.push(item.table);
+        return;
+      }
+      flushTable();
+      const line = item.line;
+      if (paragraph && continuesParagraph(paragraph.lines, line, layout, paragraph.page !== page)) paragraph.lines.push(line);
+      else {
+        flushParagraph();
+        paragraph = { lines: [line], page };
+      }
+    });
+    // A table followed by text on its own page is finished.
+    const lastItem = items[items.length - 1];
+    if (openTable && lastItem?.kind !== 'lattice') flushTable();
+  }
+  flushTable();
+  flushParagraph();
+  return blocks;
+}
+
+function pageLayout(items: PageItem[]): { left: number; right: number } | undefined {
+  const lines = items.flatMap((i) => (i.kind === 'line' ? [i.line] : []));
+  if (lines.length < 3) return undefined;
+  const lefts = lines.map((l) => l.x0).sort((a, b) => a - b);
+  const rights = lines.map((l) => l.x1).sort((a, b) => a - b);
+  return { left: lefts[Math.floor(lefts.length * 0.1)], right: rights[Math.floor(rights.length * 0.9)] };
+}
+
+/** Same outer frame and (after noise clustering) compatible column rules. */
+function sameColumns(a: LatticePart, b: LatticePart): boolean {
+  return Math.abs(a.left - b.left) <= 6 && Math.abs(a.right - b.right) <= 6;
+}
+
+function continuesParagraph(lines: Line[], line: Line, layout: { left: number; right: number }, newPage: boolean): boolean {
+  const prev = lines[lines.length - 1];
+  const size = line.size;
+  if (Math.abs(prev.size - size) > 1) return false;
+  if (line.x0 > layout.left + 1.5 * size) return false; // indented first line
+  if (prev.x1 < layout.right - 2 * size) return false; // previous line stopped short
+  if (newPage) return !/[。！？；：:]$/.test(lineText(prev.glyphs).trim());
+  const step = line.top - prev.top;
+  if (step < 0) return false;
+  if (lines.length >= 2) {
+    const typical = prev.top - lines[lines.length - 2].top;
+    return step <= typical * 1.3 + 1;
+  }
+  return step <= size * 2.2;
+}
+
+function paragraphText(lines: Line[]): string {
+  return normalizeCellText(lines.map((l) => lineText(l.glyphs)).join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lattice parts → one table block (columns unified, cells cut by page breaks joined)
+
+interface PlacedCell {
+  r0: number;
+  r1: number;
+  c0: number;
+  c1: number;
+  text: string;
+  page: number;
+}
+
+function latticeBlock(parts: LatticePart[]): TableBlock {
+  const xs = clusterPositions(parts.flatMap((p) => p.xs));
+  const columnOf = (x: number) => nearest(xs, x);
+  const placed: PlacedCell[] = [];
+  let offset = 0;
+  let previousLastRow: PlacedCell[] = [];
+  for (const part of parts) {
+    const nr = part.ys.length - 1;
+    const cells = part.cells.map((c) => ({
+      r0: c.r0 + offset,
+      r1: c.r1 + offset,
+      c0: columnOf(part.xs[c.c0]),
+      c1: columnOf(part.xs[c.c1 + 1]) - 1,
+      text: c.text,
+      page: c.page,
+    }));
+    const firstRow = cells.filter((c) => c.r0 === offset);
+    const joined = joinAcrossBreak(previousLastRow, firstRow);
+    for (const c of cells) if (!joined.has(c)) placed.push(c);
+    previousLastRow = placed.filter((c) => c.r1 === offset + nr - 1);
+    offset += nr;
+  }
+  return gridFromCells(placed, offset, xs.length - 1);
+}
+
+const LIST_MARKER = /^\s*(（[一二三四五六七八九十\d]+）|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、|\d+[.、．]|[①-⑳])/u;
+
+/**
+ * Cells cut by a page break: the continuation (top cell of the next part, same columns) is
+ * merged into the cell above when it is empty or carries on the label ((四)无 / 法提供), but
+ * not when it starts a new numbered label.
+ */
+function joinAcrossBreak(above: PlacedCell[], below: PlacedCell[]): Set<PlacedCell> {
+  const joined = new Set<PlacedCell>();
+  if (above.length === 0 || below.length === 0) return joined;
+  const belowHasNumbers = below.some((c) => isNumberCell(c.text) && c.text !== '');
+  const aboveHasNumbers = above.some((c) => isNumberCell(c.text) && c.text !== '');
+  // A row cut in two: one half has the label (or part of it) and the other half the numbers.
+  const splitRow = belowHasNumbers !== aboveHasNumbers && !LIST_MARKER.test(below.find((c) => c.text)?.text ?? '');
+  for (const b of below) {
+    const a = above.find((c) => c.c0 === b.c0 && c.c1 === b.c1);
+    if (!a) continue;
+    const multiRow = a.r1 > a.r0 || b.r1 > b.r0;
+    let join = false;
+    if (splitRow) join = true;
+    else if (a.text === '' || isNumberCell(a.text)) join = false;
+    else if (b.text === '') join = multiRow || !belowHasNumbers;
+    else join = multiRow && !LIST_MARKER.test(b.text) && !isNumberCell(b.text);
+    if (!join) continue;
+    a.text = normalizeCellText(`${a.text}\n${b.text}`);
+    a.r1 = b.r1;
+    joined.add(b);
+  }
+  return joined;
+}
+
+/** Expand merged cells over their grid positions; drop rows/columns that no cell starts in. */
+function gridFromCells(cells: PlacedCell[], nr: number, nc: number): TableBlock {
+  const grid: (PlacedCell | undefined)[][] = Array.from({ length: nr }, () => new Array(nc).fill(undefined));
+  for (const cell of cells) {
+    for (let r = cell.r0; r <= cell.r1; r++) for (let c = Math.max(0, cell.c0); c <= Math.min(nc - 1, cell.c1); c++) grid[r][c] = cell;
+  }
+  const rowStarts = new Set(cells.map((c) => c.r0));
+  const colStarts = new Set(cells.map((c) => Math.max(0, c.c0)));
+  const keepCols = Array.from({ length: nc }, (_, c) => c).filter((c) => colStarts.has(c));
+  const keepRows = Array.from({ length: nr }, (_, r) => r).filter(
+    (r) => rowStarts.has(r) && keepCols.some((c) => (grid[r][c]?.text ?? '') !== ''),
+  );
+  const rowIndex = new Map(keepRows.map((r, i) => [r, i]));
+  const colIndex = new Map(keepCols.map((c, i) => [c, i]));
+  const rows = keepRows.map((r) => keepCols.map((c) => grid[r][c]?.text ?? ''));
+  // Origins point at the kept grid position where the (merged) cell starts.
+  const origins = keepRows.map((r) =>
+    keepCols.map((c): CellOrigin | undefined => {
+      const cell = grid[r][c];
+      if (!cell) return undefined;
+      return { page: cell.page, row: rowIndex.get(cell.r0) ?? nearestKept(keepRows, cell.r0), col: colIndex.get(Math.max(0, cell.c0)) ?? 0 };
+    }),
+  );
+  const page = cells.reduce((p, c) => Math.min(p, c.page), Infinity);
+  return { kind: 'table', rows, origins, page: Number.isFinite(page) ? page : undefined };
+}
+
+function nearestKept(kept: number[], r: number): number {
+  const i = kept.findIndex((k) => k >= r);
+  return i < 0 ? kept.length - 1 : i;
+}
