@@ -4,8 +4,8 @@
  * is written only after its bytes are in the raw store, so a kill at any point leaves either the
  * old state or the new one.
  *
- * Runs: a crawl run is a `runs` row with command 'crawl'. A run that never finished (status
- * 'running') is resumed by the next crawl: its done items stay done. A new run re-queues what it
+ * Passes: a crawl pass is a `crawl_runs` row. A pass that never finished (status 'running') is
+ * resumed by the next crawl: its done items stay done. A new run re-queues what it
  * rediscovers (listings always, documents with conditional requests).
  */
 import type { DB } from '../store/db.ts';
@@ -57,12 +57,13 @@ export class Frontier {
   private stmts;
 
   constructor(private db: DB) {
-    const open = db.prepare(`SELECT id FROM runs WHERE command = 'crawl' AND status = 'running' ORDER BY id DESC LIMIT 1`).get() as { id: number } | undefined;
+    const open = db.prepare(`SELECT id FROM crawl_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1`).get() as { id: number } | undefined;
     if (open) {
       this.runId = open.id;
       this.resumed = true;
+      db.prepare(`UPDATE crawl_runs SET resumed = resumed + 1 WHERE id = ?`).run(open.id);
     } else {
-      this.runId = Number(db.prepare(`INSERT INTO runs (command, started_at, status) VALUES ('crawl', ?, 'running')`).run(nowIso()).lastInsertRowid);
+      this.runId = Number(db.prepare(`INSERT INTO crawl_runs (started_at, status) VALUES (?, 'running')`).run(nowIso()).lastInsertRowid);
       this.resumed = false;
     }
     this.stmts = {
@@ -173,7 +174,7 @@ export class Frontier {
     this.stmts.touchDoc.run({ url, ...p, now: nowIso() });
   }
 
-  finishRun(status: 'ok' | 'partial' | 'failed', counts: unknown, errors: unknown): void {
-    this.db.prepare(`UPDATE runs SET ended_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?`).run(nowIso(), status, JSON.stringify(counts), JSON.stringify(errors), this.runId);
+  finishRun(status: 'ok' | 'partial', counts: unknown, errors: unknown): void {
+    this.db.prepare(`UPDATE crawl_runs SET ended_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?`).run(nowIso(), status, JSON.stringify(counts), JSON.stringify(errors), this.runId);
   }
 }

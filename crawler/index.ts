@@ -113,6 +113,11 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   const starts: { url: string; portal: string; hint?: string }[] = [];
   const hints = new Map<string, string>();
   for (const p of portals) {
+    // The sample portal's entry holds paths until samplePortal() resolves them against its address.
+    if (p.sample && p.start.some((s) => !/^https?:\/\//i.test(s))) {
+      o.log(`nianbao crawl: skipping ${p.name}: sample portal entry without a running sample portal (use --sample)`);
+      continue;
+    }
     for (const s of p.start) {
       const url = normalizeUrl(s);
       if (!url) throw new Error(`portal ${p.name}: bad start URL ${s}`);
@@ -234,7 +239,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
 
 function summaryCounts(s: CrawlSummary): Record<string, unknown> {
   const { failedUrls: _f, ...rest } = s;
-  return { crawl: rest };
+  return rest;
 }
 
 function lowerKeys(m: Record<string, string>): Record<string, string> {
@@ -263,6 +268,8 @@ async function request(ctx: Ctx, url: string, req: RequestOpts, flags: { robots:
     if (flags.robots && ctx.o.respectRobots) {
       const why = await ctx.robots.check(current);
       if (why) throw new FetchError('robots', `${current}: ${why}`);
+      const crawlDelay = await ctx.robots.crawlDelayMs(new URL(current).origin);
+      if (crawlDelay) ctx.scheduler.setHostDelay(hostOf(current), crawlDelay);
     }
     const host = hostOf(current);
     if (ctx.downHosts.has(host)) throw new FetchError('host-down', `${host} failed ${ctx.o.hostDownAfter} times in a row; not retried this run`);

@@ -88,7 +88,8 @@ export const jcms: PlatformAdapter = {
     if (/<datastore>/i.test(page.text)) score += 0.6;
     if (/dataproxy\.jsp/i.test(page.text)) score += 0.4;
     if (/\/col\/col\d+\/|art_\d+_\d+\.html|jcms/i.test(page.text)) score += 0.1;
-    return page.kind === 'api' && score < 0.6 ? 0 : Math.min(1, score);
+    // jcms URL shapes alone (a link to another jcms site) are not evidence enough.
+    return score < 0.4 || (page.kind === 'api' && score < 0.6) ? 0 : Math.min(1, score);
   },
   list(page) {
     const text = page.text;
