@@ -1,0 +1,96 @@
+/**
+ * Agencies: one row per agency, found by a normalised name, with its region and portal, and the
+ * renames that link an old name to its successor (agencies.renamed_to).
+ */
+import fs from 'node:fs';
+import type { DB } from '../store/db.ts';
+
+export interface Region {
+  province?: string | null;
+  city?: string | null;
+  county?: string | null;
+}
+
+interface NameRule {
+  pattern: string;
+  replace: string;
+}
+
+export interface AgencyRename {
+  from: string;
+  to: string;
+  /** Link only when both names published reports on this portal. */
+  portal?: string | null;
+  since?: number;
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(new URL(file, import.meta.url), 'utf8')) as T;
+}
+
+const NAME_RULES = readJson<{ rules: NameRule[] }>('./agency-names.json').rules.map((r) => ({
+  re: new RegExp(r.pattern, 'u'),
+  replace: r.replace,
+}));
+
+/** The explicit rename mapping shipped with the code (dataset/agency-renames.json). */
+export function defaultRenames(): AgencyRename[] {
+  return readJson<{ renames: AgencyRename[] }>('./agency-renames.json').renames;
+}
+
+// Brackets, quotes and punctuation (ASCII after NFKC, plus CJK marks NFKC leaves alone).
+const PUNCTUATION = /[\s\p{P}\p{S}]/gu;
+
+/**
+ * The key that decides which spellings are one agency: NFKC (full-width letters, digits and
+ * brackets become ASCII), no whitespace, brackets or punctuation, then the rules of
+ * agency-names.json. Conservative on purpose: merging two agencies is worse than keeping one twice.
+ */
+export function normalizeAgencyName(name: string): string {
+  let n = name.normalize('NFKC').replace(PUNCTUATION, '');
+  for (const rule of NAME_RULES) n = n.replace(rule.re, rule.replace);
+  return n;
+}
+
+/** Finds or creates the agency row; fills its region and portal where they were unknown. */
+export function upsertAgency(db: DB, name: string, region: Region | null | undefined, portal: string | null | undefined): number | null {
+  const display = name.normalize('NFKC').replace(/\s+/g, '').trim();
+  const normalized = normalizeAgencyName(name);
+  if (!normalized) return null;
+  const row = db
+    .prepare(
+      `INSERT INTO agencies (name, normalized_name, province, city, county, portal) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (normalized_name) DO UPDATE SET
+         province = COALESCE(agencies.province, excluded.province),
+         city = COALESCE(agencies.city, excluded.city),
+         county = COALESCE(agencies.county, excluded.county),
+         portal = COALESCE(agencies.portal, excluded.portal)
+       RETURNING id`,
+    )
+    .get(display, normalized, region?.province ?? null, region?.city ?? null, region?.county ?? null, portal ?? null) as { id: number };
+  return row.id;
+}
+
+/**
+ * Recomputes agencies.renamed_to from the mapping: an agency whose name is a mapping's `from` points
+ * to the agency named `to` when both exist (and, with a portal, both published there).
+ * Returns the links made.
+ */
+export function linkAgencyRenames(db: DB, renames: AgencyRename[]): Array<{ fromId: number; toId: number }> {
+  const byName = db.prepare('SELECT id FROM agencies WHERE normalized_name = ?').pluck();
+  const onPortal = db.prepare('SELECT 1 FROM reports WHERE agency_id = ? AND portal = ? LIMIT 1').pluck();
+  const setLink = db.prepare('UPDATE agencies SET renamed_to = ? WHERE id = ?');
+  const links: Array<{ fromId: number; toId: number }> = [];
+  db.transaction(() => {
+    db.prepare('UPDATE agencies SET renamed_to = NULL WHERE renamed_to IS NOT NULL').run();
+    for (const r of renames) {
+      const fromId = byName.get(normalizeAgencyName(r.from)) as number | undefined;
+      const toId = byName.get(normalizeAgencyName(r.to)) as number | undefined;
+      if (fromId === undefined || toId === undefined || fromId === toId) continue;
+      if (r.portal && !(onPortal.get(fromId, r.portal) && onPortal.get(toId, r.portal))) continue;
+      setLink.run(toId, fromId);
+      links.push({ fromId, toId });
+    }
+  })();
+  return links;
+}

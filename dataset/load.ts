@@ -1,0 +1,232 @@
+/**
+ * Loads a normalised ReportResult into SQLite.
+ *
+ * A report row is identified by (sha256, parser_version):
+ * - the same document through the same parser again changes nothing ('unchanged');
+ * - the same document through a newer parser (re-normalisation without re-crawling) gets a new row
+ *   that takes over the old row's place: current if the old one was ('replaced');
+ * - a different document for the same agency + year + source page is a republication (corrected
+ *   file): it becomes current and the previous one is kept as history ('replaced');
+ * - anything else is a new current report ('new').
+ * History rows keep is_current = 0 and superseded_by → the row that replaced them (follow the chain
+ * to the current one). Only current reports are in the full-text indexes.
+ */
+import { z } from 'zod';
+import { nowIso, type DB } from '../store/db.ts';
+import { ReportResult, type Fact, type Finding } from '../schema/report.ts';
+import { upsertAgency, type Region } from './agency.ts';
+import { indexReport, unindexReport } from './search.ts';
+
+export interface LoadContext {
+  /** The file the facts came from. */
+  documentUrl?: string | null;
+  /** The article page that published it: with agency + year, what identifies a republication. */
+  sourceUrl?: string | null;
+  portal?: string | null;
+  region?: Region | null;
+}
+
+export type LoadStatus = 'new' | 'unchanged' | 'replaced';
+export interface LoadOutcome {
+  reportId: number;
+  status: LoadStatus;
+}
+
+/** Compares dotted numeric versions (1.10.0 > 1.9.2); non-numeric parts compare as strings. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.');
+  const pb = b.split('.');
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '0';
+    const y = pb[i] ?? '0';
+    const nx = Number(x);
+    const ny = Number(y);
+    const c = Number.isFinite(nx) && Number.isFinite(ny) ? nx - ny : x.localeCompare(y);
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}
+
+interface ReportRow {
+  id: number;
+  sha256: string;
+  parser_version: string;
+  is_current: number;
+  superseded_by: number | null;
+  source_url: string | null;
+  document_url: string | null;
+  portal: string | null;
+}
+
+interface Statements {
+  bySha: (sha: string, pv: string) => ReportRow | undefined;
+  versionsOfSha: (sha: string) => ReportRow[];
+  currentInSlot: (agencyId: number, year: number, sourceUrl: string, sha: string) => number[];
+  insertReport: (...args: unknown[]) => number;
+  supersede: (by: number, id: number) => void;
+  dropText: (id: number) => void;
+  insertFact: (...args: unknown[]) => number;
+  insertFinding: (...args: unknown[]) => void;
+}
+
+const cache = new WeakMap<DB, Statements>();
+
+function statements(db: DB): Statements {
+  let s = cache.get(db);
+  if (s) return s;
+  const bySha = db.prepare('SELECT * FROM reports WHERE sha256 = ? AND parser_version = ?');
+  const versions = db.prepare('SELECT * FROM reports WHERE sha256 = ?');
+  const slot = db
+    .prepare('SELECT id FROM reports WHERE agency_id = ? AND year = ? AND source_url = ? AND is_current = 1 AND sha256 <> ?')
+    .pluck();
+  const insReport = db.prepare(
+    `INSERT INTO reports (sha256, document_url, source_url, portal, agency_id, agency, year, format, format_reason, title,
+       media_type, parser_version, extracted_at, is_current, superseded_by, error_code, error_message, text)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const supersede = db.prepare('UPDATE reports SET is_current = 0, superseded_by = ? WHERE id = ?');
+  const dropText = db.prepare('UPDATE reports SET text = NULL WHERE id = ?');
+  // A repeated (table,row,col) in one result keeps the first value; the loader reports the rest.
+  const insFact = db.prepare(
+    `INSERT INTO facts (report_id, tbl, row, col, value, page, block, cell_row, cell_col, printed, confidence)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const insFinding = db.prepare(
+    'INSERT INTO findings (report_id, rule, severity, message, cells, expected, printed) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  s = {
+    bySha: (sha, pv) => bySha.get(sha, pv) as ReportRow | undefined,
+    versionsOfSha: (sha) => versions.all(sha) as ReportRow[],
+    currentInSlot: (a, y, u, sha) => slot.all(a, y, u, sha) as number[],
+    insertReport: (...args) => Number(insReport.run(...args).lastInsertRowid),
+    supersede: (by, id) => void supersede.run(by, id),
+    dropText: (id) => void dropText.run(id),
+    insertFact: (...args) => insFact.run(...args).changes,
+    insertFinding: (...args) => void insFinding.run(...args),
+  };
+  cache.set(db, s);
+  return s;
+}
+
+function insertFacts(st: Statements, reportId: number, facts: Fact[]): string[] {
+  const duplicates: string[] = [];
+  for (const f of facts) {
+    const src = f.source;
+    const changed = st.insertFact(
+      reportId,
+      f.table,
+      f.row,
+      f.col,
+      f.value,
+      src?.page ?? null,
+      src?.block ?? null,
+      src?.cellRow ?? null,
+      src?.cellCol ?? null,
+      src?.text ?? null,
+      f.confidence ?? null,
+    );
+    if (changed === 0) duplicates.push(`${f.table}.${f.row}.${f.col}`);
+  }
+  return duplicates;
+}
+
+function insertFindings(st: Statements, reportId: number, findings: Finding[]): void {
+  for (const f of findings) {
+    st.insertFinding(reportId, f.rule, f.severity, f.message, JSON.stringify(f.cells ?? []), f.expected ?? null, f.printed ?? null);
+  }
+}
+
+function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
+  const st = statements(db);
+  const existing = st.bySha(result.sha256, result.parserVersion);
+  if (existing) return { reportId: existing.id, status: 'unchanged' };
+
+  // Other parser versions of the same document: a re-normalisation. Where it was found is
+  // inherited, so stored documents can be re-normalised without the crawl context.
+  const versions = st.versionsOfSha(result.sha256).sort((a, b) => compareVersions(a.parser_version, b.parser_version));
+  const prior = versions[versions.length - 1];
+  const sourceUrl = ctx.sourceUrl ?? prior?.source_url ?? null;
+  const documentUrl = ctx.documentUrl ?? prior?.document_url ?? null;
+  const portal = ctx.portal ?? prior?.portal ?? null;
+  const agencyId = result.agency ? upsertAgency(db, result.agency, ctx.region, portal) : null;
+
+  let isCurrent = true;
+  let supersededBy: number | null = null;
+  let replaces: number[] = [];
+  let parserUpgrade = false;
+  if (prior) {
+    if (compareVersions(result.parserVersion, prior.parser_version) > 0) {
+      if (prior.is_current) {
+        replaces = [prior.id];
+        parserUpgrade = true;
+      } else {
+        // The document itself was superseded by a republication: stays history under any parser.
+        isCurrent = false;
+        supersededBy = prior.superseded_by;
+      }
+    } else {
+      // An older parser than one already loaded (a rollback run): stored, never current.
+      isCurrent = false;
+      supersededBy = prior.id;
+    }
+  } else if (sourceUrl && agencyId !== null && result.year !== null) {
+    replaces = st.currentInSlot(agencyId, result.year, sourceUrl, result.sha256);
+  }
+
+  const reportId = st.insertReport(
+    result.sha256,
+    documentUrl,
+    sourceUrl,
+    portal,
+    agencyId,
+    result.agency,
+    result.year,
+    result.format,
+    result.formatReason ?? null,
+    result.title,
+    result.mediaType,
+    result.parserVersion,
+    nowIso(),
+    isCurrent ? 1 : 0,
+    supersededBy,
+    result.error?.code ?? null,
+    result.error?.message ?? null,
+    result.text ?? null,
+  );
+
+  for (const old of replaces) {
+    unindexReport(db, old);
+    st.supersede(reportId, old);
+    // Same bytes, newer parser: the raw document stays in data/raw, so the old copy of the text
+    // is redundant and would double the database on every parser bump.
+    if (parserUpgrade) st.dropText(old);
+  }
+
+  const duplicates = insertFacts(st, reportId, result.facts);
+  const findings = [...result.findings];
+  if (duplicates.length > 0) {
+    findings.push({
+      rule: 'load.duplicate_fact',
+      severity: 'warning',
+      message: `${duplicates.length} cell(s) given more than once; the first value was kept: ${duplicates.slice(0, 10).join(', ')}`,
+      cells: duplicates,
+    });
+  }
+  insertFindings(st, reportId, findings);
+  if (isCurrent) indexReport(db, reportId, result.title, result.text ?? null);
+  return { reportId, status: replaces.length > 0 ? 'replaced' : 'new' };
+}
+
+export type ReportInput = z.input<typeof ReportResult>;
+
+/** Loads one report in its own transaction (a savepoint inside a caller's transaction). */
+export function loadReport(db: DB, result: ReportInput, ctx: LoadContext = {}): LoadOutcome {
+  const parsed = ReportResult.parse(result);
+  return db.transaction(() => load(db, parsed, ctx)).immediate();
+}
+
+/** Loads many reports in one transaction: the fast path for a whole run. */
+export function loadReports(db: DB, items: Array<{ result: ReportInput; ctx?: LoadContext }>): LoadOutcome[] {
+  const parsed = items.map((i) => ({ result: ReportResult.parse(i.result), ctx: i.ctx ?? {} }));
+  return db.transaction(() => parsed.map((i) => load(db, i.result, i.ctx))).immediate();
+}
