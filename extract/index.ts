@@ -38,7 +38,8 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
     }
     case 'pdf': {
       const { extractPdf } = await import('./pdf.ts');
-      return extractPdf(bytes, { fileName: opts.fileName });
+      // pdf.js refuses Node Buffers and may detach what it is given: hand it its own copy.
+      return extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
     }
     case 'docx': {
       const { extractDocx } = await import('./docx.ts');

@@ -45,8 +45,22 @@ function titleFrom(blocks: Block[], declaredTitle: string | undefined, from: Fou
   return from.map((i) => clean((blocks[i] as { text: string }).text)).join('');
 }
 
+/**
+ * The declared title (HTML heading, PDF info) wins when it names a report and an agency; a
+ * generic one (PDF info "政府信息公开工作年度报告", "Microsoft Word - 年报.docx") loses to the
+ * title lines printed at the top of the body.
+ */
 function findTitle(blocks: Block[], declaredTitle?: string): FoundTitle | null {
-  if (declaredTitle && REPORT_TITLE.test(clean(declaredTitle))) return { text: clean(declaredTitle), from: 'declared' };
+  const declared = declaredTitle ? clean(declaredTitle) : '';
+  const declaredIsReport = !!declared && REPORT_TITLE.test(declared);
+  if (declaredIsReport && agencyFromTitle(declared)) return { text: declared, from: 'declared' };
+  const body = findBodyTitle(blocks);
+  if (body) return body;
+  if (declared) return { text: declared, from: 'declared' };
+  return null;
+}
+
+function findBodyTitle(blocks: Block[]): FoundTitle | null {
   // The title is the first one to three short lines before the body starts.
   const heads: { text: string; index: number }[] = [];
   for (let i = 0; i < blocks.length; i++) {
@@ -67,7 +81,6 @@ function findTitle(blocks: Block[], declaredTitle?: string): FoundTitle | null {
       return { text: used.map((h) => h.text).join(''), from: used.map((h) => h.index) };
     }
   }
-  if (declaredTitle && clean(declaredTitle)) return { text: clean(declaredTitle), from: 'declared' };
   return null;
 }
 
