@@ -218,6 +218,8 @@ function attr(el: Element, name: string): string {
 }
 
 function tokens(el: Element): string[] {
+  const a = el.attribs;
+  if (!a || (a.class === undefined && a.id === undefined)) return [];
   return `${attr(el, 'class')} ${attr(el, 'id')}`
     .toLowerCase()
     .split(/[\s_\-]+/)
@@ -375,25 +377,28 @@ class Scorer {
   }
 }
 
-function chooseContainer($: cheerio.CheerioAPI, body: Element, scorer: Scorer): Element {
-  const hinted = new Set<Element>();
-  for (const sel of BODY_HINT_SELECTORS) {
-    try {
-      $(sel).each((_, e) => {
-        if (isElement(e as AnyNode)) hinted.add(e as Element);
-      });
-    } catch {
-      /* selector unsupported: ignore */
-    }
-  }
+const HINT_CLASSES = new Set(['trs_editor', 'article', 'view', 'pages_content', 'con', 'content', 'wzcon', 'main-txt']);
+const HINT_IDS = new Set(['zoom', 'ucap-content']);
+
+/** The element matches one of BODY_HINT_SELECTORS (checked without selector queries). */
+function isHinted(el: Element): boolean {
+  if (el.name === 'article') return true;
+  const id = attr(el, 'id').toLowerCase();
+  if (id && HINT_IDS.has(id)) return true;
+  const cls = attr(el, 'class');
+  return cls !== '' && cls.toLowerCase().split(/\s+/).some((c) => HINT_CLASSES.has(c));
+}
+
+function chooseContainer(body: Element, scorer: Scorer): Element {
   let best = body;
   let bestScore = scorer.score(body);
   const visit = (el: Element) => {
     for (const c of el.children) {
       if (!isElement(c)) continue;
-      if (CANDIDATE_TAGS.has(c.name) || hinted.has(c)) {
+      const hinted = isHinted(c);
+      if (hinted || CANDIDATE_TAGS.has(c.name)) {
         let sc = scorer.score(c);
-        if (hinted.has(c) && sc > 0) sc *= 1.15;
+        if (hinted && sc > 0) sc *= 1.15;
         // ties go to the outer element (it may hold the title), so strictly greater
         if (sc > bestScore) {
           best = c;
@@ -692,12 +697,14 @@ export function extractHtml(input: Uint8Array | string, opts: HtmlExtractOptions
   const stripComments = (n: AnyNode) => {
     if (!('children' in n)) return;
     const el = n as Element;
-    el.children = el.children.filter((c) => c.type !== 'comment' && c.type !== 'directive');
-    el.children.forEach((c, i) => {
-      c.prev = el.children[i - 1] ?? null;
-      c.next = el.children[i + 1] ?? null;
-      stripComments(c);
-    });
+    if (el.children.some((c) => c.type === 'comment' || c.type === 'directive')) {
+      el.children = el.children.filter((c) => c.type !== 'comment' && c.type !== 'directive');
+      el.children.forEach((c, i) => {
+        c.prev = el.children[i - 1] ?? null;
+        c.next = el.children[i + 1] ?? null;
+      });
+    }
+    for (const c of el.children) stripComments(c);
   };
   stripComments($.root()[0] as unknown as AnyNode);
 
@@ -707,7 +714,7 @@ export function extractHtml(input: Uint8Array | string, opts: HtmlExtractOptions
   let heading: TitleHit | undefined;
   if (!opts.fragment) {
     scorer = new Scorer(body);
-    container = chooseContainer($, body, scorer);
+    container = chooseContainer(body, scorer);
     heading = findHeading(body, container, scorer);
   } else {
     const h = $('h1, h2').first();
