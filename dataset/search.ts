@@ -9,7 +9,7 @@ import type { DB } from '../store/db.ts';
 
 const HAN = /\p{Script=Han}/u;
 // A run of Han characters, or a run of other letters/digits (kept whole, as unicode61 would).
-const RUNS = /\p{Script=Han}+|[\p{L}\p{N}]+/gu;
+const RUNS = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
 
 /**
  * Text → bigram tokens. A Han run 中华人民 gives 中华 华人 人民 民: overlapping bigrams plus its

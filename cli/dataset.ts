@@ -1,0 +1,73 @@
+/**
+ * Dataset subcommands: `nianbao export` (dated snapshot) and `nianbao search` (full text).
+ * The database is <data-dir>/nianbao.sqlite, as written by `nianbao run`.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openDatabase } from '../store/db.ts';
+import { runCrossReportChecks } from '../dataset/checks.ts';
+import { exportSnapshot } from '../dataset/export.ts';
+import { searchReports } from '../dataset/search.ts';
+
+const dbFile = (dataDir: string) => path.join(dataDir, 'nianbao.sqlite');
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('write a dated snapshot data/snapshots/YYYY-MM-DD/ (CSV, Parquet, datapackage.json, index.html, manifest.json)')
+    .option('--data-dir <dir>', 'data folder', 'data')
+    .option('--date <YYYY-MM-DD>', 'snapshot date (default: today)')
+    .option('--no-checks', 'do not recompute the cross-report findings first')
+    .action(async (opts: { dataDir: string; date?: string; checks: boolean }) => {
+      const db = openDatabase(dbFile(opts.dataDir));
+      try {
+        if (opts.checks) {
+          const c = runCrossReportChecks(db);
+          process.stderr.write(
+            `cross-report checks: ${c.carryOverMismatches} carry-over mismatches, ${c.duplicates} duplicates, ${c.renamesLinked} renames linked\n`,
+          );
+        }
+        const started = Date.now();
+        const { dir, files } = await exportSnapshot(db, {
+          dataDir: opts.dataDir,
+          date: opts.date,
+          onFile: (f) => process.stderr.write(`  wrote ${f}\n`),
+        });
+        for (const f of files) {
+          console.log(`${f.path.padEnd(22)} ${String(f.rows ?? '').padStart(10)} rows ${String(f.bytes).padStart(12)} bytes  ${f.sha256}`);
+        }
+        console.log(`snapshot ${dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('search')
+    .description('full-text search of the current reports (Chinese: any 1+ character term)')
+    .argument('<query...>', 'terms; a report must contain all of them')
+    .option('--data-dir <dir>', 'data folder', 'data')
+    .option('-n, --limit <n>', 'maximum results', '20')
+    .option('--json', 'print JSON')
+    .action((query: string[], opts: { dataDir: string; limit: string; json?: boolean }) => {
+      const db = openDatabase(dbFile(opts.dataDir), { readonly: true });
+      try {
+        const hits = searchReports(db, query.join(' '), { limit: Number(opts.limit) });
+        if (opts.json) {
+          console.log(JSON.stringify(hits, null, 2));
+          return;
+        }
+        if (hits.length === 0) {
+          console.log('no matching reports');
+          process.exitCode = 1;
+          return;
+        }
+        for (const h of hits) {
+          console.log(`#${h.reportId}  ${h.agency ?? '(agency unknown)'}  ${h.year ?? ''}  ${h.title ?? ''}`);
+          console.log(`    ${h.snippet}`);
+        }
+      } finally {
+        db.close();
+      }
+    });
+}

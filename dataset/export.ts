@@ -1,0 +1,236 @@
+/**
+ * Dated snapshots: data/snapshots/YYYY-MM-DD/ with CSV + Parquet of every resource, a Frictionless
+ * datapackage.json, index.html and manifest.json. Written into a hidden temporary folder and renamed
+ * into place, so a reader never sees half a snapshot; `latest` is switched only after that.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ParquetWriter, fileWriter } from 'hyparquet-writer';
+import type { DB } from '../store/db.ts';
+import { PARSER_VERSION } from '../schema/report.ts';
+import { CsvWriter } from './csv.ts';
+import { RESOURCES, type FieldSpec, type ResourceSpec } from './resources.ts';
+import { buildPageData, renderPage } from './page.ts';
+
+export interface SnapshotFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** Data rows, for the CSV and Parquet files. */
+  rows?: number;
+}
+
+export interface ExportOptions {
+  dataDir: string;
+  /** YYYY-MM-DD; default today (local time). */
+  date?: string;
+  /** Called after each file is written (progress output; a throw aborts the export). */
+  onFile?: (file: string) => void;
+}
+
+// Row groups of 100k rows keep memory flat (~50 MB of column arrays for facts) while giving
+// readers large enough groups.
+const ROW_GROUP = 100_000;
+const SNAPSHOT_NAME = /^\d{4}-\d{2}-\d{2}$/;
+
+function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function parquetSchema(fields: FieldSpec[]) {
+  return [
+    { name: 'root', num_children: fields.length },
+    ...fields.map((x) =>
+      x.type === 'string'
+        ? { name: x.name, type: 'BYTE_ARRAY' as const, converted_type: 'UTF8' as const, repetition_type: 'OPTIONAL' as const }
+        : x.type === 'integer'
+          ? // Identifiers, years, positions and counts all fit 32 bits; readers get plain numbers.
+            { name: x.name, type: 'INT32' as const, repetition_type: 'OPTIONAL' as const }
+          : { name: x.name, type: 'DOUBLE' as const, repetition_type: 'OPTIONAL' as const },
+    ),
+  ];
+}
+
+/** Streams one resource into <name>.csv and <name>.parquet in a single pass over its rows. */
+function writeResource(db: DB, spec: ResourceSpec, dir: string): number {
+  const names = spec.fields.map((x) => x.name);
+  const csv = new CsvWriter(path.join(dir, `${spec.name}.csv`), names);
+  const pq = new ParquetWriter({
+    writer: fileWriter(path.join(dir, `${spec.name}.parquet`)),
+    schema: parquetSchema(spec.fields),
+    kvMetadata: [{ key: 'nianbao.parser_version', value: PARSER_VERSION }],
+    createdBy: 'nianbao (hyparquet-writer)',
+  });
+  const n = names.length;
+  let columns: unknown[][] = names.map(() => []);
+  let inGroup = 0;
+  const flush = () => {
+    if (inGroup === 0) return;
+    pq.write({
+      columnData: names.map((name, i) => ({ name, data: columns[i] as never })),
+      rowGroupSize: ROW_GROUP,
+    });
+    columns = names.map(() => []);
+    inGroup = 0;
+  };
+  try {
+    for (const row of spec.rows(db)) {
+      csv.write(row);
+      for (let i = 0; i < n; i++) columns[i]!.push(row[i] ?? null);
+      if (++inGroup === ROW_GROUP) flush();
+    }
+    flush();
+  } finally {
+    csv.close();
+  }
+  pq.finish();
+  return csv.rows;
+}
+
+function datapackage(date: string): object {
+  const schema = (spec: ResourceSpec) => ({
+    fields: spec.fields.map((x) => ({ name: x.name, type: x.type, title: x.zh, description: x.description })),
+    missingValues: [''],
+    ...(spec.primaryKey ? { primaryKey: spec.primaryKey } : {}),
+    ...(spec.foreignKeys ? { foreignKeys: spec.foreignKeys } : {}),
+  });
+  return {
+    profile: 'tabular-data-package',
+    name: 'nianbao',
+    title: '政府信息公开工作年度报告数据集 / Chinese government information disclosure annual reports',
+    description:
+      'Numbers of the annual reports Chinese government agencies publish under the Regulation on the Disclosure of Government Information (政府信息公开条例), read from the published documents; every number traceable to its source document.',
+    version: date,
+    created: new Date().toISOString(),
+    licenses: [{ name: 'CC-BY-4.0', path: 'https://creativecommons.org/licenses/by/4.0/', title: 'Creative Commons Attribution 4.0' }],
+    resources: RESOURCES.flatMap((spec) => [
+      {
+        name: spec.name,
+        path: `${spec.name}.csv`,
+        title: spec.title,
+        description: spec.description,
+        profile: 'tabular-data-resource',
+        format: 'csv',
+        mediatype: 'text/csv',
+        encoding: 'utf-8',
+        dialect: { delimiter: ',', lineTerminator: '\r\n', quoteChar: '"', doubleQuote: true, header: true },
+        schema: schema(spec),
+      },
+      {
+        name: `${spec.name}-parquet`,
+        path: `${spec.name}.parquet`,
+        title: `${spec.title} (Parquet)`,
+        description: spec.description,
+        format: 'parquet',
+        mediatype: 'application/vnd.apache.parquet',
+        schema: schema(spec),
+      },
+    ]),
+  };
+}
+
+function sha256File(file: string): string {
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+function describe(dir: string, name: string, rows?: number): SnapshotFile {
+  const file = path.join(dir, name);
+  return { path: name, bytes: fs.statSync(file).size, sha256: sha256File(file), ...(rows === undefined ? {} : { rows }) };
+}
+
+/** The newest dated snapshot folder, by name. */
+export function newestSnapshot(snapshotsDir: string): string | null {
+  if (!fs.existsSync(snapshotsDir)) return null;
+  const names = fs
+    .readdirSync(snapshotsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && SNAPSHOT_NAME.test(e.name))
+    .map((e) => e.name)
+    .sort();
+  return names.at(-1) ?? null;
+}
+
+function randomSuffix(): string {
+  return `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/** Replaces `dest` (a folder or symlink, or nothing) by `src` with renames: never half a folder. */
+function swapInto(src: string, dest: string): void {
+  let old: string | null = null;
+  if (fs.existsSync(dest) && !fs.lstatSync(dest).isSymbolicLink()) {
+    old = path.join(path.dirname(dest), `.old-${path.basename(dest)}-${randomSuffix()}`);
+    fs.renameSync(dest, old);
+  }
+  fs.renameSync(src, dest); // replaces a symlink atomically
+  if (old) fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Points snapshots/latest at the newest snapshot: a relative symlink, switched atomically; where
+ * symlinks are not available, a copy of the folder.
+ */
+export function updateLatest(snapshotsDir: string): string | null {
+  const newest = newestSnapshot(snapshotsDir);
+  if (!newest) return null;
+  const latest = path.join(snapshotsDir, 'latest');
+  const tmp = path.join(snapshotsDir, `.latest-${randomSuffix()}`);
+  try {
+    fs.symlinkSync(newest, tmp, 'dir');
+  } catch {
+    fs.cpSync(path.join(snapshotsDir, newest), tmp, { recursive: true });
+  }
+  swapInto(tmp, latest);
+  return newest;
+}
+
+export async function exportSnapshot(db: DB, opts: ExportOptions): Promise<{ dir: string; files: SnapshotFile[] }> {
+  const date = opts.date ?? today();
+  if (!SNAPSHOT_NAME.test(date)) throw new Error(`snapshot date must be YYYY-MM-DD: ${date}`);
+  const snapshots = path.join(opts.dataDir, 'snapshots');
+  fs.mkdirSync(snapshots, { recursive: true });
+  const dest = path.join(snapshots, date);
+  // Hidden and not date-shaped: never taken for a snapshot by newestSnapshot or a reader.
+  const tmp = path.join(snapshots, `.tmp-${date}-${randomSuffix()}`);
+  fs.mkdirSync(tmp);
+
+  const files: SnapshotFile[] = [];
+  const done = (name: string, rows?: number) => {
+    files.push(describe(tmp, name, rows));
+    opts.onFile?.(name);
+  };
+  // One read transaction: every file sees the same state of the database, even with a writer
+  // loading reports at the same time (WAL).
+  const ownTransaction = !db.inTransaction;
+  try {
+    if (ownTransaction) db.prepare('BEGIN').run();
+    for (const spec of RESOURCES) {
+      const rows = writeResource(db, spec, tmp);
+      done(`${spec.name}.csv`, rows);
+      done(`${spec.name}.parquet`, rows);
+    }
+    fs.writeFileSync(path.join(tmp, 'datapackage.json'), JSON.stringify(datapackage(date), null, 2) + '\n');
+    done('datapackage.json');
+    const page = renderPage(buildPageData(db), { date, files });
+    fs.writeFileSync(path.join(tmp, 'index.html'), page);
+    done('index.html');
+    const manifest = { snapshot: date, created: new Date().toISOString(), parser_version: PARSER_VERSION, files };
+    fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  } finally {
+    if (ownTransaction && db.inTransaction) db.prepare('COMMIT').run();
+  }
+  swapInto(tmp, dest);
+  updateLatest(snapshots);
+  return { dir: dest, files: [...files, { path: 'manifest.json', bytes: fs.statSync(path.join(dest, 'manifest.json')).size, sha256: sha256File(path.join(dest, 'manifest.json')) }] };
+}

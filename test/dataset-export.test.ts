@@ -1,0 +1,162 @@
+import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { asyncBufferFromFile, parquetReadObjects, parquetMetadataAsync } from 'hyparquet';
+import parquetjs from '@dsnp/parquetjs';
+import { describe, expect, it } from 'vitest';
+import { loadReport } from '../dataset/load.ts';
+import { runCrossReportChecks } from '../dataset/checks.ts';
+import { exportSnapshot, newestSnapshot } from '../dataset/export.ts';
+import { RESOURCES } from '../dataset/resources.ts';
+import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
+
+function loaded() {
+  const t = tempDb();
+  for (const item of corpus()) loadReport(t.db, item.result, item.ctx);
+  const { result, ctx } = transportCorrected();
+  loadReport(t.db, result, ctx);
+  runCrossReportChecks(t.db);
+  return t;
+}
+
+const rowsOf = (db: ReturnType<typeof tempDb>['db'], name: string) =>
+  Array.from(RESOURCES.find((r) => r.name === name)!.rows(db));
+
+const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+describe('exportSnapshot', () => {
+  it('writes CSV, Parquet, datapackage.json, index.html and manifest.json', async () => {
+    const { db, dir } = loaded();
+    const snap = await exportSnapshot(db, { dataDir: dir, date: '2024-05-01' });
+    expect(snap.dir).toBe(path.join(dir, 'snapshots', '2024-05-01'));
+    const names = fs.readdirSync(snap.dir).sort();
+    expect(names).toEqual(
+      [...RESOURCES.flatMap((r) => [`${r.name}.csv`, `${r.name}.parquet`]), 'datapackage.json', 'index.html', 'manifest.json'].sort(),
+    );
+    expect(snap.files.map((f) => f.path).sort()).toEqual(names);
+  });
+
+  it('CSVs are UTF-8 with a BOM, RFC 4180 quoted, Chinese intact, identical to csv-stringify', async () => {
+    const { db, dir } = loaded();
+    const snap = await exportSnapshot(db, { dataDir: dir, date: '2024-05-01' });
+    for (const spec of RESOURCES) {
+      const bytes = fs.readFileSync(path.join(snap.dir, `${spec.name}.csv`));
+      expect([...bytes.subarray(0, 3)], spec.name).toEqual([0xef, 0xbb, 0xbf]);
+      const expected = '\uFEFF' + stringify([spec.fields.map((f) => f.name), ...rowsOf(db, spec.name)], { record_delimiter: 'windows', cast: { boolean: (b) => (b ? '1' : '0') } });
+      expect(bytes.toString('utf8'), spec.name).toBe(expected);
+    }
+    const reports = fs.readFileSync(path.join(snap.dir, 'reports.csv'), 'utf8');
+    expect(reports.split('\r\n')[0]).toBe('\uFEFFreport_id,agency,agency_id,canonical_agency_id,province,city,county,year,format,format_reason,title,portal,source_url,document_url,sha256,media_type,parser_version,extracted_at,is_current,superseded_by,error_code,error_message');
+    // A field with a comma, quotes and a line break is quoted, quotes doubled.
+    expect(reports).toContain(',"淮安市交通运输局2021年政府信息公开工作年度报告,""初稿""\n第一版",');
+    expect(reports).toContain(',淮安市清江浦区人民政府,');
+    const facts = fs.readFileSync(path.join(snap.dir, 'facts.csv'), 'utf8');
+    expect(facts.startsWith('\uFEFFreport_id,table,row,col,value,')).toBe(true);
+    const summary = fs.readFileSync(path.join(snap.dir, 'summary.csv'), 'utf8').split('\r\n');
+    expect(summary).toHaveLength(corpus().length + 2); // header, one row per current report, final CRLF
+  });
+
+  it('Parquet files read back by two independent readers equal the SQLite rows', async () => {
+    const { db, dir } = loaded();
+    const snap = await exportSnapshot(db, { dataDir: dir, date: '2024-05-01' });
+    for (const spec of RESOURCES) {
+      const file = path.join(snap.dir, `${spec.name}.parquet`);
+      const expected = rowsOf(db, spec.name).map((r) => Object.fromEntries(spec.fields.map((f, i) => [f.name, r[i] ?? null])));
+      const buffer = await asyncBufferFromFile(file);
+      const meta = await parquetMetadataAsync(buffer);
+      expect(meta.schema.slice(1).map((s) => s.name), spec.name).toEqual(spec.fields.map((f) => f.name));
+      expect(Number(meta.num_rows), spec.name).toBe(expected.length);
+      const got = await parquetReadObjects({ file: buffer });
+      expect(got, spec.name).toEqual(expected);
+      // A reader outside the hyparquet family (the writer's companion) as well.
+      const reader = await parquetjs.ParquetReader.openFile(file);
+      const cursor = reader.getCursor();
+      const other: Record<string, unknown>[] = [];
+      for (let rec = await cursor.next(); rec; rec = await cursor.next()) {
+        other.push(Object.fromEntries(spec.fields.map((f) => [f.name, (rec as Record<string, unknown>)[f.name] ?? null])));
+      }
+      await reader.close();
+      expect(other, spec.name).toEqual(expected);
+    }
+  });
+
+  it('datapackage.json describes every CSV column, and manifest.json has the rows and sha256 of every file', async () => {
+    const { db, dir } = loaded();
+    const snap = await exportSnapshot(db, { dataDir: dir, date: '2024-05-01' });
+    const pkg = JSON.parse(fs.readFileSync(path.join(snap.dir, 'datapackage.json'), 'utf8'));
+    expect(pkg.profile).toBe('tabular-data-package');
+    const csvResources = pkg.resources.filter((r: { format: string }) => r.format === 'csv');
+    expect(csvResources.map((r: { path: string }) => r.path).sort()).toEqual(RESOURCES.map((r) => `${r.name}.csv`).sort());
+    for (const r of pkg.resources as Array<{ path: string; schema: { fields: Array<{ name: string; type: string; title: string; description: string }> } }>) {
+      expect(fs.existsSync(path.join(snap.dir, r.path)), r.path).toBe(true);
+      const csvPath = r.path.replace(/\.parquet$/, '.csv');
+      const header = fs.readFileSync(path.join(snap.dir, csvPath), 'utf8').replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+      expect(r.schema.fields.map((f) => f.name), r.path).toEqual(header);
+      for (const f of r.schema.fields) {
+        expect(['integer', 'number', 'string']).toContain(f.type);
+        expect(f.title, `${r.path} ${f.name}`).toMatch(/\p{Script=Han}|SHA/u);
+        expect(f.description, `${r.path} ${f.name}`).toMatch(/^[\x20-\x7e\u00a0-\u2fff\u3000-\u9fff\uff00-\uffef]+$/u);
+        expect(f.description.length).toBeGreaterThan(5);
+      }
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(snap.dir, 'manifest.json'), 'utf8'));
+    const listed = manifest.files.map((f: { path: string }) => f.path).sort();
+    expect(listed).toEqual(fs.readdirSync(snap.dir).filter((n) => n !== 'manifest.json').sort());
+    for (const f of manifest.files as Array<{ path: string; sha256: string; bytes: number; rows?: number }>) {
+      expect(f.sha256, f.path).toBe(sha256(path.join(snap.dir, f.path)));
+      expect(f.bytes).toBe(fs.statSync(path.join(snap.dir, f.path)).size);
+    }
+    const rows = Object.fromEntries(manifest.files.filter((f: { rows?: number }) => f.rows !== undefined).map((f: { path: string; rows: number }) => [f.path, f.rows]));
+    expect(rows['facts.csv']).toBe(db.prepare('SELECT COUNT(*) FROM facts').pluck().get());
+    expect(rows['facts.parquet']).toBe(rows['facts.csv']);
+    expect(rows['reports.csv']).toBe(corpus().length + 1);
+    expect(rows['summary.csv']).toBe(corpus().length);
+    expect(rows['findings.csv']).toBe(db.prepare('SELECT COUNT(*) FROM findings').pluck().get());
+  });
+
+  it('never shows a partial snapshot: temp folder hidden, a failed export leaves latest as it was', async () => {
+    const { db, dir } = loaded();
+    const snapshots = path.join(dir, 'snapshots');
+    await exportSnapshot(db, { dataDir: dir, date: '2024-05-01' });
+    expect(fs.readlinkSync(path.join(snapshots, 'latest'))).toBe('2024-05-01');
+    expect(fs.readdirSync(snapshots).sort()).toEqual(['2024-05-01', 'latest']);
+
+    const seenMidway: string[][] = [];
+    await expect(
+      exportSnapshot(db, {
+        dataDir: dir,
+        date: '2024-05-02',
+        onFile: (f) => {
+          seenMidway.push(fs.readdirSync(snapshots).sort());
+          // While writing: the temp folder is not a snapshot, latest still points to the old one.
+          expect(newestSnapshot(snapshots)).toBe('2024-05-01');
+          expect(fs.readlinkSync(path.join(snapshots, 'latest'))).toBe('2024-05-01');
+          if (f === 'facts.parquet') throw new Error('disk full');
+        },
+      }),
+    ).rejects.toThrow('disk full');
+    expect(seenMidway[0]!.some((n) => n.startsWith('.tmp-2024-05-02-'))).toBe(true);
+    expect(fs.readdirSync(snapshots).sort()).toEqual(['2024-05-01', 'latest']);
+    expect(fs.readlinkSync(path.join(snapshots, 'latest'))).toBe('2024-05-01');
+    expect(fs.existsSync(path.join(snapshots, 'latest', 'manifest.json'))).toBe(true);
+
+    await exportSnapshot(db, { dataDir: dir, date: '2024-05-02' });
+    expect(fs.readlinkSync(path.join(snapshots, 'latest'))).toBe('2024-05-02');
+    // Re-exporting a day replaces it whole; an older date does not move latest.
+    await exportSnapshot(db, { dataDir: dir, date: '2024-05-02' });
+    await exportSnapshot(db, { dataDir: dir, date: '2024-04-30' });
+    expect(fs.readdirSync(snapshots).sort()).toEqual(['2024-04-30', '2024-05-01', '2024-05-02', 'latest']);
+    expect(fs.readlinkSync(path.join(snapshots, 'latest'))).toBe('2024-05-02');
+  });
+
+  it('nianbao export writes a snapshot of the data folder', () => {
+    const { db, dir } = loaded();
+    db.close();
+    const out = execFileSync(process.execPath, [path.resolve('bin/nianbao.js'), 'export', '--data-dir', dir, '--date', '2024-06-01'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toContain(`snapshot ${path.join(dir, 'snapshots', '2024-06-01')}`);
+    expect(out).toMatch(/facts\.csv\s+\d+ rows/);
+    expect(fs.readlinkSync(path.join(dir, 'snapshots', 'latest'))).toBe('2024-06-01');
+  });
+});

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadReport } from '../dataset/load.ts';
+import { searchReports, toBigrams } from '../dataset/search.ts';
+import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
+
+function loaded() {
+  const t = tempDb();
+  const ids: Record<string, number> = {};
+  for (const item of corpus()) ids[item.name] = loadReport(t.db, item.result, item.ctx).reportId;
+  return { ...t, ids };
+}
+
+const hitIds = (hits: Array<{ reportId: number }>) => hits.map((h) => h.reportId).sort((a, b) => a - b);
+
+describe('searchReports', () => {
+  it('splits Chinese text into overlapping bigrams and keeps other words whole', () => {
+    expect(toBigrams('依申请公开 2021年，PDF')).toBe('依申 申请 请公 公开 开 2021 年 PDF');
+  });
+
+  it('finds a three-character word through the trigram index, with a snippet', () => {
+    const { db, ids } = loaded();
+    const hits = searchReports(db, '依申请');
+    expect(hitIds(hits)).toEqual([ids['huaian-2020'], ids['archives-2012']].sort((a, b) => a! - b!));
+    const h = hits.find((x) => x.reportId === ids['huaian-2020'])!;
+    expect(h).toMatchObject({ agency: '淮安市人民政府', year: 2020, title: '淮安市人民政府2020年政府信息公开工作年度报告' });
+    expect(h.snippet).toContain('【依申请】');
+  });
+
+  it('finds two-character words, which trigram alone cannot', () => {
+    const { db, ids } = loaded();
+    // 公开 is in every report's title; 总体 only in the statutory texts.
+    expect(searchReports(db, '公开', { limit: 100 })).toHaveLength(corpus().length);
+    const statutory = corpus().filter((i) => i.result.format.startsWith('statutory')).map((i) => ids[i.name]!);
+    expect(hitIds(searchReports(db, '总体', { limit: 100 }))).toEqual(statutory.sort((a, b) => a - b));
+    // A 2-character query matches only where the two characters are adjacent.
+    expect(searchReports(db, '馆查')).toEqual([]);
+    expect(hitIds(searchReports(db, '档案'))).toEqual([ids['archives-2012']]);
+    expect(searchReports(db, '档案')[0]!.snippet).toContain('【档案】');
+  });
+
+  it('falls back to the bigram index for a one-character query, at the start, middle and end of a run', () => {
+    const { db, ids } = loaded();
+    expect(hitIds(searchReports(db, '档'))).toEqual([ids['archives-2012']]);
+    // 馆 ends the run 查阅服务设在档案馆 (and the agency name in the title).
+    expect(hitIds(searchReports(db, '馆'))).toEqual([ids['archives-2012']]);
+    expect(hitIds(searchReports(db, '阅'))).toEqual([ids['archives-2012']]);
+    // Mixed terms: all must match.
+    expect(hitIds(searchReports(db, '档案 2012年'))).toEqual([ids['archives-2012']]);
+    expect(searchReports(db, '档案 2013年')).toEqual([]);
+  });
+
+  it('searches current reports only', () => {
+    const { db, ids } = loaded();
+    expect(hitIds(searchReports(db, '专栏'))).toEqual([ids['transport-2021']]);
+    const { result, ctx } = transportCorrected();
+    const corrected = loadReport(db, result, ctx).reportId;
+    expect(searchReports(db, '专栏')).toEqual([]);
+    expect(hitIds(searchReports(db, '更正版'))).toEqual([corrected]);
+    expect(hitIds(searchReports(db, '更正'))).toEqual([corrected]);
+  });
+
+  it('nianbao search prints matching reports with a snippet', () => {
+    const { db, dir } = loaded();
+    db.close();
+    const out = execFileSync(process.execPath, [path.resolve('bin/nianbao.js'), 'search', '依申请', '--data-dir', dir], { encoding: 'utf8' });
+    expect(out).toContain('淮安市人民政府  2020');
+    expect(out).toContain('【依申请】');
+    const json = JSON.parse(execFileSync(process.execPath, [path.resolve('bin/nianbao.js'), 'search', '档', '--json', '--data-dir', dir], { encoding: 'utf8' }));
+    expect(json).toHaveLength(1);
+    expect(json[0].agency).toBe('淮安市档案馆');
+  });
+});
