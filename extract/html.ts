@@ -727,6 +727,14 @@ export function extractHtml(input: Uint8Array | string, opts: HtmlExtractOptions
   flush(ctx);
   const blocks = ctx.blocks;
 
+  // a title typed as a (centred, bold) paragraph at the top of the body: 某某局2019年…年度报告
+  if (!heading || !/报告|報告/.test(heading.text)) {
+    const top = blocks.slice(0, 3).find(
+      (b) => b.kind === 'paragraph' && /报告|報告/.test(b.text) && !/[：:。；;，,]$|如下/.test(b.text) && looksLikeTitle(b.text) && contentChars(b.text) <= 80,
+    );
+    if (top && top.kind === 'paragraph') heading = { text: top.text, outside: false };
+  }
+
   if (heading?.outside) {
     const head = blocks.slice(0, 3).map(blockText).join('\n');
     if (!head.includes(heading.text)) blocks.unshift({ kind: 'paragraph', text: heading.text });

@@ -141,6 +141,31 @@ describe('extractHtml: finding the article body in portal chrome', () => {
     expect(paragraphs(bare)).toEqual([REPORT_PARAS[1]]);
   });
 
+  it('Word-saved HTML: MsoNormal paragraphs, <o:p>, conditional comments, a title typed as a bold paragraph', () => {
+    const html = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><title>关于2019年报告 - 年度报告 - 余姚市人民政府</title></head><body>
+<div class="main"><div class="TRS_Editor"><div class=TRS_Editor><p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt'>余姚市某局2019年政府信息公开
+工作年度报告<o:p></o:p></span></b></p>
+<p class=MsoNormal><span>现将2019年我局政府信息公开工作情况报告如下：</span></p>
+<p class=MsoNormal><![if !supportLists]><span>一、</span><![endif]><span>总体情况<o:p></o:p></span></p>
+<p class=MsoNormal style='text-indent:32.0pt'><span>2019年，我局主动公开政府信息<span lang=EN-US>147</span>条，其中<br>规范性文件<span lang=EN-US>3</span>件。<o:p></o:p></span></p>
+<table class=MsoNormalTable border=1><tr><td><p class=MsoNormal><span>统计指标<o:p></o:p></span></p></td><td><p>单位</p></td><td><p>统计数</p></td></tr>
+<tr><td><p class=MsoNormal><span>一、主动公开情况</span></p></td><td><p>——</p></td><td><p>——</p></td></tr></table>
+</div></div><div class="fx"><a href="#">分享到微信</a><a href="#">微博</a><a href="#">QQ空间</a></div></div></body></html>`;
+    const doc = extractHtml(html);
+    expect(doc.declaredTitle).toBe('余姚市某局2019年政府信息公开工作年度报告');
+    expect(paragraphs(doc)).toEqual([
+      '余姚市某局2019年政府信息公开工作年度报告',
+      '现将2019年我局政府信息公开工作情况报告如下：',
+      '一、总体情况',
+      '2019年，我局主动公开政府信息147条，其中',
+      '规范性文件3件。',
+    ]);
+    expect(tables(doc)[0].rows).toEqual([
+      ['统计指标', '单位', '统计数'],
+      ['一、主动公开情况', '——', '——'],
+    ]);
+  });
+
   it('<title> minus site-name suffixes', () => {
     expect(cleanPageTitle(`${REPORT_TITLE}_余姚市人民政府`)).toBe(REPORT_TITLE);
     expect(cleanPageTitle('2021年政府信息公开工作年度报告-杭州市拱墅区人民政府门户网站')).toBe('2021年政府信息公开工作年度报告');
