@@ -1,0 +1,59 @@
+/** `nianbao extract`: the command-line contract of issue 2 (JSON lines, exit codes, per-file errors). */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, seedsDir } from './helpers/expected.ts';
+
+const nianbao = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(repoRoot, 'bin/nianbao.js'), ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
+
+describe('nianbao extract', () => {
+  it('--json on the seeds folder: five lines, formats, years and agencies right, identities hold', () => {
+    const r = nianbao('extract', '--json', seedsDir());
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(5);
+    expect(lines.map((l) => [l.format, l.year, l.agency])).toEqual([
+      ['statutory-2021', 2021, '余姚市人民政府招商中心'],
+      ['legacy', 2017, '余姚市人民政府招商局'],
+      ['statutory-2021', 2021, '拱墅区投资促进局'],
+      ['statutory-2019', 2020, '余姚市经济和信息化局'],
+      ['statutory-2021', 2024, '鄞州区投资促进中心'],
+    ]);
+    for (const l of lines) {
+      expect(Object.keys(l)).toEqual(expect.arrayContaining(['file', 'sha256', 'mediaType', 'format', 'year', 'agency', 'title', 'facts', 'findings']));
+      expect(l.file.startsWith(seedsDir())).toBe(true);
+      expect(l.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(l.findings.filter((f: { severity: string }) => f.severity !== 'info')).toEqual([]);
+    }
+  });
+
+  it('a failed file still gets its line with an error, and the exit code is 1', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-cli-'));
+    fs.writeFileSync(path.join(dir, 'empty.pdf'), '');
+    fs.copyFileSync(path.join(seedsDir(), fs.readdirSync(seedsDir()).find((f) => f.startsWith('000'))!), path.join(dir, 'ok.txt'));
+    const r = nianbao('extract', '--json', dir, path.join(dir, 'missing.html'));
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [path.basename(l.file), l.error?.code ?? null])).toEqual([
+      ['empty.pdf', 'empty-file'],
+      ['ok.txt', null],
+      ['missing.html', 'unreadable'],
+    ]);
+    expect(lines[2].error.message).toContain('missing.html');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(nianbao('extract').status).toBe(2);
+    expect(nianbao('extract', '--no-such-flag', 'x').status).toBe(2);
+  });
+
+  it('prints a readable summary by default', () => {
+    const r = nianbao('extract', path.join(seedsDir(), fs.readdirSync(seedsDir()).find((f) => f.startsWith('003'))!));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('format statutory-2019');
+    expect(r.stdout).toMatch(/199 facts: proactive 22, applications 161, review_litigation 15, narrative 1/);
+  });
+});
