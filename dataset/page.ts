@@ -203,14 +203,20 @@ FILE_NOTES['datapackage.json'] = '数据说明 Data package: fields, types, desc
 FILE_NOTES['manifest.json'] = '清单 Manifest: row counts and SHA-256 of every file';
 
 export function renderPage(data: PageData, ctx: { date: string; files: Array<{ path: string; bytes: number; rows?: number; sha256: string }> }): string {
-  const years = data.years.map((y) => y.year);
+  // The charts' axis runs through every year from the first to the last, so a year without
+  // reports shows as a gap instead of disappearing.
+  const byYear = new Map(data.years.map((y) => [y.year, y]));
+  const first = data.years[0]?.year;
+  const last = data.years.at(-1)?.year;
+  const years = first === undefined || last === undefined ? [] : Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  const series = (pick: (y: YearRow) => number) => years.map((y) => (byYear.has(y) ? pick(byYear.get(y)!) : 0));
   const received = barChart('chart-received', '收到申请 Applications received', years, [
-    { key: 'received', label: '收到申请 received', color: '#1f6feb', values: data.years.map((y) => y.received) },
+    { key: 'received', label: '收到申请 received', color: '#1f6feb', values: series((y) => y.received) },
   ]);
   const outcomes = barChart('chart-outcomes', '办理结果 Outcomes', years, [
-    { key: 'granted', label: '予以公开 granted', color: '#2e7d32', values: data.years.map((y) => y.granted) },
-    { key: 'partially_granted', label: '部分公开 partially granted', color: '#e0a800', values: data.years.map((y) => y.partiallyGranted) },
-    { key: 'denied', label: '不予公开 denied', color: '#c62828', values: data.years.map((y) => y.denied) },
+    { key: 'granted', label: '予以公开 granted', color: '#2e7d32', values: series((y) => y.granted) },
+    { key: 'partially_granted', label: '部分公开 partially granted', color: '#e0a800', values: series((y) => y.partiallyGranted) },
+    { key: 'denied', label: '不予公开 denied', color: '#c62828', values: series((y) => y.denied) },
   ]);
 
   const yearTable = data.years
@@ -278,6 +284,7 @@ th { background: #f1f3f7; font-weight: 600; }
 td:first-child, th:first-child, td.l, th.l { text-align: left; }
 td.zero { color: #b7bcc6; }
 .findings td:nth-child(n+2) { text-align: left; }
+.findings td:nth-child(2), .findings td:nth-child(4) { white-space: nowrap; }
 .files td:nth-child(2) { text-align: left; color: var(--muted); }
 .scroll { max-height: 420px; overflow: auto; border: 1px solid var(--line); }
 svg.chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
