@@ -67,7 +67,8 @@ export class Frontier {
       this.resumed = false;
     }
     this.stmts = {
-      // Within a run a URL is queued once; a later run re-queues it (re-check, retry failures).
+      // Within a run a URL is queued once; a later run re-queues it (re-check, retry failures),
+      // except pages already read and found not to be reports (a cut listing title).
       enqueue: db.prepare(`
         INSERT INTO crawl_queue (url, portal, kind, referrer, title, depth, state, attempts, run_id, updated_at, extra)
         VALUES (@url, @portal, @kind, @referrer, @title, @depth, 'pending', 0, @run, @now, @extra)
@@ -75,7 +76,7 @@ export class Frontier {
           last_status = NULL, run_id = @run, updated_at = @now, portal = excluded.portal, kind = excluded.kind,
           referrer = excluded.referrer, title = COALESCE(excluded.title, crawl_queue.title), depth = excluded.depth,
           extra = excluded.extra
-        WHERE crawl_queue.run_id IS NOT @run`),
+        WHERE crawl_queue.run_id IS NOT @run AND crawl_queue.failure_kind IS NOT 'non-report'`),
       pending: db.prepare(`SELECT * FROM crawl_queue WHERE run_id = ? AND state = 'pending' ORDER BY rowid LIMIT ?`),
       setState: db.prepare(`UPDATE crawl_queue SET state = @state, attempts = @attempts, last_error = @error, failure_kind = @failure,
           last_status = @status, updated_at = @now WHERE url = @url`),

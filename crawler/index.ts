@@ -535,7 +535,8 @@ async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
       if (classifyTitle(pageTitle) !== 'report') {
         // The listing's cut title promised a report; the page says otherwise: store nothing.
         ctx.summary.skipped.nonReport++;
-        ctx.frontier.complete(row.url, attempts, resp.status, []);
+        if (!notModified) ctx.summary.documentBytes -= resp.wireBytes; // not a document after all
+        ctx.frontier.skipped(row.url, 'non-report');
         return;
       }
       title = pageTitle;
