@@ -1,0 +1,98 @@
+/**
+ * The report as a Word document built with the `docx` package from the same re-spanned tables:
+ * real merged cells (w:vMerge for rowspan, w:gridSpan for colspan), borders drawn, A4.
+ */
+import {
+  AlignmentType,
+  BorderStyle,
+  Document,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TextRun,
+  VerticalAlign,
+  WidthType,
+} from 'docx';
+import { FONT } from './render-html.ts';
+import { columnWeights, type RenderDoc } from './report-doc.ts';
+import type { SpanTable } from './respan.ts';
+
+/** A4 in twips, 2 cm side margins. */
+const PAGE = { width: 11906, height: 16838, marginX: 1134, marginY: 1247 };
+const CONTENT_WIDTH = PAGE.width - 2 * PAGE.marginX;
+const font = { ascii: FONT, eastAsia: FONT, hAnsi: FONT, cs: FONT };
+const border = { style: BorderStyle.SINGLE, size: 6, color: '000000' };
+const borders = { top: border, bottom: border, left: border, right: border, insideHorizontal: border, insideVertical: border };
+
+function table(t: SpanTable): Table {
+  const widths = columnWeights(t).map((w) => Math.max(300, Math.round(w * CONTENT_WIDTH)));
+  return new Table({
+    width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA },
+    columnWidths: widths,
+    layout: TableLayoutType.FIXED,
+    borders,
+    rows: t.rows.map(
+      (row) =>
+        new TableRow({
+          cantSplit: true,
+          children: row.map(
+            (c) =>
+              new TableCell({
+                rowSpan: c.rowspan > 1 ? c.rowspan : undefined,
+                columnSpan: c.colspan > 1 ? c.colspan : undefined,
+                width: { size: widths.slice(c.col, c.col + c.colspan).reduce((a, b) => a + b, 0), type: WidthType.DXA },
+                verticalAlign: VerticalAlign.CENTER,
+                borders: { top: border, bottom: border, left: border, right: border },
+                children: [
+                  new Paragraph({
+                    alignment: c.kind === 'label' ? AlignmentType.LEFT : AlignmentType.CENTER,
+                    children: [new TextRun({ text: c.text, size: 20, bold: c.kind === 'header' })],
+                  }),
+                ],
+              }),
+          ),
+        }),
+    ),
+  });
+}
+
+export async function reportDocx(doc: RenderDoc): Promise<Buffer> {
+  const children: (Paragraph | Table)[] = [];
+  for (const line of doc.titleLines)
+    children.push(
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        spacing: { after: 120 },
+        children: [new TextRun({ text: line, bold: true, size: 36 })],
+      }),
+    );
+  children.push(new Paragraph({ children: [] }));
+  for (const b of doc.blocks) {
+    if (b.kind === 'paragraph') {
+      children.push(new Paragraph({ indent: { firstLine: 480 }, spacing: { line: 360 }, children: [new TextRun({ text: b.text })] }));
+    } else {
+      children.push(table(b.table));
+      children.push(new Paragraph({ children: [] }));
+    }
+  }
+  const document = new Document({
+    creator: 'nianbao render-reports',
+    title: doc.title,
+    styles: { default: { document: { run: { font, size: 24 } } } },
+    sections: [
+      {
+        properties: {
+          page: {
+            size: { width: PAGE.width, height: PAGE.height },
+            margin: { top: PAGE.marginY, bottom: PAGE.marginY, left: PAGE.marginX, right: PAGE.marginX },
+          },
+        },
+        children,
+      },
+    ],
+  });
+  return Packer.toBuffer(document);
+}
