@@ -90,8 +90,11 @@ export function agencyFromTitle(title: string): string | null {
   if (bracketed && !/\d{4}/.test(bracketed[1]) && /[局委办府院会厅部署处室站所中心队社馆]$/.test(bracketed[1])) {
     return bracketed[1];
   }
+  // 某某办公室关于印发某市2022年政府信息公开工作年度报告的通知: the report is what follows 关于.
+  const about = /关于(?:印发|公布|发布|公开)?(.+?)(?:的通知|的公告)?$/u.exec(t);
+  if (about && REPORT_TITLE.test(about[1])) t = about[1];
   t = t
-    .replace(/^关于(印发|公布|发布)?/u, '')
+    .replace(/^[《“"]|[》”"]$/gu, '')
     .replace(/[（(][^（）()]*[)）]/gu, '')
     .replace(/(\d{4}|[〇○零一二三四五六七八九]{4})年(度)?/gu, '')
     .replace(/的?(政府)?信息公开(工作)?(年度)?(报告|年报).*$/u, '')
@@ -102,8 +105,17 @@ export function agencyFromTitle(title: string): string | null {
   return t.length >= 2 ? t : null;
 }
 
-function yearFrom(title: string | null, opening: string): number | null {
-  const fromTitle = title ? /(\d{4})\s*年/.exec(title) ?? /(20\d{2}|19\d{2})/.exec(title) : null;
+const CN_DIGITS: Record<string, string> = { '〇': '0', '○': '0', '零': '0', '一': '1', '二': '2', '三': '3', '四': '4', '五': '5', '六': '6', '七': '7', '八': '8', '九': '9' };
+
+/** 二〇二二年 → 2022年, so years written in Chinese numerals are read like digits. */
+function arabicYears(s: string): string {
+  return s.replace(/([〇○零一二三四五六七八九]{4})(?=年)/gu, (y) => [...y].map((c) => CN_DIGITS[c]).join(''));
+}
+
+function yearFrom(rawTitle: string | null, rawOpening: string): number | null {
+  const title = rawTitle && arabicYears(rawTitle);
+  const opening = arabicYears(rawOpening);
+  const fromTitle = title ? /((?:19|20)\d{2})\s*年/.exec(title) ?? /((?:19|20)\d{2})/.exec(title) : null;
   if (fromTitle) return Number(fromTitle[1]);
   const period = /统计(期限|时间|时限)?[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日/.exec(opening);
   if (period) return Number(period[2]);
