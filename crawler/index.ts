@@ -190,7 +190,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
       return { status: r.status, body: r.status < 300 ? r.body.toString('utf8') : '' };
     } catch (e) {
       if (e instanceof BudgetExhausted) throw e;
-      return { status: null, body: '' };
+      return { status: null, body: '', error: e instanceof FetchError ? e : new FetchError('network', String(e)) };
     }
   });
   if (!o.respectRobots) o.log('nianbao crawl: robots.txt is NOT honoured for this run (explicit override: --ignore-robots / respectRobots=false)');

@@ -88,6 +88,8 @@ export interface FixturePortal {
   expected: { reports: ExpectedReport[]; nonReports: string[] };
   /** Change a document's bytes (by path) so the next crawl sees a new version. */
   bump(pathname: string): void;
+  /** Switch every injected fault off (the portal recovered overnight). */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -458,6 +460,9 @@ ${container}
     expected,
     bump(pathname: string) {
       for (const v of ['main', 'h2']) bumps.set(`${v}${pathname}`, (bumps.get(`${v}${pathname}`) ?? 0) + 1);
+    },
+    clearFaults() {
+      for (const f of faults) f.left = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
