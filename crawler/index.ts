@@ -282,7 +282,13 @@ async function request(ctx: Ctx, url: string, req: RequestOpts, flags: { robots:
     if (cookie) headers.cookie = cookie;
     let resp: HttpResponse;
     try {
-      resp = await ctx.scheduler.run(host, () => ctx.client.request({ url: current, method, headers, body }));
+      resp = await ctx.scheduler.run(host, async () => {
+        const r = await ctx.client.request({ url: current, method, headers, body });
+        // Pause the host before its slot is released, so no queued request slips in first.
+        const retryAfter = r.status === 429 || r.status === 503 ? parseRetryAfter(r.headers['retry-after']) : undefined;
+        if (retryAfter !== undefined) ctx.scheduler.pauseHost(host, Date.now() + Math.min(ctx.o.maxBackoffMs, retryAfter));
+        return r;
+      });
     } catch (e) {
       if (e instanceof FetchError && ['refused', 'dns', 'timeout', 'reset'].includes(e.kind)) {
         const n = (ctx.hostFailures.get(host) ?? 0) + 1;
