@@ -12,11 +12,16 @@ export const CROSS_RULES = {
   renamed: 'cross.agency_renamed',
 } as const;
 
-// Current reports with a known agency and year, keyed by the agency's latest name.
+// Current reports with a known agency and year, keyed by the agency's latest name: a temporary
+// table indexed on (agency, year), so pairing reports is a lookup, not a scan per report.
 const CURRENT = `
-  SELECT r.id, r.year, r.sha256, COALESCE(ac.canonical_id, r.agency_id) AS agency
-  FROM reports r LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id
-  WHERE r.is_current = 1 AND r.agency_id IS NOT NULL AND r.year IS NOT NULL`;
+  DROP TABLE IF EXISTS temp.cross_current;
+  CREATE TEMP TABLE cross_current (id INTEGER PRIMARY KEY, year INTEGER NOT NULL, sha256 TEXT NOT NULL, agency INTEGER NOT NULL);
+  INSERT INTO temp.cross_current
+    SELECT r.id, r.year, r.sha256, COALESCE(ac.canonical_id, r.agency_id)
+    FROM reports r LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id
+    WHERE r.is_current = 1 AND r.agency_id IS NOT NULL AND r.year IS NOT NULL;
+  CREATE INDEX temp.cross_current_agency_year ON cross_current(agency, year);`;
 
 export interface CrossCheckCounts {
   renamesLinked: number;
@@ -33,17 +38,19 @@ export function runCrossReportChecks(db: DB, opts: { renames?: AgencyRename[] } 
     .transaction((): CrossCheckCounts => {
       const links = linkAgencyRenames(db, renames);
       db.prepare(`DELETE FROM findings WHERE rule LIKE 'cross.%'`).run();
+      db.exec(CURRENT);
 
       // What an agency carried forward at the end of year N is what it carried over into N+1
       // (FORMATS.md, applications 四、 vs 二、). Reported on the later report.
       const pairs = db
         .prepare(
-          `WITH cur AS (${CURRENT})
-           SELECT p.id AS prev_id, p.year AS prev_year, n.id AS next_id, n.year AS next_year,
+          // CROSS JOIN fixes the order: pairs through the (agency, year) index, then each fact by primary key.
+          `SELECT p.id AS prev_id, p.year AS prev_year, n.id AS next_id, n.year AS next_year,
                   fp.value AS carried_forward, fn.value AS carried_over
-           FROM cur p JOIN cur n ON n.agency = p.agency AND n.year = p.year + 1
-           JOIN facts fp ON fp.report_id = p.id AND fp.tbl = 'applications' AND fp.row = 'carried_forward' AND fp.col = 'total'
-           JOIN facts fn ON fn.report_id = n.id AND fn.tbl = 'applications' AND fn.row = 'carried_over' AND fn.col = 'total'
+           FROM temp.cross_current p
+           CROSS JOIN temp.cross_current n ON n.agency = p.agency AND n.year = p.year + 1
+           CROSS JOIN facts fp ON fp.report_id = p.id AND fp.tbl = 'applications' AND fp.row = 'carried_forward' AND fp.col = 'total'
+           CROSS JOIN facts fn ON fn.report_id = n.id AND fn.tbl = 'applications' AND fn.row = 'carried_over' AND fn.col = 'total'
            WHERE fp.value IS NOT NULL AND fn.value IS NOT NULL AND fp.value <> fn.value
            ORDER BY n.id, p.id`,
         )
@@ -64,9 +71,8 @@ export function runCrossReportChecks(db: DB, opts: { renames?: AgencyRename[] } 
       // (HTML page and PDF attachment, two portals) or a wrong year/agency. Reported on each later one.
       const groups = db
         .prepare(
-          `WITH cur AS (${CURRENT})
-           SELECT agency, year, json_group_array(json_array(id, sha256)) AS reports
-           FROM (SELECT * FROM cur ORDER BY id) GROUP BY agency, year HAVING COUNT(*) > 1`,
+          `SELECT agency, year, json_group_array(json_array(id, sha256)) AS reports
+           FROM (SELECT * FROM temp.cross_current ORDER BY id) GROUP BY agency, year HAVING COUNT(*) > 1`,
         )
         .all() as Array<{ agency: number; year: number; reports: string }>;
       let duplicates = 0;
@@ -101,6 +107,7 @@ export function runCrossReportChecks(db: DB, opts: { renames?: AgencyRename[] } 
           null,
         );
       }
+      db.exec('DROP TABLE temp.cross_current');
       return { renamesLinked: links.length, carryOverMismatches: pairs.length, duplicates };
     })
     .immediate();
