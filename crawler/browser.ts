@@ -76,13 +76,16 @@ export class BrowserPath {
       await this.o.scheduler.run(host, async () => {
         this.requestCount++;
         // Hold the host's slot until the response is read, like a plain request.
+        let timer: NodeJS.Timeout | undefined;
         const finished = new Promise<void>((resolve) => {
           this.finishers.set(req, resolve);
-          setTimeout(resolve, this.o.timeoutMs);
-        });
+          // A response that never finishes must not hold the host forever (nor keep Node alive).
+          timer = setTimeout(resolve, this.o.timeoutMs);
+          timer.unref();
+        }).finally(() => clearTimeout(timer));
         await route.continue().catch(() => this.finishers.get(req)?.());
         await finished;
-      });
+      }, 1);
     });
     this.context = context;
     return context;

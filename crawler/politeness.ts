@@ -52,9 +52,10 @@ export class HostScheduler {
 
   /**
    * Runs one request under the host's limits. `fn` must perform exactly one request and resolve
-   * when its response has been read completely (the slot is held until then).
+   * when its response has been read completely (the slot is held until then). Higher priority
+   * goes first among queued requests (Chromium's, which a page load is waiting on).
    */
-  run<T>(host: string, fn: () => Promise<T>): Promise<T> {
+  run<T>(host: string, fn: () => Promise<T>, priority = 0): Promise<T> {
     const s = this.state(host);
     return s.queue.add(async () => {
       // Loop: a pause can be set by another request while we sleep.
@@ -67,7 +68,7 @@ export class HostScheduler {
       s.requests++;
       this.total++;
       return fn();
-    }) as Promise<T>;
+    }, { priority }) as Promise<T>;
   }
 
   requestsByHost(): Record<string, number> {
