@@ -12,6 +12,8 @@ import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../normalize/report.ts';
 import type { ReportResult } from '../schema/report.ts';
+import { extractDocument } from '../extract/index.ts';
+import { buildRenderDoc } from '../scripts/lib/report-doc.ts';
 import { RENDER_KINDS, renderReports, renderedFileName, type RenderIndex, type RenderKind } from '../scripts/render-reports.ts';
 import { factLines, repoRoot, seedFile } from './helpers/expected.ts';
 
@@ -53,6 +55,34 @@ describe('every rendering gives the facts of the plain text', () => {
         expect(r.year).toBe(base.year);
         expect(r.agency).toBe(base.agency);
         expect(factLines(r.facts)).toEqual(factLines(base.facts));
+      });
+    }
+  }
+});
+
+/**
+ * Stronger than the facts: each extractor rebuilds exactly the grid that was rendered (spans
+ * expanded with the text repeated, as extract/model.ts specifies), whitespace aside.
+ */
+describe('every extractor rebuilds the rendered table grids', () => {
+  const norm = (s: string) => s.replace(/[\s\u3000]+/g, '');
+  for (const id of SEEDS) {
+    for (const kind of RENDER_KINDS) {
+      it(`seed ${id} ${kind}`, async () => {
+        const rd = buildRenderDoc(id, fs.readFileSync(seedFile(id), 'utf8'));
+        const expected = rd.blocks.flatMap((b) => {
+          if (b.kind !== 'table') return [];
+          const g: string[][] = [];
+          for (const row of b.table.rows)
+            for (const c of row)
+              for (let r = c.row; r < c.row + c.rowspan; r++)
+                for (let k = c.col; k < c.col + c.colspan; k++) (g[r] ??= [])[k] = norm(c.text);
+          return [g.filter(Boolean)];
+        });
+        const file = renderedFileName(id, kind);
+        const doc = await extractDocument(read(id, kind), { fileName: file });
+        const got = doc.blocks.flatMap((b) => (b.kind === 'table' ? [b.rows.map((r) => r.map(norm))] : []));
+        expect(got).toEqual(expected);
       });
     }
   }
