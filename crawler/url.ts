@@ -57,11 +57,10 @@ export class Scope {
 
   addAllowHost(pattern: string): void {
     const p = pattern.toLowerCase();
+    // Allowlisted hosts may be fetched, but only configured portals may live on private or
+    // loopback addresses: an allowlist entry is no licence to reach the local network.
     if (p.startsWith('*.')) this.wildcards.push(p.slice(1));
-    else {
-      this.exact.add(p);
-      this.localOk.add(p);
-    }
+    else this.exact.add(p);
   }
 
   /** null when in scope, else the reason it is not. */

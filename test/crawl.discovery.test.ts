@@ -63,7 +63,7 @@ describe('crawl: discovery on every platform kind', () => {
       expect(f.found, `${col} reports`).toBe(f.expected);
       expect(f.attachmentsFound, `${col} attachments`).toBe(f.attachmentsExpected);
     }
-    expect(Object.keys(figures).sort()).toEqual(['generic', 'jcms', 'json', 'trs', 'waf']);
+    expect(Object.keys(figures).sort()).toEqual(['generic', 'jcms', 'json', 'script', 'trs', 'waf']);
     expect(nonReportsStored).toBe(0);
     expect(notAReport).toEqual([]);
     expect(summary.failed).toBe(0);
@@ -78,6 +78,15 @@ describe('crawl: discovery on every platform kind', () => {
     expect([...hosts].sort()).toEqual(['127.0.0.1', 'h2.portal.test']);
     expect(summary.skipped.offScope).toBeGreaterThan(0);
     expect(portal.requestLog.some((e) => /javascript|void\(0\)/.test(e.path))).toBe(false);
+  });
+
+  it('renders the script-drawn column in Chromium only because nothing static leads to its list', () => {
+    const script = portal.requestLog.filter((e) => e.path.startsWith('/script/nb/'));
+    expect(script.filter((e) => e.path === '/script/nb/index.html').map((e) => e.client)).toEqual(['plain', 'browser']);
+    expect(script.filter((e) => e.path === '/script/nb/data/list.json').map((e) => e.client)).toEqual(['browser']);
+    // Articles and attachments found through the DOM are fetched by plain HTTP again.
+    expect(script.filter((e) => e.path.startsWith('/script/nb/art/')).every((e) => e.client === 'plain')).toBe(true);
+    expect(summary.browserFetches).toBe(2); // the script column and the challenge column
   });
 
   it('pages jcms with POST windows and the JSON column through its script endpoint, not through Chromium', () => {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export type ColumnId = 'trs' | 'jcms' | 'json' | 'waf' | 'generic';
+export type ColumnId = 'trs' | 'jcms' | 'json' | 'waf' | 'generic' | 'script';
 
 export interface Attachment {
   /** Path on the portal (absolute path, may carry a query: jcms downfile.jsp). */
@@ -149,6 +149,13 @@ export function buildContent(documentsDir?: string, opts: { redirectLoop?: boole
   other({ column: 'waf', host: 'main', title: '示例县2024年政务公开工作要点', path: `${W}5002.html`, date: '2024-03-01' });
   report({ column: 'waf', host: 'main', title: '示例县发展和改革局2023年政府信息公开工作年度报告', path: `${W}5003.html`, att: ['docx'], date: '2024-01-21' });
   report({ column: 'waf', host: 'main', title: '示例县财政局2023年政府信息公开工作年度报告', path: `${W}5004.html`, date: '2024-01-22' });
+
+  // ---- A list drawn by script from an endpoint assembled at run time (no literal URL to find):
+  // only the browser path (render the page, read the DOM) sees these links.
+  const S = '/script/nb/art/';
+  report({ column: 'script', host: 'main', title: '示例区人民政府2023年政府信息公开工作年度报告', path: `${S}7001.html`, att: ['pdf'], date: '2024-01-20' });
+  other({ column: 'script', host: 'main', title: '示例区2024年政务公开工作要点', path: `${S}7002.html`, date: '2024-03-01' });
+  report({ column: 'script', host: 'main', title: '示例区民政局2023年政府信息公开工作年度报告', path: `${S}7003.html`, date: '2024-01-21' });
 
   // ---- Second host: a generic CMS, pagination by 下一页 links
   const G = '/gk/nb/';

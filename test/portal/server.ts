@@ -83,7 +83,7 @@ export interface FixturePortal {
   h2Url: string;
   hostOverrides: Record<string, string>;
   /** Start URLs of the columns. */
-  starts: { trs: string; jcms: string; json: string; waf: string; generic: string };
+  starts: { trs: string; jcms: string; json: string; waf: string; script: string; generic: string };
   requestLog: LogEntry[];
   expected: { reports: ExpectedReport[]; nonReports: string[] };
   /** Change a document's bytes (by path) so the next crawl sees a new version. */
@@ -253,6 +253,11 @@ export async function startFixturePortal(opts: FixturePortalOptions = {}): Promi
         const list = all.slice((page - 1) * size, page * size).map((i) => ({ id: i.path, title: i.title, url: i.path, pubDate: i.date }));
         return send(res, 200, 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ code: 0, msg: 'ok', data: { total: all.length, page, pageSize: size, list } })));
       }
+      if (p === '/script/nb/index.html') return send(res, 200, 'text/html; charset=utf-8', Buffer.from(scriptColumnPage()));
+      if (p === '/script/nb/data/list.json') {
+        const list = column('script').map((i) => ({ t: i.title, u: i.path, d: i.date }));
+        return send(res, 200, 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ rows: list })));
+      }
       if (p === '/waf/nb/index.html') return send(res, 200, 'text/html; charset=utf-8', Buffer.from(simpleList('示例县政府信息公开年报', column('waf'), null)));
     } else {
       const g = /^\/gk\/nb\/(?:index|list_(\d+))\.html$/.exec(p);
@@ -323,6 +328,7 @@ export async function startFixturePortal(opts: FixturePortalOptions = {}): Promi
 <li><a href="/col/col1229486972/index.html">政府信息公开工作年度报告</a></li>
 <li><a href="/json/nb/index.html">政务公开年报</a></li>
 <li><a href="/waf/nb/index.html">信息公开年报</a></li>
+<li><a href="/script/nb/index.html">政府信息公开年报</a></li>
 </ul></body></html>`;
   }
 
@@ -412,6 +418,27 @@ load(1);
 </script></body></html>`;
   }
 
+  function scriptColumnPage(): string {
+    // The endpoint is assembled from pieces and the records use short keys: nothing a static
+    // reader can follow. A browser runs it and the DOM has the links.
+    return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报 示例区</title></head><body>
+<div class="nav"><a href="/">首页</a></div>
+<div id="app"></div>
+<script>
+(function () {
+  var parts = ['', 'script', 'nb', 'data', 'list' + '.json'];
+  var xhr = new XMLHttpRequest();
+  xhr.open('GET', parts.join('/'));
+  xhr.onload = function () {
+    var rows = JSON.parse(xhr.responseText).rows, html = '<ul>';
+    for (var i = 0; i < rows.length; i++) html += '<li><a href="' + rows[i].u + '">' + rows[i].t + '</a> ' + rows[i].d + '</li>';
+    document.getElementById('app').innerHTML = html + '</ul>';
+  };
+  xhr.send();
+})();
+</script></body></html>`;
+  }
+
   function simpleList(title: string, list: Item[], next: string | null): string {
     return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title></head><body>
 <div class="nav"><a href="/">首页</a> ${OFF_HOST}</div>
@@ -454,6 +481,7 @@ ${container}
       jcms: `${base}/col/col1229486972/index.html`,
       json: `${base}/json/nb/index.html`,
       waf: `${base}/waf/nb/index.html`,
+      script: `${base}/script/nb/index.html`,
       generic: `${h2Base}/gk/nb/index.html`,
     },
     requestLog,
