@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../pipeline/config.ts';
 import { LockedError } from '../pipeline/lock.ts';
-import { chooseProgress } from '../pipeline/progress.ts';
+import { chooseProgress, type Progress } from '../pipeline/progress.ts';
 import { paths, recentRuns, runPipeline, stageCounts, STAGES, type RunSummary, type StageName } from '../pipeline/run.ts';
 import { openDatabase } from '../store/db.ts';
 
@@ -131,7 +131,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
   try {
     if (flags.sample) {
       const { startSamplePortal } = await import('../test/portal/server.ts');
-      sample = await startSamplePortal();
+      sample = await startSamplePortal({ documentsDir: await sampleDocuments(config.dataDir, progress) });
       const { samplePortal } = await import('../crawler/portals.ts');
       portals = [samplePortal(sample.url)];
       progress.log(`sample portal serving on ${sample.url}`);
@@ -150,6 +150,24 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
   } finally {
     await sample?.close();
   }
+}
+
+/**
+ * The sample portal serves the seed reports rendered as HTML, PDF, DOCX and DOC. They are
+ * rendered once into the data folder (cached); a kind whose tool is missing (Chromium for PDF,
+ * LibreOffice for DOC) is left out with a note, and the portal serves the rest.
+ */
+async function sampleDocuments(dataDir: string, progress: Progress): Promise<string> {
+  const { renderReports } = await import('../scripts/render-reports.ts');
+  const outDir = path.join(dataDir, 'sample', 'documents');
+  for (const kinds of [['html', 'portal', 'docx'], ['pdf'], ['doc']] as const) {
+    try {
+      await renderReports({ outDir, kinds: [...kinds], log: (m) => progress.log(m) });
+    } catch (e) {
+      progress.log(`sample portal: cannot render ${kinds.join('/')} (${(e as Error).message.split('\n')[0]}); serving the other file types`);
+    }
+  }
+  return outDir;
 }
 
 function positive(v: string, name: string, allowZero = false): number {
