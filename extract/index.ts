@@ -5,6 +5,7 @@
  * never loads pdf.js.
  */
 import { decodeBytes, sniffMediaType } from './charset.ts';
+import { guardHtml } from './guard.ts';
 import { ExtractError, type ExtractedDocument } from './model.ts';
 import { extractText } from './text.ts';
 
@@ -14,6 +15,8 @@ export interface ExtractOptions {
   url?: string;
   /** Refuse larger inputs (bytes). Default 64 MiB. */
   maxBytes?: number;
+  /** OCR image-only PDFs (extract/ocr.ts) instead of answering needs-ocr. Default true; env NIANBAO_OCR=0 disables. */
+  ocr?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -33,13 +36,18 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
   const kind = sniffMediaType(bytes, opts.fileName, opts.contentType);
   switch (kind) {
     case 'html': {
+      guardHtml(bytes, (b) => decodeBytes(b, opts.contentType).text, opts);
       const { extractHtml } = await import('./html.ts');
       return extractHtml(bytes, { contentType: opts.contentType, url: opts.url });
     }
     case 'pdf': {
       const { extractPdf } = await import('./pdf.ts');
       // pdf.js refuses Node Buffers and may detach what it is given: hand it its own copy.
-      return extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
+      const doc = await extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
+      if (doc.status !== 'needs-ocr' || !(opts.ocr ?? process.env.NIANBAO_OCR !== '0')) return doc;
+      const { ocrPdf } = await import('./ocr.ts');
+      const scanned = await ocrPdf(bytes, { fileName: opts.fileName });
+      return { ...scanned, declaredTitle: doc.declaredTitle, warnings: [...doc.warnings, ...scanned.warnings] };
     }
     case 'docx': {
       const { extractDocx } = await import('./docx.ts');

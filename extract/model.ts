@@ -28,6 +28,8 @@ export interface TableBlock {
   origins?: (CellOrigin | undefined)[][];
   /** First page of the table (PDF). */
   page?: number;
+  /** OCR confidence (0..1) per position, same shape as rows; absent when the text was not OCR'd. */
+  confidence?: (number | undefined)[][];
 }
 
 export type Block = ParagraphBlock | TableBlock;
@@ -51,6 +53,8 @@ export interface ExtractedDocument {
    * (extract/chinese.ts).
    */
   script?: 'traditional' | 'simplified';
+  /** The text was read by OCR from page images (extract/ocr.ts): tables carry confidences. */
+  ocr?: boolean;
 }
 
 /** A failure that belongs to one input file; the run goes on. */
@@ -70,6 +74,10 @@ export type ExtractErrorCode =
   | 'timeout'
   | 'needs-ocr'
   | 'decode-failed'
+  /** HTML nested too deep or with too many elements to walk safely (extract/guard.ts). */
+  | 'too-complex'
+  /** An HTML error page saved under a .pdf/.doc/.docx name (extract/guard.ts). */
+  | 'error-page'
   | 'internal';
 
 /** Plain text of a document in block order (tables as tab-separated rows). */

@@ -5,6 +5,7 @@
  */
 import type { TableBlock } from '../extract/model.ts';
 import type { Fact, Finding } from '../schema/report.ts';
+import { lowConfidenceFinding } from '../extract/ocr/confidence.ts';
 import { isBlankCell, normalizeLabel, parseCellValue } from './cells.ts';
 import { labels } from './labels.ts';
 import { splitRows, type SplitRow } from './rows.ts';
@@ -76,7 +77,10 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
         col,
         value: v && v.kind === 'number' ? v.value : null,
         source: { block: blockIndex, cellRow: r.row, cellCol: c?.col, page: r.page, text: c?.text ?? '' },
+        ...(c?.confidence !== undefined ? { confidence: c.confidence } : {}),
       });
+      const low = lowConfidenceFinding(`legacy_stats.${id}.${col}`, c?.text ?? '', c?.confidence);
+      if (low) out.findings.push(low);
     });
   }
   return out;

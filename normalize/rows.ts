@@ -10,6 +10,8 @@ export interface ValueCell {
   text: string;
   /** Grid column in the table block. */
   col: number;
+  /** OCR confidence of the cell (0..1) where it was read by OCR. */
+  confidence?: number;
 }
 
 export interface SplitRow {
@@ -45,7 +47,7 @@ export function splitRows(table: TableBlock, blockIndex: number): SplitRow[] {
       const prev = table.origins?.[r]?.[c - 1];
       // A colspan repeats the same origin: one printed cell is one value.
       if (o && prev && c - 1 > lastLabel && o.row === prev.row && o.col === prev.col) continue;
-      values.push({ text: cells[c], col: c });
+      values.push({ text: cells[c], col: c, confidence: table.confidence?.[r]?.[c] });
     }
     const page = table.origins?.[r]?.find((o) => o?.page)?.page ?? table.page;
     return { block: blockIndex, row: r, page, labels, normLabels: labels.map(normalizeLabel), values, rectangular };

@@ -7,6 +7,7 @@
  * one. Each row is classified by its labels; header rows set the columns that follow.
  */
 import type { Fact, Finding } from '../schema/report.ts';
+import { lowConfidenceFinding } from '../extract/ocr/confidence.ts';
 import { parseCellValue } from './cells.ts';
 import { labels, type LabelEntry } from './labels.ts';
 import { fitValues, hasValues, type SplitRow, type ValueCell } from './rows.ts';
@@ -62,7 +63,10 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
         col,
         value: v.kind === 'number' ? v.value : null,
         source: { block: r.block, cellRow: r.row, cellCol: cell?.col, page: r.page, text },
+        ...(cell?.confidence !== undefined ? { confidence: cell.confidence } : {}),
       });
+      const low = lowConfidenceFinding(`${table}.${row}.${col}`, text, cell?.confidence);
+      if (low) out.findings.push(low);
     });
   };
 
