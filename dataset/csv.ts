@@ -25,12 +25,17 @@ export class CsvWriter {
     this.pending = '\uFEFF' + header.map(csvField).join(',') + '\r\n';
   }
 
-  write(values: readonly unknown[]): void {
-    let line = '';
-    for (let i = 0; i < values.length; i++) line += (i === 0 ? '' : ',') + csvField(values[i]);
-    this.pending += line + '\r\n';
-    this.rows++;
-    if (this.pending.length > 1 << 20) this.flush();
+  /** Writes the rows held as column arrays (all of one length). */
+  writeColumns(cols: readonly (readonly unknown[])[]): void {
+    const rows = cols[0]?.length ?? 0;
+    const n = cols.length;
+    for (let r = 0; r < rows; r++) {
+      let line = csvField(cols[0]![r]);
+      for (let i = 1; i < n; i++) line += ',' + csvField(cols[i]![r]);
+      this.pending += line + '\r\n';
+      if (this.pending.length > 1 << 20) this.flush();
+    }
+    this.rows += rows;
   }
 
   private flush(): void {

@@ -27,11 +27,13 @@ export interface ExportOptions {
   date?: string;
   /** Called after each file is written (progress output; a throw aborts the export). */
   onFile?: (file: string) => void;
+  /** Rows per Parquet row group (and per read from SQLite). */
+  rowGroupSize?: number;
 }
 
-// Row groups of 100k rows keep memory flat (~50 MB of column arrays for facts) while giving
-// readers large enough groups.
-const ROW_GROUP = 100_000;
+// Rows per group: 1M facts export in 8.3 s CPU with 295 MB peak RSS at 50k (100k: 8.7 s, 398 MB),
+// and Parquet readers still get large groups.
+const ROW_GROUP = 50_000;
 const SNAPSHOT_NAME = /^\d{4}-\d{2}-\d{2}$/;
 
 function today(): string {
@@ -53,8 +55,46 @@ function parquetSchema(fields: FieldSpec[]) {
   ];
 }
 
-/** Streams one resource into <name>.csv and <name>.parquet in a single pass over its rows. */
-function writeResource(db: DB, spec: ResourceSpec, dir: string): number {
+/**
+ * The rows of a resource as column arrays, about ROW_GROUP rows at a time, in key order. SQL
+ * sources are read in key ranges with one json_group_array per column: SQLite builds the columns
+ * in C and JSON.parse hands them over whole, ~2x less CPU than converting 11 values per row
+ * through stmt.iterate() (2.6 s vs 4.5 s per million facts), and exactly the shape Parquet wants.
+ * SQLite's JSON keeps REALs round-trip exact.
+ */
+export function* columnGroups(db: DB, spec: ResourceSpec, groupSize = ROW_GROUP): Generator<unknown[][]> {
+  const src = spec.source;
+  if ('rows' in src) {
+    let cols: unknown[][] = spec.fields.map(() => []);
+    for (const row of src.rows()) {
+      row.forEach((v, i) => cols[i]!.push(v ?? null));
+      if (cols[0]!.length === groupSize) {
+        yield cols;
+        cols = spec.fields.map(() => []);
+      }
+    }
+    if (cols[0]!.length > 0) yield cols;
+    return;
+  }
+  const [min, max, count] = db.prepare(`SELECT MIN(${src.key}), MAX(${src.key}), COUNT(*) FROM ${src.from}`).raw().get() as [number | null, number | null, number];
+  if (min === null || max === null) return;
+  // Key ranges holding groupSize rows on average (facts: ~500 reports of ~200 cells).
+  const step = Math.max(1, Math.floor((groupSize * (max - min + 1)) / count));
+  const group = db
+    .prepare(
+      `SELECT ${src.columns.map((_, i) => `json_group_array(c${i})`).join(', ')}
+       FROM (SELECT ${src.columns.map((c, i) => `${c} AS c${i}`).join(', ')} FROM ${src.from}
+             WHERE ${src.key} >= ? AND ${src.key} < ? ORDER BY ${src.order})`,
+    )
+    .raw();
+  for (let lo = min; lo <= max; lo += step) {
+    const cols = (group.get(lo, lo + step) as string[]).map((json) => JSON.parse(json) as unknown[]);
+    if (cols[0]!.length > 0) yield cols;
+  }
+}
+
+/** Streams one resource into <name>.csv and <name>.parquet, one row group at a time. */
+function writeResource(db: DB, spec: ResourceSpec, dir: string, groupSize?: number): number {
   const names = spec.fields.map((x) => x.name);
   const csv = new CsvWriter(path.join(dir, `${spec.name}.csv`), names);
   const pq = new ParquetWriter({
@@ -63,25 +103,15 @@ function writeResource(db: DB, spec: ResourceSpec, dir: string): number {
     kvMetadata: [{ key: 'nianbao.parser_version', value: PARSER_VERSION }],
     createdBy: 'nianbao (hyparquet-writer)',
   });
-  const n = names.length;
-  let columns: unknown[][] = names.map(() => []);
-  let inGroup = 0;
-  const flush = () => {
-    if (inGroup === 0) return;
-    pq.write({
-      columnData: names.map((name, i) => ({ name, data: columns[i] as never })),
-      rowGroupSize: ROW_GROUP,
-    });
-    columns = names.map(() => []);
-    inGroup = 0;
-  };
   try {
-    for (const row of spec.rows(db)) {
-      csv.write(row);
-      for (let i = 0; i < n; i++) columns[i]!.push(row[i] ?? null);
-      if (++inGroup === ROW_GROUP) flush();
+    for (const cols of columnGroups(db, spec, groupSize)) {
+      csv.writeColumns(cols);
+      pq.write({
+        // Min/max statistics only where readers filter (ids, years): they cost ~1 s per million rows.
+        columnData: names.map((name, i) => ({ name, data: cols[i] as never, statistics: spec.fields[i]!.type === 'integer' })),
+        rowGroupSize: cols[0]!.length,
+      });
     }
-    flush();
   } finally {
     csv.close();
   }
@@ -213,7 +243,7 @@ export async function exportSnapshot(db: DB, opts: ExportOptions): Promise<{ dir
   try {
     if (ownTransaction) db.prepare('BEGIN').run();
     for (const spec of RESOURCES) {
-      const rows = writeResource(db, spec, tmp);
+      const rows = writeResource(db, spec, tmp, opts.rowGroupSize);
       done(`${spec.name}.csv`, rows);
       done(`${spec.name}.parquet`, rows);
     }

@@ -38,7 +38,7 @@ export function buildPageData(db: DB): PageData {
     reports: one('SELECT COUNT(*) FROM reports WHERE is_current = 1'),
     history: one('SELECT COUNT(*) FROM reports WHERE is_current = 0'),
     agencies: one('SELECT COUNT(DISTINCT canonical_agency_id) FROM report_summary'),
-    facts: one('SELECT COUNT(*) FROM facts f JOIN reports r ON r.id = f.report_id WHERE r.is_current = 1'),
+    facts: one('SELECT COUNT(*) FROM facts WHERE report_id IN (SELECT id FROM reports WHERE is_current = 1)'),
     findings: one('SELECT COUNT(*) FROM findings f LEFT JOIN reports r ON r.id = f.report_id WHERE f.report_id IS NULL OR r.is_current = 1'),
   };
 

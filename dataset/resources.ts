@@ -4,7 +4,6 @@
  * identifiers' labels are in dictionary.json).
  */
 import fs from 'node:fs';
-import type { DB } from '../store/db.ts';
 
 export type FieldType = 'integer' | 'number' | 'string';
 
@@ -17,6 +16,17 @@ export interface FieldSpec {
   description: string;
 }
 
+export interface SqlSource {
+  /** SELECT expressions, one per field, in field order. */
+  columns: string[];
+  /** FROM (and joins); rows are taken in `key` order, paged on `key` ranges. */
+  from: string;
+  /** Integer expression ordering the rows (a primary key or its first column). */
+  key: string;
+  /** Full ordering, starting with `key`. */
+  order: string;
+}
+
 export interface ResourceSpec {
   name: string;
   title: string;
@@ -24,15 +34,11 @@ export interface ResourceSpec {
   fields: FieldSpec[];
   primaryKey?: string[];
   foreignKeys?: Array<{ fields: string[]; reference: { resource: string; fields: string[] } }>;
-  /** Rows as arrays in field order; iterated once, so large tables stream. */
-  rows: (db: DB) => Iterable<unknown[]>;
+  /** Where the rows come from: SQL (streamed in key ranges) or, for small data files, rows in field order. */
+  source: SqlSource | { rows: () => Iterable<unknown[]> };
 }
 
 const f = (name: string, type: FieldType, zh: string, description: string): FieldSpec => ({ name, type, zh, description });
-
-function sqlRows(sql: string): (db: DB) => Iterable<unknown[]> {
-  return (db) => db.prepare(sql).raw().iterate() as Iterable<unknown[]>;
-}
 
 const HARMONISED: FieldSpec[] = [
   f('proactive_items', 'number', '主动公开政府信息数', 'Government information items disclosed proactively: legacy_stats.proactive_items, else the narrative (legacy); the narrative (statutory).'),
@@ -42,6 +48,31 @@ const HARMONISED: FieldSpec[] = [
   f('applications_denied', 'number', '不予公开', 'Applications denied: legacy_stats.replies_denied; sum of applications.denied_*.total.'),
   f('review_cases', 'number', '行政复议', 'Administrative review cases about disclosure: legacy_stats.review_total; review_litigation.review.total.'),
   f('litigation_cases', 'number', '行政诉讼', 'Lawsuits about disclosure: legacy_stats.litigation_total; review_litigation litigation_direct.total + litigation_after_review.total.'),
+];
+
+/** The columns of the report_summary view, in export order. */
+const SUMMARY_FIELDS: FieldSpec[] = [
+  f('report_id', 'integer', '报告编号', 'Report (reports.report_id).'),
+  f('agency', 'string', '机关名称', 'Publishing agency, as printed in the report.'),
+  f('agency_id', 'integer', '机关编号', 'Agency identifier.'),
+  f('canonical_agency_id', 'integer', '机关编号（现名）', 'Agency identifier under its latest name: count agencies with this one so a renamed agency counts once.'),
+  f('canonical_agency', 'string', '机关现名', 'Latest name of the agency.'),
+  f('region', 'string', '地区', 'Province, city and county joined by spaces, where known.'),
+  f('province', 'string', '省', 'Province, where known.'),
+  f('city', 'string', '市', 'City (prefecture), where known.'),
+  f('county', 'string', '县（区）', 'County or district, where known.'),
+  f('year', 'integer', '报告年度', 'Report year.'),
+  f('format', 'string', '报告格式', 'Format family.'),
+  f('title', 'string', '标题', 'Title of the report.'),
+  ...HARMONISED,
+  f('findings_error', 'integer', '错误数', 'Validation findings of severity error on this report.'),
+  f('findings_warning', 'integer', '警告数', 'Validation findings of severity warning on this report.'),
+  f('findings_info', 'integer', '提示数', 'Validation findings of severity info on this report.'),
+  f('portal', 'string', '门户网站', 'Portal the report was found on.'),
+  f('source_url', 'string', '来源页面', 'Article page that published the report.'),
+  f('document_url', 'string', '文件地址', 'URL of the file the numbers were read from.'),
+  f('sha256', 'string', 'SHA-256', 'SHA-256 of the document bytes.'),
+  f('parser_version', 'string', '解析器版本', 'Version of the code that produced the numbers.'),
 ];
 
 export const RESOURCES: ResourceSpec[] = [
@@ -74,12 +105,14 @@ export const RESOURCES: ResourceSpec[] = [
       f('error_code', 'string', '错误代码', 'Error code where the document could not be processed.'),
       f('error_message', 'string', '错误信息', 'Error message where the document could not be processed.'),
     ],
-    rows: sqlRows(`
-      SELECT r.id, r.agency, r.agency_id, COALESCE(ac.canonical_id, r.agency_id), a.province, a.city, a.county, r.year, r.format,
-             r.format_reason, r.title, r.portal, r.source_url, r.document_url, r.sha256, r.media_type, r.parser_version,
-             r.extracted_at, r.is_current, r.superseded_by, r.error_code, r.error_message
-      FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id
-      ORDER BY r.id`),
+    source: {
+      columns: ['r.id', 'r.agency', 'r.agency_id', 'COALESCE(ac.canonical_id, r.agency_id)', 'a.province', 'a.city', 'a.county', 'r.year', 'r.format',
+        'r.format_reason', 'r.title', 'r.portal', 'r.source_url', 'r.document_url', 'r.sha256', 'r.media_type', 'r.parser_version',
+        'r.extracted_at', 'r.is_current', 'r.superseded_by', 'r.error_code', 'r.error_message'],
+      from: 'reports r LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id',
+      key: 'r.id',
+      order: 'r.id',
+    },
   },
   {
     name: 'facts',
@@ -100,9 +133,12 @@ export const RESOURCES: ResourceSpec[] = [
       f('printed', 'string', '原文', 'The cell text as printed (e.g. 17.7万, /, 22（其中修订16件）).'),
       f('confidence', 'number', '识别置信度', 'OCR confidence 0..1 where the cell was read by OCR.'),
     ],
-    rows: sqlRows(
-      'SELECT report_id, tbl, row, col, value, page, block, cell_row, cell_col, printed, confidence FROM facts ORDER BY report_id, tbl, row, col',
-    ),
+    source: {
+      columns: ['report_id', 'tbl', 'row', 'col', 'value', 'page', 'block', 'cell_row', 'cell_col', 'printed', 'confidence'],
+      from: 'facts',
+      key: 'report_id',
+      order: 'report_id, tbl, row, col',
+    },
   },
   {
     name: 'summary',
@@ -110,33 +146,8 @@ export const RESOURCES: ResourceSpec[] = [
     description: 'One row per current report with the harmonised fields, comparable across the legacy and statutory formats (view report_summary).',
     primaryKey: ['report_id'],
     foreignKeys: [{ fields: ['report_id'], reference: { resource: 'reports', fields: ['report_id'] } }],
-    fields: [
-      f('report_id', 'integer', '报告编号', 'Report (reports.report_id).'),
-      f('agency', 'string', '机关名称', 'Publishing agency, as printed in the report.'),
-      f('agency_id', 'integer', '机关编号', 'Agency identifier.'),
-      f('canonical_agency_id', 'integer', '机关编号（现名）', 'Agency identifier under its latest name: count agencies with this one so a renamed agency counts once.'),
-      f('canonical_agency', 'string', '机关现名', 'Latest name of the agency.'),
-      f('region', 'string', '地区', 'Province, city and county joined by spaces, where known.'),
-      f('province', 'string', '省', 'Province, where known.'),
-      f('city', 'string', '市', 'City (prefecture), where known.'),
-      f('county', 'string', '县（区）', 'County or district, where known.'),
-      f('year', 'integer', '报告年度', 'Report year.'),
-      f('format', 'string', '报告格式', 'Format family.'),
-      f('title', 'string', '标题', 'Title of the report.'),
-      ...HARMONISED,
-      f('findings_error', 'integer', '错误数', 'Validation findings of severity error on this report.'),
-      f('findings_warning', 'integer', '警告数', 'Validation findings of severity warning on this report.'),
-      f('findings_info', 'integer', '提示数', 'Validation findings of severity info on this report.'),
-      f('portal', 'string', '门户网站', 'Portal the report was found on.'),
-      f('source_url', 'string', '来源页面', 'Article page that published the report.'),
-      f('document_url', 'string', '文件地址', 'URL of the file the numbers were read from.'),
-      f('sha256', 'string', 'SHA-256', 'SHA-256 of the document bytes.'),
-      f('parser_version', 'string', '解析器版本', 'Version of the code that produced the numbers.'),
-    ],
-    rows: (db) => {
-      const names = SUMMARY_COLUMNS.join(', ');
-      return db.prepare(`SELECT ${names} FROM report_summary ORDER BY report_id`).raw().iterate() as Iterable<unknown[]>;
-    },
+    fields: SUMMARY_FIELDS,
+    source: { columns: SUMMARY_FIELDS.map((x) => x.name), from: 'report_summary', key: 'report_id', order: 'report_id' },
   },
   {
     name: 'findings',
@@ -153,7 +164,12 @@ export const RESOURCES: ResourceSpec[] = [
       f('expected', 'number', '应为', 'Value the rule expected.'),
       f('printed', 'number', '印制值', 'Value as printed.'),
     ],
-    rows: sqlRows('SELECT id, report_id, rule, severity, message, cells, expected, printed FROM findings ORDER BY id'),
+    source: {
+      columns: ['id', 'report_id', 'rule', 'severity', 'message', 'cells', 'expected', 'printed'],
+      from: 'findings',
+      key: 'id',
+      order: 'id',
+    },
   },
   {
     name: 'dictionary',
@@ -167,12 +183,12 @@ export const RESOURCES: ResourceSpec[] = [
       f('label_zh', 'string', '中文名称', 'Label in the official form.'),
       f('label_en', 'string', '英文说明', 'English description (tables only).'),
     ],
-    rows: () => dictionaryRows(),
+    source: { rows: dictionaryRows },
   },
 ];
 
 /** Column names of the report_summary view, in export order. */
-export const SUMMARY_COLUMNS = RESOURCES.find((r) => r.name === 'summary')!.fields.map((x) => x.name);
+export const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((x) => x.name);
 
 interface Dictionary {
   tables: Record<string, { label_zh: string; label_en: string; rows: Record<string, string>; cols: Record<string, string> }>;

@@ -130,6 +130,11 @@ export function legacyNarrative(label: string, agency: string, year: number, pro
   });
 }
 
+/** Sets some facts' values, keyed table.row.col. */
+function withValues(r: ReportResult, values: Record<string, number | null>): ReportResult {
+  return { ...r, facts: r.facts.map((f) => (`${f.table}.${f.row}.${f.col}` in values ? { ...f, value: values[`${f.table}.${f.row}.${f.col}`]! } : f)) };
+}
+
 export const HUAIAN = { province: '江苏省', city: '淮安市' };
 
 /** The corpus of the dataset tests: every scenario of the issue, with its load context. */
@@ -140,13 +145,21 @@ export function corpus(): Array<{ name: string; result: ReportResult; ctx: LoadC
   return [
     {
       name: 'huaian-2020',
-      result: statutory('huaian-2020', 'statutory-2019', '淮安市人民政府', 2020, { applications: { new_received: 100, carried_over: 2, granted: 50, partially_granted: 10, denied_state_secret: 1, denied_third_party_rights: 2, total: 99, carried_forward: 3 }, review: 4, litigationDirect: 2, litigationAfterReview: 1, proactiveItems: 4000 }, '依申请公开工作规范有序。'),
+      result: withValues(statutory('huaian-2020', 'statutory-2019', '淮安市人民政府', 2020, { applications: { new_received: 100, carried_over: 2, granted: 50, partially_granted: 10, denied_state_secret: 1, denied_third_party_rights: 2, total: 99, carried_forward: 3 }, review: 4, litigationDirect: 2, litigationAfterReview: 1, proactiveItems: 4000 }, '依申请公开工作规范有序。'), {
+        // Negative changes and 元 converted to 万元 (FORMATS.md): decimals must survive every export path.
+        'proactive.administrative_fees.change': -185,
+        'proactive.procurement.amount_10k_yuan': 25.1,
+        'proactive.procurement.items': 0.1 + 0.2,
+      }),
       ctx: c('2020'),
     },
     {
       name: 'huaian-2021',
       // carried_over 3 = carried_forward of 2020: no finding. carried_forward 5 ≠ 2022's carried_over 7.
-      result: statutory('huaian-2021', 'statutory-2021', '淮安市人民政府', 2021, { applications: { new_received: 120, carried_over: 3, granted: 60, partially_granted: 12, denied_process_information: 4, total: 118, carried_forward: 5 }, review: 5, litigationDirect: 3, proactiveItems: 5500 }, '全年主动公开各类政府信息5500余条。'),
+      result: withValues(statutory('huaian-2021', 'statutory-2021', '淮安市人民政府', 2021, { applications: { new_received: 120, carried_over: 3, granted: 60, partially_granted: 12, denied_process_information: 4, total: 118, carried_forward: 5 }, review: 5, litigationDirect: 3, proactiveItems: 5500 }, '全年主动公开各类政府信息5500余条。'), {
+        'proactive.administrative_fees.amount_10k_yuan': 96171.6,
+        'proactive.licensing.decisions': 3985758,
+      }),
       ctx: c('2021'),
     },
     {
