@@ -73,7 +73,7 @@ export class BrowserPath {
       if (this.o.scope.check(url) !== null) return route.abort('blockedbyclient');
       if (['image', 'font', 'media', 'stylesheet'].includes(req.resourceType())) return route.abort('blockedbyclient');
       const host = new URL(url).host.toLowerCase();
-      await this.o.scheduler.run(host, async () => {
+      await this.o.scheduler.run(host, async (sent) => {
         this.requestCount++;
         // Hold the host's slot until the response is read, like a plain request.
         let timer: NodeJS.Timeout | undefined;
@@ -84,6 +84,7 @@ export class BrowserPath {
           timer.unref();
         }).finally(() => clearTimeout(timer));
         await route.continue().catch(() => this.finishers.get(req)?.());
+        sent();
         await finished;
       }, 1);
     });

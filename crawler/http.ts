@@ -56,6 +56,8 @@ export interface HttpRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Called once the request has been written to the connection (politeness clock). */
+  onSent?: () => void;
 }
 
 export interface HttpResponse {
@@ -135,6 +137,7 @@ export class HttpClient {
       const r = mod.request(u, { method: req.method ?? 'GET', headers, agent: isHttps ? this.agents.https : this.agents.http });
       const timer = setTimeout(() => fail(new FetchError('timeout', `no complete response within ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
       r.on('error', (e: NodeJS.ErrnoException) => fail(classifyNetError(e)));
+      r.on('finish', () => req.onSent?.());
       r.on('response', (res) => {
         const declared = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
         if (declared !== undefined && declared > this.opts.maxBytes && !res.headers['content-encoding']) {

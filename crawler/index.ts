@@ -282,8 +282,8 @@ async function request(ctx: Ctx, url: string, req: RequestOpts, flags: { robots:
     if (cookie) headers.cookie = cookie;
     let resp: HttpResponse;
     try {
-      resp = await ctx.scheduler.run(host, async () => {
-        const r = await ctx.client.request({ url: current, method, headers, body });
+      resp = await ctx.scheduler.run(host, async (sent) => {
+        const r = await ctx.client.request({ url: current, method, headers, body, onSent: sent });
         // Pause the host before its slot is released, so no queued request slips in first.
         const retryAfter = r.status === 429 || r.status === 503 ? parseRetryAfter(r.headers['retry-after']) : undefined;
         if (retryAfter !== undefined) ctx.scheduler.pauseHost(host, Date.now() + Math.min(ctx.o.maxBackoffMs, retryAfter));

@@ -7,7 +7,10 @@
 export interface CrawlOptions {
   /** Requests in flight per host. Default 1: government portals are small servers. */
   perHostConcurrency?: number;
-  /** Minimum gap between the starts of two requests to the same host, in ms. Default 1000. */
+  /**
+   * Minimum gap between the starts of two requests to the same host, in ms. Default 1000. A
+   * margin of 10% (≥ 25 ms) is added so the gap the server observes is never below it.
+   */
   perHostDelayMs?: number;
   /** Attempts per URL for transient faults (5xx, 429, timeouts, resets, truncation). Default 4. */
   maxAttempts?: number;

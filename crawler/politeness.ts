@@ -8,10 +8,13 @@
 import PQueue from 'p-queue';
 
 /**
- * The server sees request starts a little later or earlier than we do (connection setup, event
- * loop). A small margin keeps the gap it observes at or above the configured delay.
+ * The server sees request starts a little later or earlier than we do (connection setup, its
+ * event loop, the network). A margin of 10% of the delay (at least 25 ms) keeps the gap it
+ * observes at or above the configured delay: the delay is a floor, not a target.
  */
-const GAP_MARGIN_MS = 15;
+function gapMargin(delayMs: number): number {
+  return delayMs > 0 ? Math.max(25, Math.round(delayMs * 0.1)) : 0;
+}
 
 interface HostState {
   queue: PQueue;
@@ -51,11 +54,12 @@ export class HostScheduler {
   }
 
   /**
-   * Runs one request under the host's limits. `fn` must perform exactly one request and resolve
-   * when its response has been read completely (the slot is held until then). Higher priority
+   * Runs one request under the host's limits. `fn` must perform exactly one request, call
+   * `sent` when the request has been written to the connection, and resolve when its response
+   * has been read completely (the slot is held until then). Higher priority
    * goes first among queued requests (Chromium's, which a page load is waiting on).
    */
-  run<T>(host: string, fn: () => Promise<T>, priority = 0): Promise<T> {
+  run<T>(host: string, fn: (sent: () => void) => Promise<T>, priority = 0): Promise<T> {
     const s = this.state(host);
     return s.queue.add(async () => {
       // Loop: a pause can be set by another request while we sleep.
@@ -64,10 +68,15 @@ export class HostScheduler {
         if (wait <= 0) break;
         await sleep(wait);
       }
-      s.nextStart = Date.now() + s.delayMs + (s.delayMs > 0 ? GAP_MARGIN_MS : 0);
+      const gap = s.delayMs + gapMargin(s.delayMs);
+      s.nextStart = Date.now() + gap;
       s.requests++;
       this.total++;
-      return fn();
+      // The clock restarts when the request has actually left (after connection setup), so a
+      // slow connect of one request cannot squeeze the gap the server sees before the next.
+      return fn(() => {
+        s.nextStart = Math.max(s.nextStart, Date.now() + gap);
+      });
     }, { priority }) as Promise<T>;
   }
 
