@@ -3,6 +3,7 @@
  * renames that link an old name to its successor (agencies.renamed_to).
  */
 import fs from 'node:fs';
+import type Database from 'better-sqlite3';
 import type { DB } from '../store/db.ts';
 
 export interface Region {
@@ -52,13 +53,17 @@ export function normalizeAgencyName(name: string): string {
   return n;
 }
 
+// Prepared once per connection: the loader calls this for every report.
+const upserts = new WeakMap<DB, Database.Statement<unknown[]>>();
+
 /** Finds or creates the agency row; fills its region and portal where they were unknown. */
 export function upsertAgency(db: DB, name: string, region: Region | null | undefined, portal: string | null | undefined): number | null {
   const display = name.normalize('NFKC').replace(/\s+/g, '').trim();
   const normalized = normalizeAgencyName(name);
   if (!normalized) return null;
-  const row = db
-    .prepare(
+  let stmt = upserts.get(db);
+  if (!stmt) {
+    stmt = db.prepare(
       `INSERT INTO agencies (name, normalized_name, province, city, county, portal) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (normalized_name) DO UPDATE SET
          province = COALESCE(agencies.province, excluded.province),
@@ -66,8 +71,10 @@ export function upsertAgency(db: DB, name: string, region: Region | null | undef
          county = COALESCE(agencies.county, excluded.county),
          portal = COALESCE(agencies.portal, excluded.portal)
        RETURNING id`,
-    )
-    .get(display, normalized, region?.province ?? null, region?.city ?? null, region?.county ?? null, portal ?? null) as { id: number };
+    );
+    upserts.set(db, stmt);
+  }
+  const row = stmt.get(display, normalized, region?.province ?? null, region?.city ?? null, region?.county ?? null, portal ?? null) as { id: number };
   return row.id;
 }
 

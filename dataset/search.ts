@@ -5,6 +5,7 @@
  * - reports_bigram, unicode61 over text we rewrite as space-separated overlapping bigrams: answers
  *   queries with a 1 or 2 character term (公开, 年), which trigram cannot.
  */
+import type Database from 'better-sqlite3';
 import type { DB } from '../store/db.ts';
 
 const HAN = /\p{Script=Han}/u;
@@ -61,19 +62,36 @@ function terms(query: string): string[] {
   return query.normalize('NFKC').split(/\s+/).filter(Boolean);
 }
 
-/** Adds a current report to both indexes (rowid = reports.id). */
-export function indexReport(db: DB, id: number, title: string | null, text: string | null): void {
-  db.prepare('INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)').run(id, title, text);
-  db.prepare('INSERT INTO reports_bigram (rowid, title, text) VALUES (?, ?, ?)').run(id, toBigrams(title ?? ''), toBigrams(text ?? ''));
+// Prepared once per connection: the loader indexes every current report it stores.
+const ftsStatements = new WeakMap<DB, Record<'add' | 'addBigram' | 'remove' | 'removeBigram', Database.Statement<unknown[]>>>();
+
+function fts(db: DB) {
+  let s = ftsStatements.get(db);
+  if (!s) {
+    s = {
+      add: db.prepare('INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)'),
+      addBigram: db.prepare('INSERT INTO reports_bigram (rowid, title, text) VALUES (?, ?, ?)'),
+      // reports_fts is an external-content table: deleting needs the indexed values.
+      remove: db.prepare(`INSERT INTO reports_fts (reports_fts, rowid, title, text) SELECT 'delete', id, title, text FROM reports WHERE id = ?`),
+      removeBigram: db.prepare('DELETE FROM reports_bigram WHERE rowid = ?'),
+    };
+    ftsStatements.set(db, s);
+  }
+  return s;
 }
 
-/**
- * Removes a report from both indexes. Call before its title/text change: reports_fts is an
- * external-content table and needs the indexed values to delete them.
- */
+/** Adds a current report to both indexes (rowid = reports.id). */
+export function indexReport(db: DB, id: number, title: string | null, text: string | null): void {
+  const s = fts(db);
+  s.add.run(id, title, text);
+  s.addBigram.run(id, toBigrams(title ?? ''), toBigrams(text ?? ''));
+}
+
+/** Removes a report from both indexes. Call before its title/text change. */
 export function unindexReport(db: DB, id: number): void {
-  db.prepare(`INSERT INTO reports_fts (reports_fts, rowid, title, text) SELECT 'delete', id, title, text FROM reports WHERE id = ?`).run(id);
-  db.prepare('DELETE FROM reports_bigram WHERE rowid = ?').run(id);
+  const s = fts(db);
+  s.remove.run(id);
+  s.removeBigram.run(id);
 }
 
 export interface SearchHit {
