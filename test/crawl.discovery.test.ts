@@ -114,6 +114,23 @@ describe('crawl: discovery on every platform kind', () => {
   });
 });
 
+describe('crawl: zero-config from a portal home page', () => {
+  it('finds the 年报 columns by their link text and every report in them', async () => {
+    const home = workspace(portal);
+    try {
+      const s = await home.run([portal.url]);
+      const urls = new Set(home.documents().flatMap((d) => [d.url, d.final_url]));
+      const expected = portal.expected.reports.filter((r) => !r.disallowed && r.column !== 'generic');
+      const missing = expected.filter((r) => !urls.has(r.url) || r.attachments.some((a) => !urls.has(a)));
+      console.log(`[crawl figures] zero-config from ${portal.url}: ${expected.length - missing.length}/${expected.length} reports with attachments, ${s.listingsRead} listings read, non-reports stored ${portal.expected.nonReports.filter((u) => urls.has(u)).length}`);
+      expect(missing).toEqual([]);
+      expect(portal.expected.nonReports.filter((u) => urls.has(u))).toEqual([]);
+    } finally {
+      home.cleanup();
+    }
+  }, 120_000);
+});
+
 describe('discovery rules (general evidence, not fitted to the fixture)', () => {
   it('recognises report titles and rejects look-alikes', () => {
     const yes = ['余姚市人民政府招商中心2021年度政府信息公开工作年度报告', '鄞州区投资促进中心 2024 年政府信息公开工作 年度报告', '拱墅区人民政府2021年政府信息公开年报', '2019年政务公开工作年度报告', '市统计局2018年信息公开年度报告'];
