@@ -1,12 +1,19 @@
 /**
  * `nianbao extract [--json] <file-or-folder>...` — extract and normalize local files, without a
  * database. Exit 0 when every file was read, 1 when some failed (each still gets its line).
+ * Files are extracted in the pipeline's worker pool, so each one has the per-document time limit
+ * and heap cap (NIANBAO_DOC_TIMEOUT_MS, NIANBAO_WORKERS): a pathological file fails alone. A file
+ * over the size cap is refused from its size, before it is read.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildReport } from '../normalize/report.ts';
+import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
+import { reportFromExtraction } from '../normalize/report.ts';
+import { loadConfig } from '../pipeline/config.ts';
+import { ExtractPool } from '../pipeline/pool.ts';
 import type { ReportResult } from '../schema/report.ts';
+import { sha256 } from '../store/raw.ts';
 
 export function register(program: Command): void {
   program
@@ -17,7 +24,8 @@ export function register(program: Command): void {
     .option('--text', 'with --json, include the extracted text')
     .option('--stored', 'run the pipeline\'s extract stage over the documents stored in --data-dir instead')
     .option('--data-dir <dir>', 'with --stored: the data folder; env NIANBAO_DATA_DIR')
-    .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string }, cmd: Command) => {
+    .option('--max-bytes <n>', `refuse larger files, from their size, before reading them (default ${DEFAULT_MAX_BYTES} = 64 MiB); env NIANBAO_EXTRACT_MAX_BYTES`)
+    .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string; maxBytes?: string }, cmd: Command) => {
       if (opts.stored) {
         if (paths.length) cmd.error('nianbao extract: give either paths or --stored, not both', { exitCode: 2 });
         const { runStage } = await import('./run.ts');
@@ -25,30 +33,56 @@ export function register(program: Command): void {
         return;
       }
       if (!paths.length) cmd.error("error: missing required argument 'paths' (or --stored)", { exitCode: 2 });
+      if (opts.maxBytes !== undefined && !(Number.isInteger(Number(opts.maxBytes)) && Number(opts.maxBytes) > 0))
+        cmd.error(`nianbao extract: --max-bytes takes a positive whole number, not '${opts.maxBytes}'`, { exitCode: 2 });
       const files = listFiles(paths);
+      const { extract: limits } = loadConfig({});
+      const maxBytes = opts.maxBytes !== undefined ? Number(opts.maxBytes) : limits.maxBytes;
+      const pool = new ExtractPool({ ...limits, workers: Math.min(limits.workers, Math.max(1, files.length)) });
       let failed = 0;
-      for (const f of files) {
-        const result = await extractFile(f.path, f.display, !!opts.text);
-        if (result.error) failed++;
-        process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : summarize(result));
+      try {
+        // As many files in flight as workers; lines are printed in file order.
+        const results: Promise<ReportResult>[] = [];
+        let started = 0;
+        const startNext = () => {
+          if (started < files.length) {
+            const f = files[started++]!;
+            results.push(extractFile(f.path, f.display, !!opts.text, { pool, maxBytes }));
+          }
+        };
+        for (let i = 0; i < pool.size; i++) startNext();
+        for (let i = 0; i < files.length; i++) {
+          const result = await results[i]!;
+          startNext();
+          if (result.error) failed++;
+          process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : summarize(result));
+        }
+      } finally {
+        await pool.close();
       }
       if (!opts.json) process.stdout.write(`${files.length} file(s), ${failed} failed\n`);
       process.exitCode = failed ? 1 : 0;
     });
 }
 
-export async function extractFile(file: string, display: string, withText = false): Promise<ReportResult> {
+export async function extractFile(file: string, display: string, withText: boolean, ctx: { pool: ExtractPool; maxBytes: number }): Promise<ReportResult> {
+  const failure = (code: string, message: string, sha = ''): ReportResult => ({
+    file: display, sha256: sha, mediaType: 'application/octet-stream', format: 'unknown', formatReason: code, year: null, agency: null, title: null,
+    facts: [], findings: [], parserVersion: '', error: { code, message },
+  });
   let bytes: Buffer;
   try {
+    // The size first: a file over the cap is never read into memory.
+    const size = fs.statSync(file).size;
+    if (size > ctx.maxBytes) return failure('too-large', `${display}: the file is ${size} bytes, over the ${ctx.maxBytes}-byte limit (--max-bytes)`);
     bytes = fs.readFileSync(file);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return {
-      file: display, sha256: '', mediaType: 'application/octet-stream', format: 'unknown', year: null, agency: null, title: null,
-      facts: [], findings: [], parserVersion: '', error: { code: 'unreadable', message: `${display}: ${err.code ?? ''} ${err.message}`.trim() },
-    };
+    return failure('unreadable', `${display}: ${err.code ?? ''} ${err.message}`.trim());
   }
-  return buildReport(bytes, { file: display, withText });
+  const sha = sha256(bytes);
+  const r = await ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
+  return reportFromExtraction(r.doc ?? r.error, { file: display, sha256: sha, withText });
 }
 
 /** Files named on the command line, folders expanded (sorted, hidden files skipped). */

@@ -5,7 +5,7 @@
  * never loads pdf.js.
  */
 import { decodeBytes, sniffMediaType } from './charset.ts';
-import { guardHtml } from './guard.ts';
+import { claimedDocumentType, guardHtml } from './guard.ts';
 import { ExtractError, type ExtractedDocument } from './model.ts';
 import { extractText } from './text.ts';
 
@@ -63,8 +63,12 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
       doc.warnings.push(...decoded.warnings);
       return doc;
     }
-    default:
+    default: {
+      // Named or served as a PDF/DOC/DOCX without that type's signature: a broken file, not another type.
+      const claimed = claimedDocumentType(opts.fileName, opts.contentType);
+      if (claimed) throw new ExtractError('corrupt-file', `named or served as ${claimed.toUpperCase()} but is not one: no ${claimed === 'pdf' ? '%PDF header' : claimed === 'docx' ? 'zip (PK) signature with word/document.xml' : 'OLE2 signature'} (magic bytes ${hexHead(bytes)})`);
       throw new ExtractError('unsupported-type', `not a report document type (magic bytes ${hexHead(bytes)}; expected HTML, PDF, DOCX, DOC or text)`);
+    }
   }
 }
 

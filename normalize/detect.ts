@@ -38,7 +38,9 @@ export function detectFormat(d: DetectionInput): Detection {
   }
   if (d.legacyTableFound) return { format: 'legacy', reason: 'legacy statistics table 政府信息公开情况统计表' };
   if (!d.hasReportTitle) return { format: 'unknown', reason: 'not an annual report: no report title and no report tables' };
-  if (d.statutorySections >= 2 && d.legacySections === 0)
+  // The legacy heading 主动公开政府信息(的)情况 also matches the statutory 二、主动公开政府信息情况:
+  // the outline is statutory when it has more statutory headings than legacy ones.
+  if (d.statutorySections >= 2 && d.statutorySections > d.legacySections)
     return { format: 'unknown', reason: 'statutory report outline without its tables (tables may be in an attachment or an image)' };
   if (d.legacySections >= 1 || d.narrativeFacts > 0) return { format: 'legacy', reason: 'legacy narrative report without statistics table' };
   return { format: 'unknown', reason: 'report title but no tables and no recognisable report sections' };

@@ -54,6 +54,9 @@ export function reportFromExtraction(
     findings: normalized.findings,
   };
   if (doc.status === 'needs-ocr') result.error = { code: 'needs-ocr', message: `image-only document (${doc.pages ?? '?'} pages without a text layer): OCR needed` };
+  // A report (its outline is there) whose tables are not: no numbers can be read from this file.
+  else if (normalized.format === 'unknown' && /without its tables/.test(normalized.formatReason))
+    result.error = { code: 'tables-missing', message: `the report's statistics tables are missing: ${normalized.formatReason}` };
   if (base.withText) result.text = documentText(doc);
   return result;
 }

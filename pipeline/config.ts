@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CrawlOptions } from '../crawler/options.ts';
 import { DEFAULT_PORTALS_FILE, loadPortals, type PortalSource } from '../crawler/portals.ts';
+import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 
 export interface RunConfig {
   /** Where raw/, nianbao.sqlite and snapshots/ live. Default `data`. Env NIANBAO_DATA_DIR. */
@@ -15,8 +16,12 @@ export interface RunConfig {
   portals: PortalSource[];
   /** Crawler options (politeness, retries, limits). Env NIANBAO_DELAY_MS, NIANBAO_CONCURRENCY, NIANBAO_CONTACT, NIANBAO_USER_AGENT, NIANBAO_IGNORE_ROBOTS=1. */
   crawl: CrawlOptions;
-  /** Extraction worker threads (default: cores), per-document time limit and heap cap. Env NIANBAO_WORKERS, NIANBAO_DOC_TIMEOUT_MS. */
-  extract: { workers: number; timeoutMs: number; maxHeapMb: number };
+  /**
+   * Extraction worker threads (default: cores), per-document time limit and heap cap, and the size
+   * cap (default 64 MiB: larger files are refused from their size, before being read). Env
+   * NIANBAO_WORKERS, NIANBAO_DOC_TIMEOUT_MS, NIANBAO_EXTRACT_MAX_BYTES.
+   */
+  extract: { workers: number; timeoutMs: number; maxHeapMb: number; maxBytes: number };
 }
 
 interface ConfigFile {
@@ -61,6 +66,7 @@ export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = 
     workers: over.workers ?? num(env.NIANBAO_WORKERS) ?? file.extract?.workers ?? os.availableParallelism(),
     timeoutMs: num(env.NIANBAO_DOC_TIMEOUT_MS) ?? file.extract?.timeoutMs ?? 120_000,
     maxHeapMb: file.extract?.maxHeapMb ?? 1024,
+    maxBytes: num(env.NIANBAO_EXTRACT_MAX_BYTES) ?? file.extract?.maxBytes ?? DEFAULT_MAX_BYTES,
   };
   const dataDir = path.resolve(over.dataDir ?? env.NIANBAO_DATA_DIR ?? (file.dataDir ? path.resolve(base, file.dataDir) : 'data'));
   return { dataDir, portals, crawl, extract };

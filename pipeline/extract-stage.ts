@@ -3,7 +3,9 @@
  * were already extracted by this extractor version is skipped. Each result is committed on its
  * own, so a killed run loses only the documents in flight.
  */
+import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
 import { EXTRACTOR_VERSION } from '../schema/report.ts';
 import { nowIso, type DB } from '../store/db.ts';
@@ -44,7 +46,8 @@ export function pendingExtractions(db: DB): PendingDoc[] {
     .all(EXTRACTOR_VERSION) as PendingDoc[];
 }
 
-export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, progress?: Progress): Promise<StageCounts> {
+export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, progress?: Progress, opts: { maxBytes?: number } = {}): Promise<StageCounts> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const pending = pendingExtractions(db);
   const counts: StageCounts = { total: pending.length, done: 0, failed: 0, failures: [] };
   progress?.start('extract', pending.length);
@@ -59,11 +62,23 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
       const t0 = performance.now();
       let bytes: Buffer;
       let result;
+      let size = -1;
       try {
-        bytes = raw.get(d.sha256);
-        result = await pool.extract(bytes, { fileName: d.filename ?? d.url, contentType: d.content_type ?? undefined, url: d.url });
+        size = fs.statSync(raw.pathFor(d.sha256)).size;
       } catch (e) {
         result = { error: { code: 'missing-raw', message: `raw bytes not found for ${d.sha256}: ${(e as Error).message}` } };
+      }
+      if (!result && size > maxBytes) {
+        // Refused from its size: never read into memory nor copied to a worker.
+        result = { error: { code: 'too-large', message: `the file is ${size} bytes, over the ${maxBytes}-byte limit (extract.maxBytes, NIANBAO_EXTRACT_MAX_BYTES)` } };
+      }
+      if (!result) {
+        try {
+          bytes = raw.get(d.sha256);
+          result = await pool.extract(bytes, { fileName: d.filename ?? d.url, contentType: d.content_type ?? undefined, url: d.url, maxBytes });
+        } catch (e) {
+          result = { error: { code: 'missing-raw', message: `raw bytes not found for ${d.sha256}: ${(e as Error).message}` } };
+        }
       }
       const millis = Math.round(performance.now() - t0);
       if (result.doc) {

@@ -76,6 +76,7 @@ export class ExtractPool {
       if (m.ready) {
         slot.ready = true;
         this.pump();
+        if (!slot.task) slot.worker.unref();
         return;
       }
       if (slot.task?.id !== m.id) return;
@@ -99,6 +100,8 @@ export class ExtractPool {
       // Copy: the caller may reuse its buffer; transferring would detach it.
       slot.worker.postMessage({ id: task.id, bytes: task.bytes, opts: task.opts });
     }
+    // Work is waiting for workers still loading: they keep the process alive until ready.
+    if (this.queue.length) for (const slot of this.slots) if (!slot.ready) slot.worker.ref();
   }
 
   private finish(slot: Slot, result: PoolResult): void {

@@ -89,7 +89,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     if (stages.has('extract')) {
       const pool = new ExtractPool(config.extract);
       try {
-        summary.extract = await runExtractStage(db, raw, pool, progress);
+        summary.extract = await runExtractStage(db, raw, pool, progress, { maxBytes: config.extract.maxBytes });
       } finally {
         await pool.close();
       }
