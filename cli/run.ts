@@ -131,7 +131,8 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
   try {
     if (flags.sample) {
       const { startSamplePortal } = await import('../test/portal/server.ts');
-      sample = await startSamplePortal({ documentsDir: await sampleDocuments(config.dataDir, progress) });
+      // NIANBAO_SAMPLE_PORT fixes the port (the URLs, hence the documents, stay the same across runs).
+      sample = await startSamplePortal({ port: Number(process.env.NIANBAO_SAMPLE_PORT) || undefined, documentsDir: await sampleDocuments(config.dataDir, progress) });
       const { samplePortal } = await import('../crawler/portals.ts');
       portals = [samplePortal(sample.url)];
       progress.log(`sample portal serving on ${sample.url}`);
@@ -160,7 +161,10 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
 async function sampleDocuments(dataDir: string, progress: Progress): Promise<string> {
   const { renderReports } = await import('../scripts/render-reports.ts');
   const outDir = path.join(dataDir, 'sample', 'documents');
+  // NIANBAO_SAMPLE_KINDS (e.g. html,portal,docx) serves only those renderings, stand-ins for the rest: a lighter sample.
+  const only = process.env.NIANBAO_SAMPLE_KINDS?.split(',').map((k) => k.trim());
   for (const kinds of [['html', 'portal', 'docx'], ['pdf'], ['doc']] as const) {
+    if (only && !kinds.some((k) => only.includes(k))) continue;
     try {
       await renderReports({ outDir, kinds: [...kinds], log: (m) => progress.log(m) });
     } catch (e) {
@@ -195,7 +199,7 @@ export function printSummary(s: RunSummary, json: boolean): void {
     out.push(`  crawl: ${s.crawl.reportsFound} report articles, ${s.crawl.attachmentsFound} attachments; documents new ${s.crawl.new}, changed ${s.crawl.changed}, unchanged ${s.crawl.unchanged}, failed ${s.crawl.failed}; ${(s.crawl.bytesDownloaded / 1024).toFixed(0)} KiB downloaded`);
   if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);
   if (s.normalize)
-    out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings`);
+    out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.alternate} alternate renderings, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings`);
   if (s.export) out.push(`  export: ${s.export.files} files in ${s.export.dir}`);
   if (Object.keys(s.failuresByKind).length) {
     out.push('  failures by kind:');

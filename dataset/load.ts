@@ -26,7 +26,11 @@ export interface LoadContext {
   region?: Region | null;
 }
 
-export type LoadStatus = 'new' | 'unchanged' | 'replaced';
+/**
+ * 'alternate': another rendering of a report already current (the same article's HTML page and
+ * its PDF attachment, say) that carries no more information: stored, not current.
+ */
+export type LoadStatus = 'new' | 'unchanged' | 'replaced' | 'alternate';
 export interface LoadOutcome {
   reportId: number;
   status: LoadStatus;
@@ -62,6 +66,8 @@ interface Statements {
   bySha: (sha: string, pv: string) => ReportRow | undefined;
   versionsOfSha: (sha: string) => ReportRow[];
   currentInSlot: (agencyId: number, year: number, sourceUrl: string, sha: string) => number[];
+  factLines: (reportId: number) => string[];
+  documentUrlOf: (reportId: number) => string | null;
   insertReport: (...args: unknown[]) => number;
   supersede: (by: number, id: number) => void;
   dropText: (id: number) => void;
@@ -85,6 +91,8 @@ function statements(db: DB): Statements {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const supersede = db.prepare('UPDATE reports SET is_current = 0, superseded_by = ? WHERE id = ?');
+  const factRows = db.prepare('SELECT tbl, row, col, value FROM facts WHERE report_id = ?');
+  const documentUrlOf = db.prepare('SELECT document_url FROM reports WHERE id = ?').pluck();
   const dropText = db.prepare('UPDATE reports SET text = NULL WHERE id = ?');
   // A repeated (table,row,col) in one result keeps the first value; the loader reports the rest.
   const insFact = db.prepare(
@@ -98,6 +106,8 @@ function statements(db: DB): Statements {
     bySha: (sha, pv) => bySha.get(sha, pv) as ReportRow | undefined,
     versionsOfSha: (sha) => versions.all(sha) as ReportRow[],
     currentInSlot: (a, y, u, sha) => slot.all(a, y, u, sha) as number[],
+    factLines: (id) => (factRows.all(id) as { tbl: string; row: string; col: string; value: number | null }[]).map((f) => factLine(f.tbl, f.row, f.col, f.value)),
+    documentUrlOf: (id) => (documentUrlOf.get(id) as string | null) ?? null,
     insertReport: (...args) => Number(insReport.run(...args).lastInsertRowid),
     supersede: (by, id) => void supersede.run(by, id),
     dropText: (id) => void dropText.run(id),
@@ -154,6 +164,7 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   let supersededBy: number | null = null;
   let replaces: number[] = [];
   let parserUpgrade = false;
+  let alternate = false;
   if (prior) {
     if (compareVersions(result.parserVersion, prior.parser_version) > 0) {
       if (prior.is_current) {
@@ -171,6 +182,17 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
     }
   } else if (sourceUrl && agencyId !== null && result.year !== null) {
     replaces = st.currentInSlot(agencyId, result.year, sourceUrl, result.sha256);
+    // The same page may publish one report twice (HTML text and a PDF attachment). New bytes at
+    // the same document URL are a republication; a different document of the same page is an
+    // alternate rendering, current only if it tells more (more printed numbers) or differs (a
+    // corrected file under a new name).
+    const alternateOf = replaces.find((id) => st.documentUrlOf(id) !== documentUrl);
+    if (alternateOf !== undefined && !tellsMore(result.facts, st.factLines(alternateOf))) {
+      replaces = [];
+      isCurrent = false;
+      supersededBy = alternateOf;
+      alternate = true;
+    }
   }
 
   const reportId = st.insertReport(
@@ -214,7 +236,18 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   }
   insertFindings(st, reportId, findings);
   if (isCurrent) indexReport(db, reportId, result.title, result.text ?? null);
-  return { reportId, status: replaces.length > 0 ? 'replaced' : 'new' };
+  return { reportId, status: alternate ? 'alternate' : replaces.length > 0 ? 'replaced' : 'new' };
+}
+
+/** A new rendering replaces the current one when it prints more numbers, or the same number of different ones. */
+const factLine = (table: string, row: string, col: string, value: number | null) => `${table}.${row}.${col}=${value ?? 'null'}`;
+
+function tellsMore(facts: Fact[], currentLines: string[]): boolean {
+  const lines = facts.map((f) => factLine(f.table, f.row, f.col, f.value));
+  const printed = (ls: string[]) => ls.filter((l) => !l.endsWith('=null')).length;
+  if (printed(lines) !== printed(currentLines)) return printed(lines) > printed(currentLines);
+  const current = new Set(currentLines);
+  return lines.length !== currentLines.length || lines.some((l) => !current.has(l));
 }
 
 export type ReportInput = z.input<typeof ReportResult>;

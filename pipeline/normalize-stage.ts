@@ -15,6 +15,8 @@ import type { PortalSource } from '../crawler/portals.ts';
 export interface NormalizeCounts extends StageCounts {
   new: number;
   replaced: number;
+  /** Other renderings of a current report (HTML page + PDF attachment), stored but not current. */
+  alternate: number;
   unchanged: number;
   findings: number;
   byFormat: Record<string, number>;
@@ -54,7 +56,7 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
     )
     .all(EXTRACTOR_VERSION, PARSER_VERSION) as PendingExtraction[];
   const docOf = db.prepare(`SELECT url, final_url, referrer, kind, portal FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1`);
-  const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, unchanged: 0, findings: 0, byFormat: {} };
+  const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, alternate: 0, unchanged: 0, findings: 0, byFormat: {} };
   progress?.start('normalize', pending.length);
   let batch: { result: ReportResult; ctx: Parameters<typeof loadReports>[1][number]['ctx'] }[] = [];
   const flush = () => {
