@@ -3,7 +3,8 @@
  * generic) and 0 non-reports are stored as reports. Real SQLite file, real Chromium.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixturePortal, type FixturePortal } from './portal/server.ts';
+import fs from 'node:fs';
+import { DEFAULT_DOCUMENTS_DIR, startFixturePortal, type FixturePortal } from './portal/server.ts';
 import { workspace, type Workspace } from './portal/harness.ts';
 import type { CrawlSummary } from '../crawler/index.ts';
 import { classifyTitle } from '../crawler/discover.ts';
@@ -127,6 +128,27 @@ describe('crawl: zero-config from a portal home page', () => {
       expect(portal.expected.nonReports.filter((u) => urls.has(u))).toEqual([]);
     } finally {
       home.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('crawl: with the seed renderings (when scripts/render-reports.ts has made them)', () => {
+  it.runIf(fs.existsSync(`${DEFAULT_DOCUMENTS_DIR}/index.json`))('finds the seed reports in portal-chrome pages and stores their PDF/DOC/DOCX bytes', async () => {
+    const real = await startFixturePortal({ documentsDir: DEFAULT_DOCUMENTS_DIR });
+    const w = workspace(real);
+    try {
+      await w.run(Object.values(real.starts));
+      const docs = w.documents();
+      const urls = new Set(docs.flatMap((d) => [d.url, d.final_url]));
+      const expected = real.expected.reports.filter((r) => !r.disallowed);
+      expect(expected.filter((r) => !urls.has(r.url) || r.attachments.some((a) => !urls.has(a)))).toEqual([]);
+      expect(real.expected.nonReports.filter((u) => urls.has(u))).toEqual([]);
+      const big = docs.filter((d) => d.kind === 'attachment' && d.size > 10_000);
+      console.log(`[crawl figures] with renderings: ${expected.length} reports, ${docs.length} documents, ${big.length} real seed attachments (${big.map((d) => d.filename).join(', ')})`);
+      expect(big.length).toBeGreaterThanOrEqual(5);
+    } finally {
+      w.cleanup();
+      await real.close();
     }
   }, 120_000);
 });

@@ -33,6 +33,11 @@ export interface Item {
   /** Under a robots.txt Disallow. */
   disallowed?: boolean;
   bodyHtml: string;
+  /**
+   * A whole article page in portal chrome (`<seedId>.portal.html` from the renderings: TRS
+   * UTF-8 or jcms GBK), served as is with the attachment links added; else one is generated.
+   */
+  portalPage?: { bytes: Buffer; charset: string };
   attachments: Attachment[];
   date: string;
 }
@@ -60,6 +65,13 @@ class Docs {
     return `<p style="text-align:center"><b>${title}</b></p>
 <p>本年度报告根据《中华人民共和国政府信息公开条例》要求编制。一、总体情况。本年度主动公开政府信息121条，收到政府信息公开申请3件。</p>
 <table border="1"><tr><td>本年新收政府信息公开申请数量</td><td>3</td></tr><tr><td>结转下年度继续办理</td><td>0</td></tr></table>`;
+  }
+
+  portal(seed: string | undefined): Item['portalPage'] {
+    const bytes = this.file(seed, 'portal.html');
+    if (!bytes) return undefined;
+    const charset = /charset=["']?([\w-]+)/i.exec(bytes.subarray(0, 2048).toString('latin1'))?.[1] ?? 'utf-8';
+    return { bytes, charset };
   }
 
   attachment(seed: string | undefined, ext: Attachment['ext'], title: string): Buffer {
@@ -92,7 +104,7 @@ export function buildContent(documentsDir?: string, opts: { redirectLoop?: boole
       bytes: docs.attachment(i.seed, ext, i.title),
       dispositionName: i.disposition ? `${i.disposition}.${ext}` : undefined,
     }));
-    items.push({ ...i, report: true, bodyHtml: docs.body(i.seed, i.title), attachments });
+    items.push({ ...i, report: true, bodyHtml: docs.body(i.seed, i.title), portalPage: docs.portal(i.seed), attachments });
   };
   const other = (i: Omit<Item, 'report' | 'bodyHtml' | 'attachments'>) =>
     items.push({ ...i, report: false, bodyHtml: `<p>${i.title}</p><p>各有关单位：现将有关事项通知如下。</p>`, attachments: [] });

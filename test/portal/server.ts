@@ -273,6 +273,14 @@ export async function startFixturePortal(opts: FixturePortalOptions = {}): Promi
     }
 
     const art = byPath.get(`${vhost}${p}`);
+    if (art?.item.portalPage) {
+      // The rendered portal page, with the attachment links a real article would carry.
+      const { bytes, charset } = art.item.portalPage;
+      const links = iconv.encode(attachmentLinks(art.item), charset);
+      const at = bytes.lastIndexOf('</body>');
+      const page = at >= 0 ? Buffer.concat([bytes.subarray(0, at), links, bytes.subarray(at)]) : Buffer.concat([bytes, links]);
+      return sendDoc(req, res, `text/html; charset=${charset}`, page, `${vhost}${p}`);
+    }
     if (art) {
       const gbk = art.item.column === 'trs';
       const html = articlePage(art.item);
@@ -446,10 +454,15 @@ load(1);
 <div class="pager">${next ? `<a href="${next}">下一页</a>` : ''}</div></body></html>`;
   }
 
-  function articlePage(i: Item): string {
+  function attachmentLinks(i: Item): string {
     const trs = i.column === 'trs';
     const rel = (p: string) => (trs ? `./${p.split('/').pop()}` : p);
-    const atts = i.attachments.map((a, k) => `<p>附件${k + 1}：<a href="${rel(a.path)}">${i.title}.${a.ext}</a></p>`).join('\n');
+    return i.attachments.map((a, k) => `<p>附件${k + 1}：<a href="${rel(a.path)}">${i.title}.${a.ext}</a></p>`).join('\n');
+  }
+
+  function articlePage(i: Item): string {
+    const trs = i.column === 'trs';
+    const atts = attachmentLinks(i);
     const container = trs ? `<div class="TRS_Editor">${i.bodyHtml}</div>` : `<div id="zoom">${i.bodyHtml}</div>`;
     return `<!DOCTYPE html><html><head><meta ${trs ? 'http-equiv="Content-Type" content="text/html; charset=gbk"' : 'charset="utf-8"'}>
 <meta name="ArticleTitle" content="${i.title}"><title>${i.title}_示例县人民政府</title></head><body>
