@@ -57,10 +57,15 @@ export function normalizeAgencyName(name: string): string {
 const upserts = new WeakMap<DB, Database.Statement<unknown[]>>();
 
 /** Finds or creates the agency row; fills its region and portal where they were unknown. */
+const HAS_PLACE = /[省市区县州盟旗镇乡]|自治|街道|新区|开发区|国务院|中央|全国|国家/u;
+
 export function upsertAgency(db: DB, name: string, region: Region | null | undefined, portal: string | null | undefined): number | null {
   const display = name.normalize('NFKC').replace(/\s+/g, '').trim();
-  const normalized = normalizeAgencyName(name);
-  if (!normalized) return null;
+  const bare = normalizeAgencyName(name);
+  if (!bare) return null;
+  // A name without a place (财政局, 投资促进中心) is only unique within its county or portal.
+  const place = region?.county ?? region?.city ?? region?.province ?? portal ?? null;
+  const normalized = HAS_PLACE.test(bare) || !place ? bare : `${place}/${bare}`;
   let stmt = upserts.get(db);
   if (!stmt) {
     stmt = db.prepare(
