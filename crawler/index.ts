@@ -199,6 +199,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   frontier.enqueueMany(starts.map((s) => ({ url: s.url, kind: 'listing' as const, portal: s.portal, depth: 0, extra: { pageNo: 0, ...(s.hint ? { hint: s.hint } : {}) } })));
 
   const inflight = new Set<string>();
+  let done = 0;
   let wake: () => void = () => undefined;
   try {
     for (;;) {
@@ -212,6 +213,8 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
           })
           .finally(() => {
             inflight.delete(row.url);
+            done++;
+            o.onProgress?.({ done, queued: done + inflight.size, failed: summary.failed });
             wake();
           });
       }

@@ -51,12 +51,15 @@ export interface CrawlOptions {
   maxRequests?: number;
   /** Log lines (override notices, failures). Default: stderr. */
   log?: (line: string) => void;
+  /** Called after every finished queue item, for progress displays. */
+  onProgress?: (p: { done: number; queued: number; failed: number }) => void;
 }
 
-export type ResolvedOptions = Required<Omit<CrawlOptions, 'userAgent' | 'maxRequests' | 'log'>> & {
+export type ResolvedOptions = Required<Omit<CrawlOptions, 'userAgent' | 'maxRequests' | 'log' | 'onProgress'>> & {
   userAgent: string;
   maxRequests: number;
   log: (line: string) => void;
+  onProgress?: CrawlOptions['onProgress'];
 };
 
 export const DEFAULT_CONTACT_URL = 'https://github.com/nianbao/nianbao';
@@ -84,5 +87,6 @@ export function resolveOptions(o: CrawlOptions = {}): ResolvedOptions {
     hostOverrides: o.hostOverrides ?? {},
     maxRequests: o.maxRequests ?? Number.POSITIVE_INFINITY,
     log: o.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    onProgress: o.onProgress,
   };
 }
