@@ -1,0 +1,504 @@
+/**
+ * One benchmark phase, run in its own process so that its peak RSS (VmHWM, reported by the
+ * process itself on exit) is its own:
+ *
+ *   node bin/run-script.js scripts/bench/phase.ts <extract|normalize|load|export|crawl> '<json args>'
+ *
+ * Prints one JSON line (prefixed BENCH_RESULT) with the phase's figures.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { ExtractedDocument } from '../../extract/model.ts';
+import { compareFacts, readSeeds, rng, seedModel, variant, type CorpusDoc, type CorpusManifest, type DocKind } from './corpus.ts';
+
+export interface ExtractArgs {
+  corpusDir: string;
+  workers: number;
+  kinds?: DocKind[];
+  /** Time pdftotext -layout on each PDF right after nianbao's extraction of it. */
+  pdftotext?: boolean;
+  /** Folder to store the packed extractions in (for the normalize phase). */
+  store?: string;
+  timeoutMs?: number;
+}
+
+export interface TypeFigures {
+  docs: number;
+  bytes: number;
+  totalMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  docsPerS: number;
+  mbPerS: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function figures(times: number[], bytes: number): TypeFigures {
+  const s = [...times].sort((a, b) => a - b);
+  const total = times.reduce((a, b) => a + b, 0);
+  return {
+    docs: times.length,
+    bytes,
+    totalMs: round(total),
+    p50Ms: round(percentile(s, 50)),
+    p95Ms: round(percentile(s, 95)),
+    docsPerS: round(total ? (times.length * 1000) / total : 0),
+    mbPerS: round(total ? bytes / 1048576 / (total / 1000) : 0),
+  };
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+function peak(): { peakRssMb: number } {
+  // VmHWM: the process's resident high-water mark (worker threads included).
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return { peakRssMb: round(Number(m[1]) / 1024, 1) };
+  } catch {
+    /* not Linux */
+  }
+  return { peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1) };
+}
+
+function manifestOf(dir: string): CorpusManifest {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as CorpusManifest;
+}
+
+// ------------------------------------------------------------------ extract
+
+async function extractPhase(a: ExtractArgs) {
+  const { ExtractPool } = await import('../../pipeline/pool.ts');
+  const { packDocument } = await import('../../pipeline/extract-stage.ts');
+  const manifest = manifestOf(a.corpusDir);
+  const kinds: DocKind[] = a.kinds ?? ['pdf', 'docx', 'html'];
+  const docs = manifest.docs.filter((d) => kinds.includes(d.kind));
+  const bytes = new Map<string, Buffer>(docs.map((d) => [d.id, fs.readFileSync(path.join(a.corpusDir, d.file))]));
+  const pool = new ExtractPool({ workers: a.workers, timeoutMs: a.timeoutMs ?? 120_000 });
+  const failures: Record<string, number> = {};
+  const engineWarnings = new Set<string>();
+  const extractOne = async (d: CorpusDoc) => {
+    const r = await pool.extract(bytes.get(d.id)!, { fileName: d.file });
+    if (r.error) failures[r.error.code] = (failures[r.error.code] ?? 0) + 1;
+    // A PDF engine that cannot load falls back to pdf.js with a warning: the figures would lie.
+    for (const w of r.doc?.warnings ?? []) if (/PDF engine|unknown PDF engine/i.test(w)) engineWarnings.add(w);
+    return r;
+  };
+  // Warm-up: every worker loads its extractors (pdf.js, mammoth, cheerio) before timing starts.
+  const warm = kinds.map((k) => docs.find((d) => d.kind === k)).filter((d): d is CorpusDoc => !!d);
+  for (let round = 0; round < 2; round++) await Promise.all(warm.flatMap((d) => Array.from({ length: pool.size }, () => extractOne(d))));
+  for (const k of Object.keys(failures)) delete failures[k];
+
+  if (a.store) fs.mkdirSync(a.store, { recursive: true });
+  const perDoc = new Map<string, number>();
+  const pdftotextMs: number[] = [];
+  const pdfNianbaoMs: number[] = [];
+  const t0 = performance.now();
+  if (a.workers === 1) {
+    // One document at a time, grouped by type: per-document times are service times.
+    for (const k of kinds) {
+      for (const d of docs.filter((x) => x.kind === k)) {
+        const s = performance.now();
+        const r = await extractOne(d);
+        const ms = performance.now() - s;
+        perDoc.set(d.id, ms);
+        if (a.store && r.doc) fs.writeFileSync(path.join(a.store, `${d.id}.gz`), packDocument(r.doc));
+        if (a.pdftotext && d.kind === 'pdf') {
+          // Interleaved with nianbao's run of the same file, so machine noise hits both alike.
+          const p = performance.now();
+          const out = spawnSync('pdftotext', ['-layout', path.join(a.corpusDir, d.file), '-'], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 << 20 });
+          if (out.status === 0) {
+            pdftotextMs.push(performance.now() - p);
+            pdfNianbaoMs.push(ms);
+          }
+        }
+      }
+    }
+  } else {
+    // As the extract stage feeds the pool: one loop per worker, corpus order (types mixed).
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: pool.size }, async () => {
+        while (next < docs.length) {
+          const d = docs[next++]!;
+          const s = performance.now();
+          await extractOne(d);
+          perDoc.set(d.id, performance.now() - s);
+        }
+      }),
+    );
+  }
+  const wallMs = performance.now() - t0;
+  await pool.close();
+  const byType: Record<string, TypeFigures> = {};
+  for (const k of kinds) {
+    const ds = docs.filter((d) => d.kind === k);
+    if (ds.length) byType[k] = figures(ds.map((d) => perDoc.get(d.id)!), ds.reduce((s, d) => s + d.bytes, 0));
+  }
+  const serviceMs = [...perDoc.values()].reduce((x, y) => x + y, 0);
+  const totalBytes = docs.reduce((s, d) => s + d.bytes, 0);
+  // With one worker and interleaved pdftotext the wall clock includes pdftotext: use the sum.
+  const effectiveMs = a.workers === 1 ? serviceMs : wallMs;
+  const pdfSum = pdfNianbaoMs.reduce((x, y) => x + y, 0);
+  const popplerSum = pdftotextMs.reduce((x, y) => x + y, 0);
+  return {
+    workers: pool.size,
+    engine: process.env.NIANBAO_PDF_ENGINE ?? null,
+    docs: docs.length,
+    bytes: totalBytes,
+    wallMs: round(effectiveMs),
+    docsPerS: round((docs.length * 1000) / effectiveMs),
+    mbPerS: round(totalBytes / 1048576 / (effectiveMs / 1000)),
+    byType,
+    failures,
+    engineWarnings: [...engineWarnings],
+    pdftotext: pdftotextMs.length
+      ? {
+          docs: pdftotextMs.length,
+          totalMs: round(popplerSum),
+          p50Ms: round(percentile([...pdftotextMs].sort((x, y) => x - y), 50)),
+          p95Ms: round(percentile([...pdftotextMs].sort((x, y) => x - y), 95)),
+          nianbaoTotalMs: round(pdfSum),
+          ratio: round(pdfSum / popplerSum, 3),
+        }
+      : null,
+    ...peak(),
+  };
+}
+
+// ------------------------------------------------------------------ normalize
+
+interface NormalizeArgs {
+  corpusDir: string;
+  store: string;
+  out: string;
+}
+
+async function normalizePhase(a: NormalizeArgs) {
+  const { reportFromExtraction } = await import('../../normalize/report.ts');
+  const { unpackDocument } = await import('../../pipeline/extract-stage.ts');
+  const manifest = manifestOf(a.corpusDir);
+  const times: Record<string, number[]> = {};
+  const unpackTimes: number[] = [];
+  const matched: Record<string, { docs: number; exact: number; facts: number; factsRight: number }> = {};
+  const mismatches: string[] = [];
+  const outFd = fs.openSync(a.out, 'w');
+  let facts = 0;
+  let docs = 0;
+  let bytes = 0;
+  let missing = 0;
+  // Warm-up (JIT) on the first few documents, not timed.
+  for (const d of manifest.docs.slice(0, 5)) {
+    const f = path.join(a.store, `${d.id}.gz`);
+    if (fs.existsSync(f)) reportFromExtraction(unpackDocument(fs.readFileSync(f)), { file: d.file, sha256: d.id, withText: true });
+  }
+  for (const d of manifest.docs) {
+    const f = path.join(a.store, `${d.id}.gz`);
+    if (!fs.existsSync(f)) {
+      missing++;
+      continue;
+    }
+    const blob = fs.readFileSync(f);
+    const u = performance.now();
+    const doc: ExtractedDocument = unpackDocument(blob);
+    unpackTimes.push(performance.now() - u);
+    const sha = createHash('sha256').update(d.file).digest('hex');
+    const s = performance.now();
+    const result = reportFromExtraction(doc, { file: d.file, sha256: sha, withText: true });
+    (times[d.kind] ??= []).push(performance.now() - s);
+    docs++;
+    bytes += d.bytes;
+    facts += result.facts.length;
+    const diff = compareFacts(d.expected, result.facts);
+    const m = (matched[d.kind] ??= { docs: 0, exact: 0, facts: 0, factsRight: 0 });
+    m.docs++;
+    const n = Object.keys(d.expected).length;
+    m.facts += n;
+    m.factsRight += n - diff.filter((x) => !x.endsWith(' extra')).length;
+    if (!diff.length) m.exact++;
+    else if (mismatches.length < 20) mismatches.push(`${d.file}: ${diff.slice(0, 4).join('; ')}`);
+    const ctx = { documentUrl: `http://bench.test/${d.file}`, sourceUrl: `http://bench.test/${d.id}.html`, portal: 'bench' };
+    fs.writeSync(outFd, JSON.stringify({ result, ctx }) + '\n');
+  }
+  fs.closeSync(outFd);
+  const all = Object.values(times).flat();
+  const total = all.reduce((x, y) => x + y, 0);
+  const exact = Object.values(matched).reduce((s, m) => s + m.exact, 0);
+  return {
+    docs,
+    missing,
+    facts,
+    totalMs: round(total),
+    docsPerS: round((docs * 1000) / total),
+    factsPerS: round((facts * 1000) / total),
+    unpackMs: round(unpackTimes.reduce((x, y) => x + y, 0)),
+    byType: Object.fromEntries(Object.entries(times).map(([k, t]) => [k, figures(t, manifest.docs.filter((d) => d.kind === k).reduce((s, d) => s + d.bytes, 0))])),
+    correctness: { docs, exact, share: round(docs ? exact / docs : 0, 4), byType: matched, mismatches },
+    ...peak(),
+  };
+}
+
+// ------------------------------------------------------------------ load
+
+interface LoadArgs {
+  /** results.jsonl of the normalize phase; synthetic reports when absent. */
+  results?: string;
+  dbFile: string;
+  /** Load at least this many facts (reports are repeated under new identities to get there). */
+  facts: number;
+  batch?: number;
+  /** Keep each report's full text (as the normalize stage does: full-text indexes). Default true. */
+  text?: boolean;
+}
+
+type Item = { result: import('../../dataset/load.ts').ReportInput; ctx: import('../../dataset/load.ts').LoadContext };
+
+/** Synthetic reports: seed variants read back through the normalizer (sources, text, findings). */
+async function syntheticItems(n: number): Promise<Item[]> {
+  const { reportFromExtraction } = await import('../../normalize/report.ts');
+  const models = readSeeds().map(seedModel);
+  const out: Item[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = models[i % models.length]!;
+    const v = variant(m, rng(0x5eed + i));
+    const sha = createHash('sha256').update(`synthetic-${i}`).digest('hex');
+    const result = reportFromExtraction(v.doc, { file: `synthetic-${i}`, sha256: sha, withText: true });
+    out.push({ result, ctx: { documentUrl: `http://bench.test/s${i}.pdf`, sourceUrl: `http://bench.test/s${i}.html`, portal: 'bench' } });
+  }
+  return out;
+}
+
+async function loadPhase(a: LoadArgs) {
+  const { openDatabase } = await import('../../store/db.ts');
+  const { loadReports } = await import('../../dataset/load.ts');
+  const { runCrossReportChecks } = await import('../../dataset/checks.ts');
+  let base: Item[] = [];
+  if (a.results && fs.existsSync(a.results)) {
+    base = fs
+      .readFileSync(a.results, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Item);
+  }
+  const synthetic = base.length === 0;
+  if (synthetic) base = await syntheticItems(50);
+  base = base.filter((i) => !i.result.error);
+  if (a.text === false) base = base.map((i) => ({ ...i, result: { ...i.result, text: undefined } }));
+  const perCopy = base.reduce((s, i) => s + i.result.facts.length, 0);
+  const copies = Math.max(1, Math.ceil(a.facts / perCopy));
+  // Copies are the same reports republished elsewhere: new sha256 and URLs, so each is 'new'.
+  const items: Item[] = [];
+  for (let c = 0; c < copies; c++)
+    for (const it of base)
+      items.push(
+        c === 0
+          ? it
+          : {
+              result: { ...it.result, sha256: createHash('sha256').update(`${it.result.sha256}/${c}`).digest('hex') },
+              ctx: { ...it.ctx, documentUrl: `${it.ctx.documentUrl}?copy=${c}`, sourceUrl: `${it.ctx.sourceUrl}?copy=${c}` },
+            },
+      );
+  for (const f of [a.dbFile, `${a.dbFile}-wal`, `${a.dbFile}-shm`]) fs.rmSync(f, { force: true });
+  const db = openDatabase(a.dbFile);
+  const batch = a.batch ?? 100;
+  const t0 = performance.now();
+  for (let i = 0; i < items.length; i += batch) loadReports(db, items.slice(i, i + batch));
+  const loadMs = performance.now() - t0;
+  const c0 = performance.now();
+  runCrossReportChecks(db);
+  const checksMs = performance.now() - c0;
+  const facts = (db.prepare('SELECT COUNT(*) FROM facts').pluck().get() as number) ?? 0;
+  const reports = db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return {
+    synthetic,
+    text: a.text !== false,
+    reports,
+    facts,
+    batch,
+    loadMs: round(loadMs),
+    factsPerS: Math.round((facts * 1000) / loadMs),
+    reportsPerS: round((reports * 1000) / loadMs),
+    crossChecksMs: round(checksMs),
+    dbBytes: fs.statSync(a.dbFile).size,
+    ...peak(),
+  };
+}
+
+// ------------------------------------------------------------------ export
+
+interface ExportArgs {
+  dbFile: string;
+  dataDir: string;
+}
+
+async function exportPhase(a: ExportArgs) {
+  const { openDatabase } = await import('../../store/db.ts');
+  const { exportSnapshot } = await import('../../dataset/export.ts');
+  const db = openDatabase(a.dbFile);
+  const facts = db.prepare('SELECT COUNT(*) FROM facts').pluck().get() as number;
+  fs.rmSync(a.dataDir, { recursive: true, force: true });
+  fs.mkdirSync(a.dataDir, { recursive: true });
+  const before = process.memoryUsage().rss;
+  let rssMax = before;
+  const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  const snap = await exportSnapshot(db, { dataDir: a.dataDir, date: '2000-01-01' });
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  db.close();
+  const files = snap.files.filter((f) => /^facts\./.test(path.basename(f.path)));
+  return {
+    facts,
+    totalMs: round(ms),
+    factsPerS: Math.round((facts * 1000) / ms),
+    files: snap.files.map((f) => ({ path: f.path, bytes: f.bytes, rows: f.rows })),
+    factsFiles: files.map((f) => ({ path: f.path, bytes: f.bytes, rows: f.rows })),
+    rssBeforeMb: round(before / 1048576, 1),
+    ...peak(),
+  };
+}
+
+// ------------------------------------------------------------------ crawl
+
+interface CrawlArgs {
+  hosts: number;
+  pages: number;
+  perPage: number;
+  delayMs: number;
+  corpusDir?: string;
+}
+
+async function crawlPhase(a: CrawlArgs) {
+  const { steadyRate } = await import('./portal.ts');
+  const { openDatabase } = await import('../../store/db.ts');
+  const { RawStore } = await import('../../store/raw.ts');
+  const { crawl } = await import('../../crawler/index.ts');
+  const { fork } = await import('node:child_process');
+  const attachmentFiles: string[] = [];
+  if (a.corpusDir && fs.existsSync(path.join(a.corpusDir, 'manifest.json'))) {
+    for (const d of manifestOf(a.corpusDir).docs.filter((x) => x.kind !== 'html').slice(0, 10)) attachmentFiles.push(path.join(a.corpusDir, d.file));
+  }
+  // The portal runs in its own process: one event loop must not delay the other's timestamps.
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+  const child = fork(path.join(root, 'bin/run-script.js'), ['scripts/bench/portal.ts', JSON.stringify({ hosts: a.hosts, pages: a.pages, perPage: a.perPage, attachmentFiles })], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T>() => new Promise<T>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
+    child.once('exit', (code) => reject(new Error(`bench portal exited with ${code}`)));
+  });
+  const portal = await next<{ port: number; starts: string[]; hostOverrides: Record<string, string>; requestsPerHost: number }>();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-bench-crawl-'));
+  const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
+  const logs: string[] = [];
+  try {
+    const summary = await crawl(db, new RawStore(path.join(dir, 'raw')), {
+      starts: portal.starts,
+      options: { perHostDelayMs: a.delayMs, perHostConcurrency: 1, hostOverrides: portal.hostOverrides, browser: false, log: (l) => logs.push(l) },
+    });
+    child.send('log');
+    const { log } = await next<{ log: import('./portal.ts').BenchLogEntry[] }>();
+    const rate = steadyRate(log);
+    return {
+      hosts: a.hosts,
+      delayMs: a.delayMs,
+      requests: log.length,
+      expectedRequests: a.hosts * portal.requestsPerHost,
+      fetched: summary.fetched,
+      failed: summary.failed,
+      durationMs: summary.durationMs,
+      steady: rate,
+      ceilingPerS: round((a.hosts * 1000) / a.delayMs),
+      logTail: logs.slice(-5),
+      ...peak(),
+    };
+  } finally {
+    db.close();
+    child.send('close');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ speed-up
+
+interface SpeedupArgs {
+  corpusDir: string;
+  /** Documents (corpus order, types mixed); default all. */
+  docs?: number;
+  workers?: number;
+  /** Documents per alternation between the 1-worker and the N-worker pool. */
+  chunk?: number;
+}
+
+/**
+ * 1 worker against N workers on the same documents, alternating chunk by chunk so that the load
+ * other processes put on the machine hits both alike. Each pool is fed as the extract stage
+ * feeds it: one loop per worker.
+ */
+async function speedupPhase(a: SpeedupArgs) {
+  const { ExtractPool } = await import('../../pipeline/pool.ts');
+  const manifest = manifestOf(a.corpusDir);
+  const docs = manifest.docs.slice(0, a.docs ?? manifest.docs.length);
+  const bytes = new Map<string, Buffer>(docs.map((d) => [d.id, fs.readFileSync(path.join(a.corpusDir, d.file))]));
+  const n = a.workers ?? 2;
+  const pools = [new ExtractPool({ workers: 1 }), new ExtractPool({ workers: n })];
+  const run = async (pool: InstanceType<typeof ExtractPool>, list: CorpusDoc[]) => {
+    let next = 0;
+    let failed = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: pool.size }, async () => {
+        while (next < list.length) {
+          const d = list[next++]!;
+          const r = await pool.extract(bytes.get(d.id)!, { fileName: d.file });
+          if (r.error) failed++;
+        }
+      }),
+    );
+    return { ms: performance.now() - t0, failed };
+  };
+  const warm = (['pdf', 'docx', 'html'] as const).map((k) => docs.find((d) => d.kind === k)).filter((d): d is CorpusDoc => !!d);
+  for (const pool of pools) for (let r = 0; r < 2; r++) await run(pool, warm.flatMap((d) => Array.from({ length: pool.size }, () => d)));
+  const chunk = a.chunk ?? 40;
+  const ms = [0, 0];
+  const failed = [0, 0];
+  for (let i = 0; i < docs.length; i += chunk) {
+    const list = docs.slice(i, i + chunk);
+    // Alternate which pool goes first, so neither always meets the same phase of outside load.
+    const order = (i / chunk) % 2 === 0 ? [0, 1] : [1, 0];
+    for (const k of order) {
+      const r = await run(pools[k]!, list);
+      ms[k] += r.ms;
+      failed[k] += r.failed;
+    }
+  }
+  await Promise.all(pools.map((p) => p.close()));
+  const total = docs.reduce((s, d) => s + d.bytes, 0);
+  const fig = (k: number) => ({ wallMs: round(ms[k]!), docsPerS: round((docs.length * 1000) / ms[k]!), mbPerS: round(total / 1048576 / (ms[k]! / 1000)), failed: failed[k] });
+  return { docs: docs.length, workers: n, one: fig(0), many: fig(1), speedup: round(ms[0]! / ms[1]!, 3), ...peak() };
+}
+
+// ------------------------------------------------------------------ main
+
+const [phase, json] = process.argv.slice(2);
+const args = JSON.parse(json ?? '{}');
+const run: Record<string, (a: never) => Promise<unknown>> = { extract: extractPhase, speedup: speedupPhase, normalize: normalizePhase, load: loadPhase, export: exportPhase, crawl: crawlPhase };
+if (!phase || !run[phase]) {
+  console.error(`usage: phase.ts <${Object.keys(run).join('|')}> '<json>'`);
+  process.exit(2);
+}
+// ExtractPool unrefs workers that have no task, including ones still loading: without a live
+// handle the process would exit while the first documents wait for a worker to be ready.
+const keepAlive = setInterval(() => {}, 1 << 30);
+const result = await run[phase]!(args as never);
+clearInterval(keepAlive);
+process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+process.exit(0);
