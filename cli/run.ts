@@ -195,6 +195,7 @@ export function printSummary(s: RunSummary, json: boolean): void {
   }
   const out: string[] = [];
   out.push(`run #${s.runId} ${s.status} (${s.startedAt} → ${s.endedAt})`);
+  if (s.interruptedRuns?.length) out.push(`  resumed the work of interrupted run(s) #${s.interruptedRuns.join(', #')} (killed before finishing; nothing they had committed was lost)`);
   if (s.crawl)
     out.push(`  crawl: ${s.crawl.reportsFound} report articles, ${s.crawl.attachmentsFound} attachments; documents new ${s.crawl.new}, changed ${s.crawl.changed}, unchanged ${s.crawl.unchanged}, failed ${s.crawl.failed}; ${(s.crawl.bytesDownloaded / 1024).toFixed(0)} KiB downloaded`);
   if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);

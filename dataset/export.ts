@@ -205,6 +205,39 @@ function swapInto(src: string, dest: string): void {
 }
 
 /**
+ * What a killed export left behind: hidden `.tmp-*` / `.latest-*` entries are removed, and an
+ * `.old-<name>-*` folder (a kill between the two renames of swapInto) is put back in place when
+ * nothing replaced it. Entries of a process still alive are left alone.
+ */
+export function recoverSnapshots(snapshotsDir: string): string[] {
+  const done: string[] = [];
+  if (!fs.existsSync(snapshotsDir)) return done;
+  for (const name of fs.readdirSync(snapshotsDir)) {
+    const m = /^\.(tmp|latest|old)-(.*)-(\d+)-[0-9a-f]{8}$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[3]);
+    if (pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        continue; // its writer is still running
+      } catch {
+        /* gone: a leftover */
+      }
+    }
+    const file = path.join(snapshotsDir, name);
+    const original = m[2]!;
+    if (m[1] === 'old' && !fs.existsSync(path.join(snapshotsDir, original))) {
+      fs.renameSync(file, path.join(snapshotsDir, original));
+      done.push(`restored ${original} from ${name}`);
+    } else {
+      fs.rmSync(file, { recursive: true, force: true });
+      done.push(`removed ${name}`);
+    }
+  }
+  return done;
+}
+
+/**
  * Points snapshots/latest at the newest snapshot: a relative symlink, switched atomically; where
  * symlinks are not available, a copy of the folder.
  */
@@ -227,6 +260,7 @@ export async function exportSnapshot(db: DB, opts: ExportOptions): Promise<{ dir
   if (!SNAPSHOT_NAME.test(date)) throw new Error(`snapshot date must be YYYY-MM-DD: ${date}`);
   const snapshots = path.join(opts.dataDir, 'snapshots');
   fs.mkdirSync(snapshots, { recursive: true });
+  recoverSnapshots(snapshots);
   const dest = path.join(snapshots, date);
   // Hidden and not date-shaped: never taken for a snapshot by newestSnapshot or a reader.
   const tmp = path.join(snapshots, `.tmp-${date}-${randomSuffix()}`);

@@ -52,7 +52,8 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
     .prepare(
       `SELECT e.sha256, e.status, e.error_code, e.error_message, e.blocks FROM extractions e
        WHERE e.extractor_version = ?
-         AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = e.sha256 AND r.parser_version = ?)`,
+         AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = e.sha256 AND r.parser_version = ?)
+       ORDER BY e.sha256`, // a fixed order: which rendering or republication wins must not depend on extraction timing
     )
     .all(EXTRACTOR_VERSION, PARSER_VERSION) as PendingExtraction[];
   const docOf = db.prepare(`SELECT url, final_url, referrer, kind, portal FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1`);

@@ -44,6 +44,8 @@ export interface RunSummary {
   normalize?: Omit<NormalizeCounts, 'failures'> & { failures: StageCounts['failures'] };
   export?: { dir: string; files: number };
   failuresByKind: Record<string, number>;
+  /** Earlier runs found still 'running' (killed before finishing): marked 'interrupted'; this run resumed their work. */
+  interruptedRuns?: number[];
   fatal?: string;
   outputs: { database: string; snapshot?: string; latest?: string };
 }
@@ -65,10 +67,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const db = openDatabase(p.database);
   const raw = new RawStore(p.raw);
   const startedAt = nowIso();
+  // Under the lock, a run still 'running' is one that was killed: say so, and resume its work.
+  const interrupted = (db.prepare(`SELECT id FROM runs WHERE status = 'running' ORDER BY id`).all() as { id: number }[]).map((r) => r.id);
+  if (interrupted.length) {
+    db.prepare(`UPDATE runs SET status = 'interrupted' WHERE status = 'running'`).run();
+    progress.log(`earlier run(s) #${interrupted.join(', #')} were interrupted before finishing; this run resumes their work`);
+  }
   const runId = Number(
     db.prepare(`INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')`).run(opts.command ?? 'run', startedAt).lastInsertRowid,
   );
   const summary: RunSummary = { runId, status: 'ok', startedAt, endedAt: startedAt, failuresByKind: {}, outputs: { database: p.database } };
+  if (interrupted.length) summary.interruptedRuns = interrupted;
   const countFailure = (kind: string) => (summary.failuresByKind[kind] = (summary.failuresByKind[kind] ?? 0) + 1);
   try {
     if (stages.has('crawl')) {
