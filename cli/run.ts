@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { PortalSource } from '../crawler/portals.ts';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../pipeline/config.ts';
 import { LockedError } from '../pipeline/lock.ts';
 import { chooseProgress, type Progress } from '../pipeline/progress.ts';
@@ -127,7 +128,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
     throw e;
   }
   let sample: { url: string; close: () => Promise<void> } | undefined;
-  let portals;
+  let portals: PortalSource[] | undefined;
   try {
     if (flags.sample) {
       const { startSamplePortal } = await import('../test/portal/server.ts');
@@ -139,6 +140,8 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
       // The sample portal is local: no need to wait a second between requests.
       if (over.delayMs === undefined && process.env.NIANBAO_DELAY_MS === undefined) config.crawl.perHostDelayMs = 50;
     }
+    // Zero-config `--start URL`: crawl what was named, not also every configured portal.
+    if (!portals && flags.start?.length && !flags.config && !process.env.NIANBAO_PORTALS) portals = [];
     const summary = await runPipeline({ config, starts: flags.start, portals, stages, progress, date: flags.since, command });
     printSummary(summary, !!flags.json);
     return summary.status === 'ok' ? 0 : summary.status === 'partial' ? 1 : 2;

@@ -53,6 +53,8 @@ export interface FixturePortalOptions {
   redirectLoop?: boolean;
   /** Support ETag / If-Modified-Since (304). Default true. */
   conditional?: boolean;
+  /** Serve only real renderings (the sample portal): see buildContent. Default false. */
+  realOnly?: boolean;
 }
 
 export interface LogEntry {
@@ -111,7 +113,7 @@ document.cookie="${WAF_COOKIE}="+s.toString(16)+"; path=/";location.reload();})(
 </script></head><body></body></html>`;
 
 export async function startFixturePortal(opts: FixturePortalOptions = {}): Promise<FixturePortal> {
-  const items = buildContent(opts.documentsDir, { redirectLoop: opts.redirectLoop });
+  const items = buildContent(opts.documentsDir, { redirectLoop: opts.redirectLoop, realOnly: opts.realOnly });
   const faults = (opts.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   const requestLog: LogEntry[] = [];
   const bumps = new Map<string, number>();
@@ -520,5 +522,5 @@ export const DEFAULT_DOCUMENTS_DIR = path.resolve(path.dirname(fileURLToPath(imp
  * when scripts/render-reports.ts has produced them, no faults, and a fixed port if asked.
  */
 export function startSamplePortal(opts: { port?: number; documentsDir?: string } = {}): Promise<FixturePortal> {
-  return startFixturePortal({ port: opts.port, documentsDir: opts.documentsDir ?? DEFAULT_DOCUMENTS_DIR });
+  return startFixturePortal({ port: opts.port, documentsDir: opts.documentsDir ?? DEFAULT_DOCUMENTS_DIR, realOnly: true });
 }
