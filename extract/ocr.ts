@@ -29,6 +29,7 @@ import type { Block, CellOrigin, ExtractedDocument, TableBlock } from './model.t
 import { ExtractError } from './model.ts';
 import { createEngine, type EngineName, type OcrEngine, type OcrRequest, type OcrResult, type OcrWord } from './ocr/engine.ts';
 import { findGrids, type Grid, type GridCell } from './ocr/grid.ts';
+import { snapHeader } from './ocr/lexicon.ts';
 import { binarize, crop, decodePnm, estimateSkew, otsu, pad, rotate, whiteOut, type Gray } from './ocr/image.ts';
 
 /** Rendering resolution (dpi). */
@@ -137,6 +138,10 @@ async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine):
   const img = rotate(raw, skew);
   const bin = binarize(img, threshold);
   const grids = findGrids(bin, img.width, img.height, dpi);
+  // Tesseract reads the clean black-on-white image better than the gray scan: scanner grain
+  // around （一） made 予以公开 unreadable in block and line mode alike.
+  const clean: Gray = { width: img.width, height: img.height, data: new Uint8Array(bin.length) };
+  for (let i = 0; i < bin.length; i++) clean.data[i] = bin[i] ? 0 : 255;
 
   // Cells: ink boxes, then one OCR request per non-blank cell.
   const reads: CellRead[][] = grids.map((g) =>
@@ -147,11 +152,11 @@ async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine):
   for (const rs of reads)
     for (const r of rs)
       if (r.box) {
-        requests.push({ image: cellImage(img, r.box, dpi), mode: 'block' });
+        requests.push({ image: cellImage(clean, r.box, dpi), mode: 'block' });
         targets.push(r);
       }
   // The page outside the tables.
-  const rest: Gray = { ...img, data: img.data.slice() };
+  const rest: Gray = { ...clean, data: clean.data.slice() };
   whiteOut(rest, grids.map((g) => ({ x0: g.left - 4, y0: g.top - 4, x1: g.right + 4, y1: g.bottom + 4 })));
   requests.push({ image: rest, mode: 'block' });
   const results = await engine.recognizeMany(requests);
@@ -159,7 +164,8 @@ async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine):
     t.text = cleanText(results[i].text);
     t.confidence = results[i].meanConf;
   });
-  await rereadNumericColumns(img, dpi, reads, engine);
+  await rereadNumericColumns(clean, dpi, reads, engine);
+  await rereadWeakLabels(clean, dpi, reads, engine);
 
   const items: PageItem[] = [];
   grids.forEach((g, k) => items.push({ top: g.top, block: tableBlock(g, reads[k], page) }));
@@ -290,6 +296,25 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
   if (!requests.length) return;
   const results = await engine.recognizeMany(requests);
   targets.forEach((r, i) => fuse(r, results[i]));
+}
+
+/**
+ * Label cells read with a low confidence are read again as one line of text (outline numbers in
+ * full-width brackets, （一）, are often lost in block mode); the better-confident reading wins.
+ */
+async function rereadWeakLabels(img: Gray, dpi: number, grids: CellRead[][], engine: OcrEngine): Promise<void> {
+  const targets = grids.flat().filter((r) => r.box && r.confidence < 0.9 && !NUMBER.test(r.text.replace(/\s/g, '')) && r.text.length > 1);
+  if (!targets.length) return;
+  const results = await engine.recognizeMany(targets.map((r) => ({ image: cellImage(img, r.box!, dpi), mode: 'line' as const })));
+  targets.forEach((r, i) => {
+    const text = cleanText(results[i].text);
+    if (text && results[i].meanConf > r.confidence) {
+      r.text = text;
+      r.confidence = results[i].meanConf;
+    }
+    const known = r.confidence < 0.9 ? snapHeader(r.text) : undefined;
+    if (known) r.text = known;
+  });
 }
 
 function fuse(r: CellRead, digits: OcrResult): void {

@@ -36,14 +36,15 @@ export interface ScanInfo {
   pages: ScanPage[];
 }
 
-/** Makes (or reuses) the scanned renderings of all seeds. */
-export async function makeScans(outDir = DEFAULT_SCANS_DIR): Promise<ScanInfo[]> {
+/** Makes (or reuses) the scanned renderings of the seeds (all, or those listed). */
+export async function makeScans(outDir = DEFAULT_SCANS_DIR, seeds?: string[]): Promise<ScanInfo[]> {
   fs.mkdirSync(outDir, { recursive: true });
   const { renderReports } = await import('./render-reports.ts');
   const cleanDir = path.join(outDir, 'clean');
   const index = await renderReports({ outDir: cleanDir, kinds: ['pdf'] });
   const out: ScanInfo[] = [];
-  for (const f of index.files.filter((f) => f.kind === 'pdf').sort((a, b) => a.seed.localeCompare(b.seed))) {
+  const wanted = index.files.filter((f) => f.kind === 'pdf' && (!seeds || seeds.includes(f.seed)));
+  for (const f of wanted.sort((a, b) => a.seed.localeCompare(b.seed))) {
     const clean = fs.readFileSync(path.join(cleanDir, f.file));
     const key = createHash('sha256').update(GENERATOR_VERSION).update(clean).digest('hex').slice(0, 16);
     const infoPath = path.join(outDir, `${f.seed}.json`);

@@ -3,6 +3,7 @@
 #   chromium + fonts-wqy-microhei  browser path (challenge pages, script-built lists), PDF renderings, page tests
 #   poppler-utils                  pdftotext/pdftoppm (benchmark baseline, scanned-PDF fixtures)
 #   libreoffice-writer-nogui       DOC renderings (HTML → ODT → DOC)
+#   tesseract-ocr + tesseract-ocr-chi-sim  OCR of scanned PDFs (else the slower tesseract.js)
 # Runs apt-get only when something is missing and we are root (or have passwordless sudo).
 # With --optional it never fails: it says what is degraded instead.
 set -u
@@ -14,6 +15,10 @@ command -v "${NIANBAO_CHROMIUM:-/usr/bin/chromium}" >/dev/null 2>&1 || need+=(ch
 fc-list 2>/dev/null | grep -qi 'wenquanyi micro hei' || need+=(fonts-wqy-microhei)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# OCR of scanned PDFs (extract/ocr.ts): native tesseract + the Simplified Chinese model; without
+# them OCR falls back to tesseract.js (npm), which reads the same but ~30% slower.
+command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+[ -e /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] || [ -e /usr/share/tesseract-ocr/4.00/tessdata/chi_sim.traineddata ] || need+=(tesseract-ocr-chi-sim)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 SUDO=""
