@@ -30,6 +30,9 @@ interface RunFlags {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** The sample portal's port (env NIANBAO_SAMPLE_PORT overrides). */
+const SAMPLE_PORT = 48631;
+
 export function register(program: Command): void {
   const withCommon = (cmd: Command) =>
     cmd
@@ -133,7 +136,14 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
     if (flags.sample) {
       const { startSamplePortal } = await import('../test/portal/server.ts');
       // NIANBAO_SAMPLE_PORT fixes the port (the URLs, hence the documents, stay the same across runs).
-      sample = await startSamplePortal({ port: Number(process.env.NIANBAO_SAMPLE_PORT) || undefined, documentsDir: await sampleDocuments(config.dataDir, progress) });
+      const documentsDir = await sampleDocuments(config.dataDir, progress);
+      // A fixed port keeps the sample's URLs stable, so a second `npm start` is incremental.
+      const port = Number(process.env.NIANBAO_SAMPLE_PORT) || SAMPLE_PORT;
+      sample = await startSamplePortal({ documentsDir, port }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EADDRINUSE') throw e;
+        progress.log(`sample portal: port ${port} is busy; using a random port (URLs will differ from earlier runs)`);
+        return startSamplePortal({ documentsDir, port: 0 });
+      });
       const { samplePortal } = await import('../crawler/portals.ts');
       portals = [samplePortal(sample.url)];
       progress.log(`sample portal serving on ${sample.url}`);

@@ -13,6 +13,8 @@ export interface TickInfo {
 
 export interface Progress {
   start(stage: string, total: number): void;
+  /** The total grew (a crawl discovers its work as it goes). */
+  retotal(stage: string, total: number): void;
   tick(stage: string, info: TickInfo): void;
   end(stage: string): void;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -30,6 +32,7 @@ export function chooseProgress(opts: { json?: boolean; quiet?: boolean; every?: 
 
 export class SilentProgress implements Progress {
   start() {}
+  retotal() {}
   tick() {}
   end() {}
   log() {}
@@ -51,6 +54,10 @@ export class PlainProgress implements Progress {
   start(stage: string, total: number) {
     this.counters.set(stage, { total, done: 0, failed: 0, t0: Date.now() });
     this.line(`${stage}: ${total} to do`);
+  }
+  retotal(stage: string, total: number) {
+    const c = this.counters.get(stage);
+    if (c) c.total = total;
   }
   tick(stage: string, info: TickInfo) {
     const c = this.counters.get(stage);
@@ -84,6 +91,10 @@ export class JsonProgress implements Progress {
   start(stage: string, total: number) {
     this.counters.set(stage, { total, done: 0, failed: 0, t0: Date.now() });
     this.emit({ event: 'stage-start', stage, total });
+  }
+  retotal(stage: string, total: number) {
+    const c = this.counters.get(stage);
+    if (c) c.total = total;
   }
   tick(stage: string, info: TickInfo) {
     const c = this.counters.get(stage);
@@ -122,6 +133,9 @@ export class TtyProgress implements Progress {
     const bar = this.multi.create(Math.max(total, 0), 0, { stage: stage.padEnd(9), rate: '0.0', failed: 0 });
     (bar as unknown as { t0: number }).t0 = Date.now();
     this.bars.set(stage, bar);
+  }
+  retotal(stage: string, total: number) {
+    this.bars.get(stage)?.setTotal(total);
   }
   tick(stage: string, info: TickInfo) {
     const bar = this.bars.get(stage);

@@ -85,7 +85,16 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       const starts = opts.starts ?? [];
       if (portals.length || starts.length) {
         progress.start('crawl', portals.reduce((n, x) => n + x.start.length, 0) + starts.length);
-        const c = await crawl(db, raw, { starts, portals, options: { ...config.crawl, log: (line) => progress.log(line) } });
+        const seen = { done: 0, failed: 0 };
+        const onProgress = (p: { done: number; queued: number; failed: number }) => {
+          progress.retotal('crawl', p.queued);
+          for (; seen.done < p.done; seen.done++) {
+            const failed = p.failed > seen.failed;
+            if (failed) seen.failed++;
+            progress.tick('crawl', { ok: !failed, reason: failed ? 'see the run summary' : undefined });
+          }
+        };
+        const c = await crawl(db, raw, { starts, portals, options: { ...config.crawl, log: (line) => progress.log(line), onProgress } });
         progress.end('crawl');
         summary.crawl = {
           fetched: c.fetched, new: c.new, changed: c.changed, unchanged: c.unchanged, failed: c.failed, failures: c.failures,

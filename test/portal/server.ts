@@ -475,7 +475,13 @@ ${container}
 <div class="related"><a href="/">返回首页</a></div></body></html>`;
   }
 
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as import('node:net').AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
   const h2Base = `http://${H2_HOST}:${port}`;
