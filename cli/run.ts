@@ -135,7 +135,6 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
   try {
     if (flags.sample) {
       const { startSamplePortal } = await import('../test/portal/server.ts');
-      // NIANBAO_SAMPLE_PORT fixes the port (the URLs, hence the documents, stay the same across runs).
       const documentsDir = await sampleDocuments(config.dataDir, progress);
       // A fixed port keeps the sample's URLs stable, so a second `npm start` is incremental.
       const port = Number(process.env.NIANBAO_SAMPLE_PORT) || SAMPLE_PORT;
