@@ -319,7 +319,8 @@ async function main(): Promise<number> {
     const load: Record<string, LoadResult> = {};
     for (const text of o.only.has('load') ? [true, false] : [false]) {
       const r = await phase(`load (${text ? 'with full text' : 'tables only'})`, () =>
-        runPhase<LoadResult>('load', { results: resultsFile, dbFile: text ? dbText : dbTables, facts: o.facts, text }),
+        // The full-text run is a rate, and 5–10× slower: a third of the facts is enough for it.
+        runPhase<LoadResult>('load', { results: resultsFile, dbFile: text ? dbText : dbTables, facts: text ? Math.min(o.facts, Math.max(100_000, Math.round(o.facts / 3))) : o.facts, text }),
       );
       if (r) load[text ? 'withText' : 'tablesOnly'] = r;
     }
@@ -327,7 +328,7 @@ async function main(): Promise<number> {
     if (load.tablesOnly && o.only.has('load'))
       rows.push({ metric: 'load: facts/s (batched loadReports, tables only)', target: '≥ 200,000', measured: `${load.tablesOnly.factsPerS.toLocaleString('en')} (${load.tablesOnly.facts.toLocaleString('en')} facts, ${load.tablesOnly.reports} reports${load.tablesOnly.synthetic ? ', synthetic' : ''})`, ok: load.tablesOnly.factsPerS >= 200_000 });
     if (load.withText)
-      rows.push({ metric: 'load: facts/s with full text + FTS (as the normalize stage)', target: '≥ 200,000', measured: `${load.withText.factsPerS.toLocaleString('en')} (${(load.withText.loadMs / load.withText.reports).toFixed(2)} ms/report)`, ok: load.withText.factsPerS >= 200_000 });
+      rows.push({ metric: 'load: facts/s with full text + FTS (as the normalize stage)', target: '≥ 200,000', measured: `${load.withText.factsPerS.toLocaleString('en')} (${load.withText.facts.toLocaleString('en')} facts, ${(load.withText.loadMs / load.withText.reports).toFixed(2)} ms/report)`, ok: load.withText.factsPerS >= 200_000 });
   }
 
   // ---- export
