@@ -120,6 +120,11 @@ describe('OCR of scanned reports', { timeout: 900_000 }, () => {
       expect(r.actual.year).toBe(r.expected.year);
     }
     const flagged = wrong.filter((w) => w.flagged).length;
+    const rightConf = runs.flatMap((r) => r.actual.facts.filter((f) => TABLES.has(f.table) && f.confidence !== undefined && !wrong.some((w) => w.cell === `${r.seed}:${key(f)}`)).map((f) => f.confidence!));
+    console.log(
+      `[ocr] confidence of right cells: ${rightConf.filter((c) => c < 0.5).length} below 0.5, ${rightConf.filter((c) => c < 0.8).length} below 0.8, ` +
+        `${rightConf.filter((c) => c < 0.9).length} below 0.9, of ${rightConf.length}`,
+    );
     console.log(
       `[ocr] ${FULL ? 'full set' : `subset ${SUBSET.join(',')}`} (engine ${engine.name}): cell accuracy ${right}/${total} = ${((100 * right) / total).toFixed(2)}%, ` +
         `${(ms / pages).toFixed(0)} ms/page over ${pages} pages, wrong cells flagged ${flagged}/${wrong.length}`,
