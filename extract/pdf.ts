@@ -1,10 +1,14 @@
 /**
- * PDF extractor: pdf.js text positions → paragraphs and table grids. pdf.js is the copy that
- * pdf-parse v2 bundles (pdfjs-dist legacy build, the Node build), called directly because
- * pdf-parse keeps its document loader private and we need per-page text and operator lists.
+ * PDF extractor: positioned text and ruling lines → paragraphs and table grids.
+ *
+ * An engine (extract/pdf/engine.ts) reads each page's glyph runs and ruling segments:
+ *  - `pdfjs` (extract/pdf/pdfjs.ts, Apache-2.0): pdf.js getTextContent + getOperatorList;
+ *  - `mupdf` (extract/pdf/mupdf.ts, AGPL-3.0 — see DEFAULT_PDF_ENGINE): MuPDF's WASM build,
+ *    structured text + a drawing device, several times faster.
+ * Everything after that is shared, and both engines give the same blocks (tested):
  *
  * Tables are rebuilt here, not by pdf-parse's getTable (which only sees stroked borders):
- *  - lattice: on pages whose text looks tabular, ruling lines are read from the operator list
+ *  - lattice: on pages whose text looks tabular, ruling lines are read from the drawing
  *    (stroked paths and thin filled rectangles, the way WPS/Word and Chromium draw borders);
  *    the lines give a grid, missing inner borders give merged cells (rowspan/colspan), and
  *    each text item goes to the cell that contains it — so wrapped labels, split headers
@@ -13,56 +17,68 @@
  *    in columns found from the numbers' positions (blank cells stay '').
  * Tables that end one page and start the next are joined, including cells cut by the break.
  */
-import * as pdfjs from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { normalizeCellText, normalizeRadicals } from './chinese.ts';
 import { ExtractError, type Block, type CellOrigin, type ExtractedDocument, type TableBlock } from './model.ts';
+import { PDF_ENGINES, type EngineDocument, type EnginePage, type Glyph, type PdfEngine, type PdfEngineName, type Rulings, type Segment } from './pdf/engine.ts';
+
+export type { PdfEngineName } from './pdf/engine.ts';
+
+/**
+ * The engine used when neither the options nor NIANBAO_PDF_ENGINE name one.
+ *
+ * 'mupdf' is several times faster (see extract/pdf/mupdf.ts for the numbers) but the `mupdf`
+ * package is AGPL-3.0: making it the default makes the distributed project AGPL. 'pdfjs' is
+ * Apache-2.0. The lead decides; this constant is the one switch.
+ */
+export const DEFAULT_PDF_ENGINE: PdfEngineName = 'pdfjs';
+
+/** Environment override of DEFAULT_PDF_ENGINE: NIANBAO_PDF_ENGINE=pdfjs|mupdf. */
+export const PDF_ENGINE_ENV = 'NIANBAO_PDF_ENGINE';
 
 export interface PdfExtractOptions {
   fileName?: string;
+  /** Engine for this call; default: NIANBAO_PDF_ENGINE, else DEFAULT_PDF_ENGINE. */
+  engine?: PdfEngineName;
 }
 
 // ---------------------------------------------------------------------------------------------
-// pdf.js set-up
+// Engines (loaded on first use: a run that only ever uses one never loads the other)
 
-interface PdfJsAssets {
-  cMapUrl: string;
-  standardFontDataUrl: string;
-  wasmUrl: string;
-}
-let assets: PdfJsAssets | undefined;
+const engines = new Map<PdfEngineName, Promise<PdfEngine>>();
 
-/** pdf.js reads these with fs.readFile in Node: plain directory paths ending in a separator. */
-function pdfJsAssets(): PdfJsAssets {
-  if (!assets) {
-    const require = createRequire(import.meta.url);
-    const base = path.dirname(require.resolve('pdfjs-dist/package.json'));
-    assets = {
-      cMapUrl: path.join(base, 'cmaps') + path.sep,
-      standardFontDataUrl: path.join(base, 'standard_fonts') + path.sep,
-      wasmUrl: path.join(base, 'wasm') + path.sep,
-    };
+function loadEngine(name: PdfEngineName): Promise<PdfEngine> {
+  let engine = engines.get(name);
+  if (!engine) {
+    engine = name === 'mupdf' ? import('./pdf/mupdf.ts').then((m) => m.mupdfEngine) : import('./pdf/pdfjs.ts').then((m) => m.pdfjsEngine);
+    // A failed load is not cached as such: the next call tries again (and falls back again).
+    engine.catch(() => engines.delete(name));
+    engines.set(name, engine);
   }
-  return assets;
+  return engine;
 }
 
-type PdfLoadingTask = ReturnType<typeof pdfjs.getDocument>;
-type PdfDoc = Awaited<PdfLoadingTask['promise']>;
-type PdfPage = Awaited<ReturnType<PdfDoc['getPage']>>;
+/** The engine the options or the environment ask for, with a warning for an unknown name. */
+export function selectedPdfEngine(requested?: string, warnings: string[] = []): PdfEngineName {
+  const name = requested ?? (process.env[PDF_ENGINE_ENV]?.trim().toLowerCase() || undefined);
+  if (name === undefined) return DEFAULT_PDF_ENGINE;
+  if ((PDF_ENGINES as readonly string[]).includes(name)) return name as PdfEngineName;
+  warnings.push(`unknown PDF engine '${name}' (${PDF_ENGINE_ENV}): used ${DEFAULT_PDF_ENGINE}`);
+  return DEFAULT_PDF_ENGINE;
+}
+
+/** The engine to use; falls back to pdf.js (with a warning) when MuPDF cannot be loaded. */
+async function resolveEngine(name: PdfEngineName, warnings: string[]): Promise<PdfEngine> {
+  if (name === 'pdfjs') return loadEngine('pdfjs');
+  try {
+    return await loadEngine(name);
+  } catch (err) {
+    warnings.push(`PDF engine ${name} unavailable (${(err as Error)?.message?.split('\n')[0] ?? String(err)}): used pdfjs`);
+    return loadEngine('pdfjs');
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Geometry types (viewport space: origin top-left, y grows downwards, units = PDF points)
-
-/** One positioned run of text. */
-interface Glyph {
-  text: string;
-  x0: number;
-  x1: number;
-  top: number;
-  bottom: number;
-  size: number;
-}
 
 interface Line {
   glyphs: Glyph[];
@@ -71,18 +87,6 @@ interface Line {
   top: number;
   bottom: number;
   size: number;
-}
-
-interface Segment {
-  /** Position across the segment (y of a horizontal line, x of a vertical one). */
-  at: number;
-  from: number;
-  to: number;
-}
-
-interface Rulings {
-  horizontal: Segment[];
-  vertical: Segment[];
 }
 
 /** A merged cell of a lattice table: grid rows r0..r1 and columns c0..c1 (inclusive). */
@@ -124,54 +128,28 @@ const MIN_CELL = 4; // points: grid rows/columns thinner than this are alignment
 export async function extractPdf(bytes: Uint8Array, opts: PdfExtractOptions = {}): Promise<ExtractedDocument> {
   const label = opts.fileName ?? 'PDF';
   if (bytes.length === 0) throw new ExtractError('empty-file', `${label}: empty file`);
-  const { cMapUrl, standardFontDataUrl, wasmUrl } = pdfJsAssets();
-  // pdf.js transfers (detaches) the buffer it is given: hand it a copy, not the caller's bytes.
-  const task = pdfjs.getDocument({
-    data: bytes.slice(),
-    cMapUrl,
-    cMapPacked: true,
-    standardFontDataUrl,
-    wasmUrl,
-    disableFontFace: true,
-    useSystemFonts: false,
-    isEvalSupported: false,
-    isOffscreenCanvasSupported: false,
-    isImageDecoderSupported: false,
-    stopAtErrors: false,
-    verbosity: 0,
-  });
-  try {
-    const doc = await loadDocument(task, label);
-    return await extractDocument(doc, label);
-  } finally {
-    // Releases the document and its worker-side caches (fonts, cMaps): thousands of files per run.
-    await task.destroy().catch(() => undefined);
-  }
-}
-
-async function loadDocument(task: PdfLoadingTask, label: string): Promise<PdfDoc> {
-  try {
-    return await task.promise;
-  } catch (err) {
-    const name = (err as Error)?.name ?? '';
-    const message = (err as Error)?.message ?? String(err);
-    if (name === 'PasswordException' || /password/i.test(message)) {
-      throw new ExtractError('encrypted', `${label}: password-protected PDF (${message})`);
-    }
-    throw new ExtractError('corrupt-file', `${label}: not a readable PDF (${message})`);
-  }
-}
-
-async function extractDocument(doc: PdfDoc, label: string): Promise<ExtractedDocument> {
   const warnings: string[] = [];
-  const pageCount = doc.numPages;
+  const engine = await resolveEngine(selectedPdfEngine(opts.engine, warnings), warnings);
+  // Engines copy what they need: the caller's buffer is neither kept nor detached.
+  const doc = await engine.open(bytes, label);
+  try {
+    return await extractDocument(doc, label, warnings);
+  } finally {
+    // Releases the document and its caches (fonts, cMaps, WASM memory): thousands of files per run.
+    await doc.destroy();
+  }
+}
+
+async function extractDocument(doc: EngineDocument, label: string, warnings: string[]): Promise<ExtractedDocument> {
+  const pageCount = doc.pageCount;
+  warnings.push(...(doc.warnings ?? []));
   const items: { page: number; items: PageItem[] }[] = [];
   const emptyPages: number[] = [];
   let textChars = 0;
   for (let n = 1; n <= pageCount; n++) {
-    let page: PdfPage | undefined;
+    let page: EnginePage | undefined;
     try {
-      page = await doc.getPage(n);
+      page = await doc.page(n);
       const result = await readPage(page, n);
       textChars += result.chars;
       if (result.chars === 0) emptyPages.push(n);
@@ -183,7 +161,7 @@ async function extractDocument(doc: PdfDoc, label: string): Promise<ExtractedDoc
       }
       warnings.push(`page ${n} skipped: ${message}`);
     } finally {
-      page?.cleanup();
+      page?.release();
     }
   }
   const declaredTitle = await readTitle(doc);
@@ -196,10 +174,9 @@ async function extractDocument(doc: PdfDoc, label: string): Promise<ExtractedDoc
   return { ...base, blocks: assembleBlocks(items), status: 'ok', warnings };
 }
 
-async function readTitle(doc: PdfDoc): Promise<string | undefined> {
+async function readTitle(doc: EngineDocument): Promise<string | undefined> {
   try {
-    const { info } = await doc.getMetadata();
-    const raw = (info as { Title?: unknown } | undefined)?.Title;
+    const raw = await doc.title();
     if (typeof raw !== 'string') return undefined;
     const title = normalizeCellText(normalizeRadicals(raw))
       .replace(/^Microsoft (Word|PowerPoint|Excel) - /i, '')
@@ -213,23 +190,20 @@ async function readTitle(doc: PdfDoc): Promise<string | undefined> {
 // ---------------------------------------------------------------------------------------------
 // One page
 
-async function readPage(page: PdfPage, pageNumber: number): Promise<{ items: PageItem[]; chars: number }> {
-  const viewport = page.getViewport({ scale: 1 });
-  const content = await page.getTextContent();
-  let glyphs = textGlyphs(content.items, viewport.transform);
+async function readPage(page: EnginePage, pageNumber: number): Promise<{ items: PageItem[]; chars: number }> {
+  let glyphs = page.glyphs;
   const chars = glyphs.reduce((n, g) => n + g.text.replace(/\s/g, '').length, 0);
   if (glyphs.length === 0) return { items: [], chars };
-  glyphs = dropPageFurniture(glyphs, viewport.height);
+  glyphs = dropPageFurniture(glyphs, page.height);
 
   let parts: LatticePart[] = [];
   if (looksTabular(buildLines(glyphs))) {
-    // Ruling lines cost an operator-list pass (~2× the text pass): only where text is tabular.
-    const rulings = readRulings(await page.getOperatorList(), viewport.transform);
-    parts = buildLattices(rulings, pageNumber);
+    // Ruling lines cost a drawing pass (pdf.js: ~2× the text pass): only where text is tabular.
+    parts = buildLattices(await page.rulings(), pageNumber);
   }
   const items: PageItem[] = [];
   const free: Glyph[] = [];
-  assignGlyphs(glyphs, parts, free, viewport.height);
+  assignGlyphs(glyphs, parts, free, page.height);
   for (const part of parts) {
     finishCells(part);
     if (isRealTable(part)) items.push({ kind: 'lattice', part, top: part.top });
@@ -245,29 +219,6 @@ async function readPage(page: PdfPage, pageNumber: number): Promise<{ items: Pag
 function isRealTable(part: LatticePart): boolean {
   const filled = part.cells.filter((c) => c.text !== '');
   return filled.length >= 2 && new Set(filled.map((c) => c.c0)).size >= 2;
-}
-
-/** Text items → glyph runs in viewport space, radicals normalised, blank runs dropped. */
-function textGlyphs(items: readonly unknown[], vt: number[]): Glyph[] {
-  const out: Glyph[] = [];
-  for (const raw of items) {
-    const item = raw as { str?: string; transform?: number[]; width?: number; height?: number };
-    if (typeof item.str !== 'string' || !item.transform || item.str.trim() === '') continue;
-    const m = pdfjs.Util.transform(vt, item.transform) as number[];
-    const size = Math.hypot(m[2], m[3]) || item.height || 10;
-    const x = m[4];
-    const baseline = m[5];
-    const horizontal = Math.abs(m[1]) < 1e-3 * size || Math.abs(m[0]) >= Math.abs(m[1]);
-    const width = Math.abs(item.width ?? 0) * (Math.hypot(vt[0], vt[1]) || 1);
-    const text = normalizeRadicals(item.str);
-    if (horizontal) {
-      out.push({ text, x0: x, x1: x + width, top: baseline - size * 0.85, bottom: baseline + size * 0.15, size });
-    } else {
-      // Rotated run: keep its text at its origin, as a square of one font size.
-      out.push({ text, x0: x, x1: x + size, top: baseline - size, bottom: baseline, size });
-    }
-  }
-  return out;
 }
 
 const FOOTER_PATTERNS = [
@@ -347,87 +298,7 @@ function lineText(glyphs: Glyph[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ruling lines from the operator list
-
-/** Stroked lines and thin filled rectangles, axis-aligned, in viewport space. */
-function readRulings(opList: { fnArray: number[]; argsArray: unknown[] }, vt: number[]): Rulings {
-  const OPS = pdfjs.OPS;
-  const stroke = new Set<number>([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
-  const fill = new Set<number>([OPS.fill, OPS.eoFill]);
-  const horizontal: Segment[] = [];
-  const vertical: Segment[] = [];
-  const stack: number[][] = [];
-  let ctm = vt;
-  const addSegment = (x0: number, y0: number, x1: number, y1: number) => {
-    if (Math.abs(y1 - y0) <= 1 && Math.abs(x1 - x0) > 1) {
-      horizontal.push({ at: (y0 + y1) / 2, from: Math.min(x0, x1), to: Math.max(x0, x1) });
-    } else if (Math.abs(x1 - x0) <= 1 && Math.abs(y1 - y0) > 1) {
-      vertical.push({ at: (x0 + x1) / 2, from: Math.min(y0, y1), to: Math.max(y0, y1) });
-    }
-  };
-  for (let i = 0; i < opList.fnArray.length; i++) {
-    const fn = opList.fnArray[i];
-    if (fn === OPS.save) stack.push(ctm);
-    else if (fn === OPS.restore) ctm = stack.pop() ?? vt;
-    else if (fn === OPS.transform) ctm = pdfjs.Util.transform(ctm, opList.argsArray[i] as number[]) as number[];
-    else if (fn === OPS.constructPath) {
-      const [paint, [data]] = opList.argsArray[i] as [number, [ArrayLike<number> | null]];
-      if (!data || !(stroke.has(paint) || fill.has(paint))) continue;
-      for (const sub of subpaths(data, ctm)) {
-        if (stroke.has(paint)) {
-          for (let k = 1; k < sub.length; k++) addSegment(sub[k - 1][0], sub[k - 1][1], sub[k][0], sub[k][1]);
-        } else {
-          addFilledRect(sub, addSegment);
-        }
-      }
-    }
-  }
-  return { horizontal, vertical };
-}
-
-/** Points of each sub-path (moveTo/lineTo/closePath; curves break the path), transformed. */
-function subpaths(data: ArrayLike<number>, m: number[]): [number, number][][] {
-  const out: [number, number][][] = [];
-  let current: [number, number][] = [];
-  const point = (x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
-  for (let i = 0; i < data.length; ) {
-    const op = data[i++];
-    if (op === 0) {
-      if (current.length > 1) out.push(current);
-      current = [point(data[i++], data[i++])];
-    } else if (op === 1) {
-      current.push(point(data[i++], data[i++]));
-    } else if (op === 2) {
-      i += 6; // curves (rounded corners) are not table rules
-      if (current.length > 1) out.push(current);
-      current = [];
-    } else if (op === 3) {
-      if (current.length > 1) current.push(current[0]);
-    } else break;
-  }
-  if (current.length > 1) out.push(current);
-  return out;
-}
-
-/**
- * A thin filled rectangle is a rule (Chromium, some Word exports). Larger fills are ignored:
- * they are cell or paragraph shading (WPS shades every line of a paragraph), not borders.
- */
-function addFilledRect(pts: [number, number][], add: (x0: number, y0: number, x1: number, y1: number) => void): void {
-  if (pts.length < 4 || pts.length > 5) return;
-  const xs = pts.map((p) => p[0]);
-  const ys = pts.map((p) => p[1]);
-  const x0 = Math.min(...xs);
-  const x1 = Math.max(...xs);
-  const y0 = Math.min(...ys);
-  const y1 = Math.max(...ys);
-  const axisAligned = pts.every((p) => (Math.abs(p[0] - x0) < 0.5 || Math.abs(p[0] - x1) < 0.5) && (Math.abs(p[1] - y0) < 0.5 || Math.abs(p[1] - y1) < 0.5));
-  if (!axisAligned) return;
-  const w = x1 - x0;
-  const h = y1 - y0;
-  if (h <= 3 && w > h) add(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2);
-  else if (w <= 3 && h > w) add((x0 + x1) / 2, y0, (x0 + x1) / 2, y1);
-}
+// Ruling lines (from the engine) → merged rules
 
 /** Merge collinear pieces (Chromium draws every cell edge separately) into long rules. */
 function mergeSegments(segments: Segment[]): Segment[] {

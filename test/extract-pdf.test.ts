@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import * as mupdf from 'mupdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeCellText, normalizeRadicals } from '../extract/chinese.ts';
 import { ExtractError, documentText, type ExtractedDocument, type TableBlock } from '../extract/model.ts';
-import { extractPdf } from '../extract/pdf.ts';
+import { extractPdf, type PdfEngineName } from '../extract/pdf.ts';
+import { PDF_ENGINES } from '../extract/pdf/engine.ts';
+import { REAL, renderChromiumPdfs, type ChromiumPdfs } from './extract-pdf-fixtures.ts';
 
-const REAL = '/work/shared/real';
 const CACHE = path.resolve('test/.cache/pdf');
 
 interface Fact {
@@ -106,16 +106,18 @@ const REVIEW_COLS = ['upheld', 'corrected', 'other', 'pending', 'total'];
 
 const cellValue = (v: number | null) => (v === null ? '' : String(v));
 
-describe('extractPdf on huaian-2024.pdf (WPS)', () => {
+// Every engine must pass the same tests (and give the same blocks: test/extract-pdf-engines.test.ts).
+describe.each(PDF_ENGINES)('extractPdf on huaian-2024.pdf (WPS), engine %s', (engine: PdfEngineName) => {
   let doc: ExtractedDocument;
   let facts: Fact[];
   beforeAll(async () => {
-    doc = await extractPdf(new Uint8Array(readFileSync(`${REAL}/huaian-2024.pdf`)), { fileName: 'huaian-2024.pdf' });
+    doc = await extractPdf(new Uint8Array(readFileSync(`${REAL}/huaian-2024.pdf`)), { fileName: 'huaian-2024.pdf', engine });
     facts = JSON.parse(readFileSync(`${REAL}/huaian-2024.json`, 'utf8')).facts;
   });
 
   it('reads the document as text with three statutory tables', () => {
     expect(doc.status).toBe('ok');
+    expect(doc.warnings).toEqual([]);
     expect(doc.kind).toBe('pdf');
     expect(doc.pages).toBe(6);
     expect(doc.declaredTitle).toBe('政府信息公开工作年度报告');
@@ -226,94 +228,21 @@ describe('normalizeRadicals / normalizeCellText', () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------
-// Chromium-made PDFs: bordered tables with rowspan/colspan, a page break, a scan
+// Rendered once per file run, shared by the engines' describes.
+let chromiumPdfs: Promise<ChromiumPdfs> | undefined;
 
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
-const DENIED = ['1.属于国家秘密', '2.其他法律行政法规禁止公开', '3.危及“三安全一稳定”', '4.保护第三方合法权益', '5.属于三类内部事务信息', '6.属于四类过程性信息', '7.属于行政执法案卷', '8.属于行政查询事项'];
-const GROUPS: [string, string[]][] = [
-  ['（三）不予公开', DENIED],
-  ['（四）无法提供', ['1.本机关不掌握相关政府信息', '2.没有现成信息需要另行制作', '3.补正后申请内容仍不明确']],
-  ['（五）不予处理', ['1.信访举报投诉类申请', '2.重复申请', '3.要求提供公开出版物', '4.无正当理由大量反复申请', '5.要求行政机关确认或重新出具已获取信息']],
-  ['（六）其他处理', ['1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请', '2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请', '3.其他']],
-];
-
-/** The official 2021 applications table; row n has values [n, 1, 0, 0, 2, '', n + 3] (a blank 其他 cell). */
-function applicationsTableHtml(): string {
-  const tds = (values: (string | number)[]) => values.map((v) => `<td>${v}</td>`).join('');
-  const values = (n: number) => [n, 1, 0, 0, 2, '', n + 3];
-  let html = `<table>
-<tr><td rowspan=3 colspan=3>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td><td colspan=7>申请人情况</td></tr>
-<tr><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td><td rowspan=2>总计</td></tr>
-<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>
-<tr><td colspan=3>一、本年新收政府信息公开申请数量</td>${tds([3001, 53, 0, 0, 61, 4, 3119])}</tr>
-<tr><td colspan=3>二、上年结转政府信息公开申请数量</td>${tds([34, 0, 0, 0, 0, 0, 34])}</tr>
-<tr><td rowspan=22 class=vertical>三、本年度办理结果</td><td colspan=2>（一）予以公开</td>${tds(values(10))}</tr>
-<tr><td colspan=2>（二）部分公开（区分处理的，只计这一情形，不计其他情形）</td>${tds(values(11))}</tr>\n`;
-  let n = 20;
-  for (const [group, items] of GROUPS) {
-    items.forEach((item, k) => {
-      html += `<tr>${k === 0 ? `<td rowspan=${items.length}>${group}</td>` : ''}<td>${item}</td>${tds(values(n++))}</tr>\n`;
-    });
-  }
-  html += `<tr><td colspan=2>（七）总计</td>${tds(values(99))}</tr>
-<tr><td colspan=3>四、结转下年度继续办理</td>${tds([103, 0, 0, 0, 0, 0, 103])}</tr></table>`;
-  return html;
-}
-
-function reportHtml(fillerParagraphs: number): string {
-  return `<html><head><meta charset="utf-8"><style>
-body { font-family: 'WenQuanYi Micro Hei'; font-size: 12px; }
-table { border-collapse: collapse; } td { border: 1px solid #000; padding: 4px; text-align: center; }
-td.vertical { width: 1em; }
-</style></head><body>
-<h2>三、收到和处理政府信息公开申请情况</h2>
-${'<p>本机关全年受理政府信息公开申请，依法按时答复。</p>'.repeat(fillerParagraphs)}
-${applicationsTableHtml()}
-<p>表后的段落。</p></body></html>`;
-}
-
-async function renderPdfs(jobs: { html: string; out: string }[]): Promise<void> {
-  const browser = await chromium.launch({ executablePath: process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
-  try {
-    const page = await browser.newPage();
-    for (const { html, out } of jobs) {
-      await page.setContent(html);
-      const pdf = await page.pdf({
-        format: 'A4',
-        displayHeaderFooter: true,
-        headerTemplate: '<span></span>',
-        footerTemplate: '<div style="font-size:10px;width:100%;text-align:center">— <span class=pageNumber></span> —</div>',
-        margin: { top: '60px', bottom: '60px', left: '50px', right: '50px' },
-      });
-      writeFileSync(out, pdf);
-    }
-  } finally {
-    await browser.close();
-  }
-}
-
-describe('extractPdf on Chromium-rendered PDFs', () => {
-  const onePage = path.join(CACHE, 'applications-one-page.pdf');
-  const split = path.join(CACHE, 'applications-page-break.pdf');
-  const scan = path.join(CACHE, 'scan.pdf');
+describe.each(PDF_ENGINES)('extractPdf on Chromium-rendered PDFs, engine %s', (engine: PdfEngineName) => {
+  let onePage: string;
+  let split: string;
+  let scan: string;
 
   beforeAll(async () => {
-    mkdirSync(CACHE, { recursive: true });
-    const png = path.join(CACHE, 'scan-page');
-    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '4', '-l', '4', '-singlefile', `${REAL}/huaian-2024.pdf`, png]);
-    const image = readFileSync(`${png}.png`).toString('base64');
-    await renderPdfs([
-      { html: reportHtml(2), out: onePage },
-      // 28 filler paragraphs push the table's header rows to the foot of page 1.
-      { html: reportHtml(28), out: split },
-      { html: `<html><body style="margin:0"><img src="data:image/png;base64,${image}" style="width:100%"></body></html>`, out: scan },
-    ]);
+    chromiumPdfs ??= renderChromiumPdfs(CACHE);
+    ({ onePage, split, scan } = await chromiumPdfs);
   });
 
   it('expands rowspan/colspan and keeps a blank cell as an empty string in its column', async () => {
-    const doc = await extractPdf(new Uint8Array(readFileSync(onePage)));
+    const doc = await extractPdf(new Uint8Array(readFileSync(onePage)), { engine });
     expect(tables(doc)).toHaveLength(1);
     const granted = findRow(doc, contains('予以公开'));
     expect(granted.table.rows[granted.index]).toEqual(['三、本年度办理结果', '（一）予以公开', '（一）予以公开', '10', '1', '0', '0', '2', '', '13']);
@@ -325,7 +254,7 @@ describe('extractPdf on Chromium-rendered PDFs', () => {
   });
 
   it('keeps a table cut by a page break as one table block', async () => {
-    const doc = await extractPdf(new Uint8Array(readFileSync(split)));
+    const doc = await extractPdf(new Uint8Array(readFileSync(split)), { engine });
     expect(doc.pages).toBe(2);
     const all = tables(doc);
     expect(all).toHaveLength(1);
@@ -346,24 +275,44 @@ describe('extractPdf on Chromium-rendered PDFs', () => {
   });
 
   it('reports an image-only PDF as needs-ocr with its page count', async () => {
-    const doc = await extractPdf(new Uint8Array(readFileSync(scan)));
+    const doc = await extractPdf(new Uint8Array(readFileSync(scan)), { engine });
     expect(doc.status).toBe('needs-ocr');
     expect(doc.pages).toBe(1);
     expect(doc.blocks).toEqual([]);
   });
 });
 
-describe('extractPdf failures', () => {
+describe.each(PDF_ENGINES)('extractPdf failures, engine %s', (engine: PdfEngineName) => {
   it('throws corrupt-file for bytes that are not a PDF, empty-file for nothing', async () => {
     const junk = new TextEncoder().encode('%PDF-1.7\nthis is not really a pdf\n%%EOF');
-    await expect(extractPdf(junk)).rejects.toMatchObject({ code: 'corrupt-file' });
-    await expect(extractPdf(new Uint8Array())).rejects.toBeInstanceOf(ExtractError);
+    await expect(extractPdf(junk, { engine })).rejects.toMatchObject({ code: 'corrupt-file' });
+    // MuPDF would open HTML as a document of its own: a PDF extractor must not.
+    await expect(extractPdf(new TextEncoder().encode('<html><body><p>不是PDF</p></body></html>'), { engine })).rejects.toMatchObject({ code: 'corrupt-file' });
+    await expect(extractPdf(new Uint8Array(), { engine })).rejects.toBeInstanceOf(ExtractError);
   });
 
-  it('does not detach the caller’s buffer', async () => {
+  it('throws encrypted for a PDF with a user password, reads one with an owner password only', async () => {
+    const source = mupdf.Document.openDocument(readFileSync(`${REAL}/huaian-2024.pdf`), 'application/pdf').asPDF()!;
+    try {
+      const locked = source.saveToBuffer('encrypt=aes-256,user-password=secret,owner-password=owner');
+      const ownerOnly = source.saveToBuffer('encrypt=rc4-128,owner-password=owner');
+      await expect(extractPdf(locked.asUint8Array().slice(), { engine })).rejects.toMatchObject({ code: 'encrypted' });
+      const doc = await extractPdf(ownerOnly.asUint8Array().slice(), { engine });
+      expect(doc.status).toBe('ok');
+      expect(tables(doc)).toHaveLength(3);
+      locked.destroy();
+      ownerOnly.destroy();
+    } finally {
+      source.destroy();
+    }
+  });
+
+  it('does not detach or change the caller’s buffer', async () => {
     const bytes = new Uint8Array(readFileSync(`${REAL}/huaian-2024.pdf`));
-    await extractPdf(bytes);
+    const copy = bytes.slice();
+    await extractPdf(bytes, { engine });
     expect(bytes.length).toBeGreaterThan(0);
+    expect(Buffer.compare(bytes, copy)).toBe(0);
     expect(existsSync(`${REAL}/huaian-2024.pdf`)).toBe(true);
   });
 });

@@ -1,0 +1,257 @@
+/**
+ * The MuPDF engine: the official WASM build (npm `mupdf`, AGPL-3.0-or-later — see
+ * DEFAULT_PDF_ENGINE in extract/pdf.ts before making it the default).
+ *
+ * Each page is interpreted once into a display list, which is then replayed:
+ *  - glyphs: into a structured-text page; its characters (origin, size, advance from the quad)
+ *    are grouped into runs much as pdf.js groups a text item — same font and size, same
+ *    baseline, next character within 0.6 font size. Inside a run a space is written where the
+ *    gap is wider than 0.25 font size (the shared line builder's rule between runs, so that it
+ *    does not matter where pdf.js happened to cut its items), or 0.1 font size after a real
+ *    space character (pdf.js' rule inside an item);
+ *  - rulings (only when the builder asks): into a custom Device; stroked paths and thin filled
+ *    rectangles go through the same RulingCollector as pdf.js' operator list. Replaying the
+ *    list costs ~1 ms a page, against a second content-stream parse without it.
+ * Every MuPDF object (document, page, display list, structured text, device, the paths, stroke
+ * states and colour spaces handed to the device, fonts handed to onChar) is destroyed
+ * explicitly: the WASM heap is not garbage-collected, and finalizers come too late for
+ * thousands of files.
+ *
+ * Known limits: MuPDF prepares every glyph of a Type 3 font when it loads the font (Chromium
+ * emits Type 3 for synthetic bold): such files cost ~100 ms more per document. onChar passes
+ * characters outside the BMP (CJK extension B) as a lone surrogate. A damaged file that pdf.js
+ * refuses may be repaired and read (with a warning).
+ */
+import * as mupdf from 'mupdf';
+import { ExtractError } from '../model.ts';
+import { makeGlyph, RulingCollector, type EngineDocument, type EnginePage, type Glyph, type PdfEngine, type Rulings } from './engine.ts';
+
+// MuPDF logs recoverable syntax problems (repaired xref, broken fonts) to stderr: keep them quiet.
+mupdf.setLog({ error: () => undefined, warning: () => undefined });
+
+/** Structured-text options: keep whitespace as it is and add no spaces (the run builder decides). */
+const STEXT_OPTIONS = 'preserve-whitespace,inhibit-spaces';
+
+export const mupdfEngine: PdfEngine = {
+  name: 'mupdf',
+  async open(bytes: Uint8Array, label: string): Promise<EngineDocument> {
+    let doc: mupdf.Document;
+    try {
+      // Copied into the WASM heap: the caller's bytes stay as they are.
+      doc = mupdf.Document.openDocument(bytes, 'application/pdf');
+    } catch (err) {
+      throw new ExtractError('corrupt-file', `${label}: not a readable PDF (${errorMessage(err)})`);
+    }
+    let pageCount: number;
+    const warnings: string[] = [];
+    try {
+      // MuPDF sniffs the content and opens HTML, XPS, EPUB or images too: only a PDF is a PDF here.
+      if (!doc.isPDF()) throw new ExtractError('corrupt-file', `${label}: not a readable PDF (not PDF content)`);
+      if (doc.needsPassword()) throw new ExtractError('encrypted', `${label}: password-protected PDF`);
+      pageCount = doc.countPages();
+      if (pageCount < 1) throw new ExtractError('corrupt-file', `${label}: not a readable PDF (no pages)`);
+      // A broken cross-reference table is rebuilt by scanning the file (pdf.js does the same,
+      // but gives up on more files, e.g. most truncated downloads): say so.
+      if (doc.asPDF()?.wasRepaired()) warnings.push('damaged PDF structure repaired (truncated or edited file?)');
+    } catch (err) {
+      doc.destroy();
+      if (err instanceof ExtractError) throw err;
+      throw new ExtractError('corrupt-file', `${label}: not a readable PDF (${errorMessage(err)})`);
+    }
+    return {
+      pageCount,
+      warnings,
+      async page(n: number): Promise<EnginePage> {
+        const page = doc.loadPage(n - 1);
+        let list: mupdf.DisplayList | undefined;
+        try {
+          const [x0, y0, , y1] = page.getBounds();
+          // The page is interpreted once, into a display list: the text pass and the ruling pass
+          // (when the builder asks for it) replay it, which costs ~1 ms a page instead of a
+          // second parse of the content stream.
+          list = page.toDisplayList(true);
+          const drawing = list;
+          const glyphs = readGlyphs(drawing, x0, y0);
+          return {
+            height: y1 - y0,
+            glyphs,
+            rulings: async () => readRulings(drawing, x0, y0),
+            release: () => {
+              drawing.destroy();
+              page.destroy();
+            },
+          };
+        } catch (err) {
+          list?.destroy();
+          page.destroy();
+          throw err;
+        }
+      },
+      async title(): Promise<string | undefined> {
+        return doc.getMetaData(mupdf.Document.META_INFO_TITLE) || undefined;
+      },
+      async destroy(): Promise<void> {
+        doc.destroy();
+      },
+    };
+  },
+};
+
+function errorMessage(err: unknown): string {
+  return ((err as Error)?.message ?? String(err)).split('\n')[0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Glyph runs from structured text
+
+// pdf.js' text-item thresholds (fractions of the font size), so that runs come out the same.
+const SPACE_MIN = 0.102; // after a real space character, a gap this wide is a space in the run
+const LINE_SPACE = 0.25; // without one, a gap wider than this is (extract/pdf.ts lineText's rule)
+const SPACE_MAX = 0.6; // a wider gap starts a new run
+const NEGATIVE_MAX = -0.2; // stepping back further starts a new run
+const SHIFT_MAX = 0.25; // a baseline shift further than this starts a new run
+
+interface Run {
+  text: string;
+  /** Origin of the first character (viewport space). */
+  ox: number;
+  oy: number;
+  /** Unit direction of the baseline. */
+  dx: number;
+  dy: number;
+  /** End of the last character's advance. */
+  ex: number;
+  ey: number;
+  size: number;
+  font: number;
+}
+
+function readGlyphs(page: mupdf.DisplayList, x0: number, y0: number): Glyph[] {
+  const out: Glyph[] = [];
+  let run: Run | undefined;
+  let dir: mupdf.Point = [1, 0];
+  let space = false;
+  const flush = () => {
+    if (!run) return;
+    const width = (run.ex - run.ox) * run.dx + (run.ey - run.oy) * run.dy;
+    const horizontal = Math.abs(run.dy) < 1e-3 || Math.abs(run.dx) >= Math.abs(run.dy);
+    const glyph = makeGlyph(run.text, run.ox - x0, run.oy - y0, Math.abs(width), run.size, horizontal);
+    if (glyph) out.push(glyph);
+    run = undefined;
+  };
+  const stext = page.toStructuredText(STEXT_OPTIONS);
+  try {
+    stext.walk({
+      beginLine(_bbox, _wmode, direction) {
+        const len = Math.hypot(direction[0], direction[1]) || 1;
+        dir = [direction[0] / len, direction[1] / len];
+      },
+      onChar(c, origin, font, size, quad) {
+        const fontId = font.pointer as unknown as number;
+        font.destroy();
+        if (c.trim() === '') {
+          space = true; // a real space: only moves the pen, the next gap says what it was
+          return;
+        }
+        const [ox, oy] = origin;
+        // Advance: the quad's baseline edge (lower-left → lower-right).
+        const ex = ox + (quad[6] - quad[4]);
+        const ey = oy + (quad[7] - quad[5]);
+        if (run && run.font === fontId && Math.abs(run.size - size) < 0.01 * size && run.dx === dir[0] && run.dy === dir[1]) {
+          const advance = (ox - run.ex) * run.dx + (oy - run.ey) * run.dy;
+          const shift = Math.abs((oy - run.ey) * run.dx - (ox - run.ex) * run.dy);
+          if (advance >= NEGATIVE_MAX * size && advance <= SPACE_MAX * size && shift <= SHIFT_MAX * size) {
+            if (advance > (space ? SPACE_MIN : LINE_SPACE) * size) run.text += ' ';
+            space = false;
+            run.text += c;
+            run.ex = ex;
+            run.ey = ey;
+            return;
+          }
+        }
+        flush();
+        space = false;
+        run = { text: c, ox, oy, dx: dir[0], dy: dir[1], ex, ey, size, font: fontId };
+      },
+    });
+    flush();
+  } finally {
+    stext.destroy();
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ruling lines from a drawing device
+
+type Point = [number, number];
+
+function readRulings(page: mupdf.DisplayList, x0: number, y0: number): Rulings {
+  const rules = new RulingCollector();
+  const subpaths = (path: mupdf.Path, m: mupdf.Matrix): Point[][] => {
+    const out: Point[][] = [];
+    let current: Point[] = [];
+    const point = (x: number, y: number): Point => [m[0] * x + m[2] * y + m[4] - x0, m[1] * x + m[3] * y + m[5] - y0];
+    path.walk({
+      moveTo(x, y) {
+        if (current.length > 1) out.push(current);
+        current = [point(x, y)];
+      },
+      lineTo(x, y) {
+        current.push(point(x, y));
+      },
+      curveTo() {
+        // Curves (rounded corners) are not table rules: they end the sub-path.
+        if (current.length > 1) out.push(current);
+        current = [];
+      },
+      closePath() {
+        if (current.length > 1) current.push(current[0]);
+      },
+    });
+    if (current.length > 1) out.push(current);
+    return out;
+  };
+  // A fill-and-stroke (PDF `B`) arrives as a fill then a stroke of the same path; pdf.js sees one
+  // stroke operator there, so the fill's rule is held back until the next call shows which.
+  let pendingFill: Point[][] | undefined;
+  const commitFill = () => {
+    if (pendingFill) for (const sub of pendingFill) rules.filledSubpath(sub);
+    pendingFill = undefined;
+  };
+  const device = new mupdf.Device({
+    fillPath(path, _evenOdd, ctm, colorspace) {
+      try {
+        commitFill();
+        pendingFill = subpaths(path, ctm);
+      } finally {
+        path.destroy();
+        colorspace.destroy();
+      }
+    },
+    strokePath(path, stroke, ctm, colorspace) {
+      try {
+        const subs = subpaths(path, ctm);
+        if (pendingFill && samePaths(pendingFill, subs)) pendingFill = undefined;
+        commitFill();
+        for (const sub of subs) rules.strokedSubpath(sub);
+      } finally {
+        path.destroy();
+        stroke.destroy();
+        colorspace.destroy();
+      }
+    },
+  });
+  try {
+    page.run(device, mupdf.Matrix.identity);
+    device.close();
+    commitFill();
+  } finally {
+    device.destroy();
+  }
+  return rules.rulings();
+}
+
+function samePaths(a: Point[][], b: Point[][]): boolean {
+  return a.length === b.length && a.every((sub, i) => sub.length === b[i].length && sub.every((p, k) => p[0] === b[i][k][0] && p[1] === b[i][k][1]));
+}
