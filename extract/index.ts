@@ -17,7 +17,15 @@ export interface ExtractOptions {
   maxBytes?: number;
   /** OCR image-only PDFs (extract/ocr.ts) instead of answering needs-ocr. Default true; env NIANBAO_OCR=0 disables. */
   ocr?: boolean;
+  /**
+   * Called when the document turns out to need much more time than text extraction (OCR: about
+   * 20 s a page on one core), with the time it may now take, so a caller's time limit can grow.
+   */
+  onSlowWork?: (expectedMs: number) => void;
 }
+
+/** Generous OCR budget per page (measured ≈ 18 s a page on a busy 2-core machine). */
+export const OCR_MS_PER_PAGE = 60_000;
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -46,6 +54,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
       const doc = await extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
       if (doc.status !== 'needs-ocr' || !(opts.ocr ?? process.env.NIANBAO_OCR !== '0')) return doc;
       const { ocrPdf } = await import('./ocr.ts');
+      opts.onSlowWork?.((doc.pages ?? 1) * OCR_MS_PER_PAGE);
       const scanned = await ocrPdf(bytes, { fileName: opts.fileName });
       return { ...scanned, declaredTitle: doc.declaredTitle, warnings: [...doc.warnings, ...scanned.warnings] };
     }

@@ -17,7 +17,7 @@ parentPort!.postMessage({ ready: true });
 
 parentPort!.on('message', async (job: ExtractJob) => {
   try {
-    const doc = await extractDocument(job.bytes, job.opts);
+    const doc = await extractDocument(job.bytes, { ...job.opts, onSlowWork: (expectedMs) => parentPort!.postMessage({ id: job.id, extendMs: expectedMs }) });
     parentPort!.postMessage({ id: job.id, doc });
   } catch (e) {
     const error = e instanceof ExtractError ? { code: e.code, message: e.message } : { code: 'internal', message: String((e as Error)?.stack ?? e) };

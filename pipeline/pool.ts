@@ -21,6 +21,7 @@ export type PoolResult = { doc: ExtractedDocument; error?: undefined } | { doc?:
 
 interface Task {
   id: number;
+  timeoutMs: number;
   bytes: Uint8Array;
   opts: ExtractOptions;
   resolve: (r: PoolResult) => void;
@@ -33,6 +34,9 @@ interface Slot {
   task?: Task;
   timer?: NodeJS.Timeout;
 }
+
+/** Upper bound of a document's limit after OCR asked for more time (a 30-page scan). */
+const MAX_EXTENDED_MS = 30 * 60_000;
 
 const BOOTSTRAP = new URL('../bin/ts-worker.js', import.meta.url);
 const WORKER_MODULE = new URL('../extract/worker.ts', import.meta.url).href;
@@ -53,10 +57,11 @@ export class ExtractPool {
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
-  extract(bytes: Uint8Array, opts: ExtractOptions = {}): Promise<PoolResult> {
+  /** Extracts one document; `limit.timeoutMs` overrides the pool's time limit for this one. */
+  extract(bytes: Uint8Array, opts: ExtractOptions = {}, limit: { timeoutMs?: number } = {}): Promise<PoolResult> {
     if (this.closed) return Promise.reject(new Error('pool closed'));
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, bytes, opts, resolve });
+      this.queue.push({ id: this.nextId++, bytes, opts, resolve, timeoutMs: limit.timeoutMs ?? this.timeoutMs });
       this.pump();
     });
   }
@@ -72,11 +77,16 @@ export class ExtractPool {
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
     });
     const slot: Slot = { worker, ready: false };
-    worker.on('message', (m: { id: number; ready?: boolean } & PoolResult) => {
+    worker.on('message', (m: { id: number; ready?: boolean; extendMs?: number } & PoolResult) => {
       if (m.ready) {
         slot.ready = true;
         this.pump();
         if (!slot.task) slot.worker.unref();
+        return;
+      }
+      if (m.extendMs !== undefined) {
+        // OCR of a scan: the document's limit grows with its pages (capped); nothing else changes.
+        if (slot.task?.id === m.id) this.arm(slot, Math.min(Math.max(m.extendMs, slot.task.timeoutMs), MAX_EXTENDED_MS));
         return;
       }
       if (slot.task?.id !== m.id) return;
@@ -96,12 +106,17 @@ export class ExtractPool {
       const task = this.queue.shift()!;
       slot.task = task;
       slot.worker.ref();
-      slot.timer = setTimeout(() => this.crash(slot, 'timeout', `extraction took longer than ${this.timeoutMs} ms`), this.timeoutMs);
+      this.arm(slot, task.timeoutMs);
       // Copy: the caller may reuse its buffer; transferring would detach it.
       slot.worker.postMessage({ id: task.id, bytes: task.bytes, opts: task.opts });
     }
     // Work is waiting for workers still loading: they keep the process alive until ready.
     if (this.queue.length) for (const slot of this.slots) if (!slot.ready) slot.worker.ref();
+  }
+
+  private arm(slot: Slot, ms: number): void {
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => this.crash(slot, 'timeout', `extraction took longer than ${ms} ms`), ms);
   }
 
   private finish(slot: Slot, result: PoolResult): void {

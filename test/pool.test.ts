@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExtractPool } from '../pipeline/pool.ts';
-import { seedFile } from './helpers/expected.ts';
+import { seedFile, sharedDir } from './helpers/expected.ts';
 
 describe('extraction worker pool', () => {
   const pool = new ExtractPool({ workers: 2, timeoutMs: 20_000 });
@@ -27,4 +27,28 @@ describe('extraction worker pool', () => {
       await slow.close();
     }
   });
+});
+
+describe('extraction pool and OCR', () => {
+  it('a scan that needs OCR gets more time than the text limit instead of timing out', async () => {
+    const { makeBadInputs } = await import('../scripts/make-bad-inputs.ts');
+    const { dir } = await makeBadInputs();
+    const scan = fs.readFileSync(`${dir}/scanned.pdf`);
+    // 4 s is far below what OCR of a page takes; the worker asks for a per-page budget. A text
+    // PDF first, so that loading pdf.js does not count against the scan's limit.
+    const LIMIT = 4_000;
+    const pool = new ExtractPool({ workers: 1, timeoutMs: LIMIT });
+    try {
+      const warm = await pool.extract(fs.readFileSync(`${sharedDir}/real/huaian-2024.pdf`), { fileName: 'huaian.pdf' }, { timeoutMs: 120_000 });
+      expect(warm.doc?.status).toBe('ok');
+      const t0 = Date.now();
+      const r = await pool.extract(scan, { fileName: 'scanned.pdf' });
+      console.log(`OCR of the scan took ${Date.now() - t0} ms against a ${LIMIT} ms text limit`);
+      expect(Date.now() - t0).toBeGreaterThan(LIMIT);
+      expect(r.error).toBeUndefined();
+      expect(r.doc?.ocr).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  }, 300_000);
 });
