@@ -14,6 +14,15 @@ import { parseNarrative } from './narrative.ts';
 import { splitRows, type SplitRow } from './rows.ts';
 import { parseStatutoryTables } from './statutory.ts';
 import { validateFacts } from './validate.ts';
+import identifiersJson from '../schema/identifiers.json' with { type: 'json' };
+
+const identifiers = identifiersJson as unknown as {
+  tables: {
+    applications: { rows: string[] };
+    review_litigation: { rows: string[] };
+    proactive: { variants: Record<string, Record<string, string[]>> };
+  };
+};
 
 export interface NormalizedReport {
   format: Format;
@@ -79,6 +88,7 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
   } else {
     facts.push(...statutory.facts);
     findings.push(...statutory.findings);
+    findings.push(...missingRows(statutory.facts, detection.format));
   }
   facts.push(...narrative);
   findings.push(...validateFacts(facts));
@@ -87,6 +97,36 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
   if (meta.agency === null)
     findings.push({ rule: 'metadata.no_agency', severity: 'warning', message: 'no agency name in the title', cells: [] });
   return { ...meta, format: detection.format, formatReason: detection.reason, facts, findings };
+}
+
+/**
+ * Rows of the official tables that a statutory report did not print (or that could not be read):
+ * a table that was found but lacks rows is reported, so a dropped row is never silent.
+ */
+function missingRows(facts: Fact[], format: Format): Finding[] {
+  const have = new Set(facts.map((f) => `${f.table}.${f.row}`));
+  const tables = new Set(facts.map((f) => f.table));
+  const expected: [string, string[]][] = [
+    ['applications', identifiers.tables.applications.rows.filter((r) => r !== 'other' && !r.startsWith('other_'))],
+    ['review_litigation', identifiers.tables.review_litigation.rows],
+    ['proactive', Object.keys(identifiers.tables.proactive.variants[format] ?? {})],
+  ];
+  const out: Finding[] = [];
+  for (const [table, rows] of expected) {
+    if (!tables.has(table)) continue;
+    const missing = rows.filter((r) => !have.has(`${table}.${r}`));
+    // （六）其他处理: one row (2019) or three (2021); either form is complete.
+    if (table === 'applications' && !have.has('applications.other') && !['other_no_correction', 'other_no_fee', 'other_other'].every((r) => have.has(`applications.${r}`)))
+      missing.push('other');
+    if (missing.length)
+      out.push({
+        rule: 'parse.missing_rows',
+        severity: 'warning',
+        message: `${table}: ${missing.length} row(s) of the official table not found: ${missing.join(', ')}`,
+        cells: missing.map((r) => `${table}.${r}`),
+      });
+  }
+  return out;
 }
 
 function simplifyBlocks(blocks: Block[], conv: (s: string) => string): Block[] {

@@ -119,6 +119,19 @@ describe('variations in the wild', () => {
     expect(r.findings).toContainEqual(expect.objectContaining({ rule: 'narrative.contradicts_table', expected: 5, printed: 1 }));
   });
 
+  it('a row of the official table that is missing (or unreadable) is a finding, never silent', async () => {
+    // Drop the 3.其他 row of （六） and the 行政强制 row from seed 000.
+    const t = seedText('000')
+      .replace(/\t\n\t\n\t3\.其他\n(\t0\n){7}/, '')
+      .replace(/\t行政强制\n\t0\n/, '');
+    expect(t).not.toContain('3.其他');
+    const r = await run(t);
+    const f = r.findings.find((x) => x.rule === 'parse.missing_rows' && x.cells.includes('applications.other'));
+    expect(f?.severity).toBe('warning');
+    expect(r.findings.find((x) => x.rule === 'parse.missing_rows' && x.cells.includes('proactive.coercion'))).toBeDefined();
+    expect((await run(seedText('000'))).findings.filter((x) => x.rule === 'parse.missing_rows')).toEqual([]);
+  });
+
   it('a page that is not an annual report comes out unknown with a reason, not a report of nulls', async () => {
     const notice = [
       '关于印发2022年政务公开工作要点的通知',
