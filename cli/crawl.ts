@@ -1,6 +1,6 @@
 /**
  * `nianbao crawl [--start <url>]... [--config <file>] [--data-dir data] [--ignore-robots]
- *  [--concurrency N] [--delay-ms N] [--sample] [--json]` — the crawl stage alone.
+ *  [--concurrency N] [--delay-ms N] [--since YYYY-MM-DD] [--sample] [--json]` — the crawl stage alone.
  *
  * Without --start it crawls the configured portals (crawler/portals.json by default, or the
  * `portals` of --config; a portals file such as crawler/portals.json is itself a valid config).
@@ -21,6 +21,7 @@ export function register(program: Command): void {
     .option('--ignore-robots', 'do not honour robots.txt (an explicit override, logged)')
     .option('--concurrency <n>', 'requests in flight per host (default 1)')
     .option('--delay-ms <ms>', 'minimum gap between request starts to one host (default 1000)')
+    .option('--since <date>', 'skip report entries published before YYYY-MM-DD and stop paging lists past it; env NIANBAO_SINCE')
     .option('--sample', 'crawl the embedded sample portal (started on 127.0.0.1)')
     .option('--json', 'machine-readable logs (JSON lines on stderr) and summary (JSON on stdout)')
     .option('--quiet', 'no progress output')

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { PortalSource } from '../crawler/portals.ts';
 import { ConfigError, loadConfig, type ConfigOverrides } from '../pipeline/config.ts';
+import { isIsoDate } from '../crawler/options.ts';
 import { LockedError } from '../pipeline/lock.ts';
 import { chooseProgress, type Progress } from '../pipeline/progress.ts';
 import { paths, recentRuns, runPipeline, stageCounts, STAGES, type RunSummary, type StageName } from '../pipeline/run.ts';
@@ -49,7 +50,7 @@ export function register(program: Command): void {
     .option('--delay-ms <ms>', 'minimum gap between requests to one host (default 1000)')
     .option('--workers <n>', 'extraction worker threads (default: cores)')
     .option('--ignore-robots', 'do not honour robots.txt (logged)')
-    .option('--since <date>', 'export snapshot date label (YYYY-MM-DD) for a backfilled run; default today')
+    .option('--since <date>', 'crawl: skip report entries published before YYYY-MM-DD and stop paging lists past it; env NIANBAO_SINCE')
     .option('--only <stages>', `comma-separated subset of ${STAGES.join(',')}`)
     .action(async (flags: RunFlags) => {
       process.exitCode = await runCommand(flags, 'run');
@@ -115,6 +116,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
     delayMs: flags.delayMs !== undefined ? positive(flags.delayMs, '--delay-ms', true) : undefined,
     workers: flags.workers !== undefined ? positive(flags.workers, '--workers') : undefined,
     ignoreRobots: flags.ignoreRobots,
+    since: flags.since,
   };
   let stages: StageName[] | undefined;
   if (flags.only) {
@@ -122,7 +124,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
     const bad = stages.filter((s) => !STAGES.includes(s));
     if (bad.length) return usage(`unknown stage(s) ${bad.join(', ')}; stages are ${STAGES.join(', ')}`);
   }
-  if (flags.since && !/^\d{4}-\d{2}-\d{2}$/.test(flags.since)) return usage('--since takes a date YYYY-MM-DD');
+  if (flags.since !== undefined && !isIsoDate(flags.since)) return usage(`--since takes a date YYYY-MM-DD, not '${flags.since}'`);
   let config;
   try {
     config = loadConfig(over);
@@ -151,7 +153,8 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
     }
     // Zero-config `--start URL`: crawl what was named, not also every configured portal.
     if (!portals && flags.start?.length && !flags.config && !process.env.NIANBAO_PORTALS) portals = [];
-    const summary = await runPipeline({ config, starts: flags.start, portals, stages, progress, date: flags.since, command });
+    // --since filters the crawl; the snapshot date stays today (nianbao export --date sets it).
+    const summary = await runPipeline({ config, starts: flags.start, portals, stages, progress, command });
     printSummary(summary, !!flags.json);
     return summary.status === 'ok' ? 0 : summary.status === 'partial' ? 1 : 2;
   } catch (e) {

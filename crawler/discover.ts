@@ -6,6 +6,7 @@
  */
 import * as cheerio from 'cheerio';
 import type { CheerioAPI } from 'cheerio';
+import type { AnyNode } from 'domhandler';
 import type { Discovered, ListedLink, ListingResult, Page, PlatformAdapter } from './types.ts';
 import { normalizeUrl } from './url.ts';
 
@@ -75,8 +76,12 @@ export function looksLikeListingUrl(url: string): boolean {
   return /\/col\/col\d+\//.test(p) || /\/index(_\d+)?\.s?html?$/i.test(p) || p.endsWith('/') || /(^|\/)(list|column|col|channel)[\w-]*\.(s?html?|jsp|aspx?|php)$/i.test(p);
 }
 
-/** Anchors of a document: absolute URL and the best title (title attribute holds the untruncated one). */
-export function anchors($: CheerioAPI, base: string): ListedLink[] {
+/**
+ * Anchors of a document: absolute URL and the best title (title attribute holds the untruncated
+ * one). With `dates`, each anchor also gets the date printed beside it in its list row
+ * (listingDate), for `since`.
+ */
+export function anchors($: CheerioAPI, base: string, opts: { dates?: boolean } = {}): ListedLink[] {
   const baseHref = $('base[href]').attr('href');
   const effective = baseHref ? (normalizeUrl(baseHref, base) ?? base) : base;
   const out: ListedLink[] = [];
@@ -86,22 +91,135 @@ export function anchors($: CheerioAPI, base: string): ListedLink[] {
     if (!url) return;
     const text = a.text().replace(/\s+/g, ' ').trim();
     const attr = (a.attr('title') ?? '').trim();
-    out.push({ url, title: attr.length > text.length ? attr : text });
+    const link: ListedLink = { url, title: attr.length > text.length ? attr : text };
+    if (opts.dates) {
+      const date = listingDate($, el);
+      if (date) link.date = date;
+    }
+    out.push(link);
   });
   return out;
 }
 
-const NEXT_TEXT = /^(下一页|下页|后一页|尾页|末页|最后一页|next|>|›|»|>>)$/i;
+// ---------------------------------------------------------------- dates (for `since`)
 
-/** Pagination by links: 下一页/尾页 and numbered links to sibling list pages. */
+/** A full date as lists print it: 2024-01-20, 2024/1/20, 2024.01.20, 2024年1月20日 (time after it ignored). */
+const PRINTED_DATE = /(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)/g;
+
+function isoDay(y: string | number, m: string | number, d: string | number): string | null {
+  const Y = Number(y), M = Number(m), D = Number(d);
+  if (!(Y >= 1990 && Y <= 2100 && M >= 1 && M <= 12 && D >= 1)) return null;
+  if (D > new Date(Date.UTC(Y, M, 0)).getUTCDate()) return null;
+  return `${Y}-${String(M).padStart(2, '0')}-${String(D).padStart(2, '0')}`;
+}
+
+/** The latest full date printed in a text (the latest: never skip on a 成文日期 beside a later 发布日期). */
+export function printedDate(text: string): string | null {
+  let best: string | null = null;
+  PRINTED_DATE.lastIndex = 0;
+  for (let m; (m = PRINTED_DATE.exec(text)); ) {
+    const d = isoDay(m[1]!, m[2]!, m[3]!);
+    if (d && (!best || d > best)) best = d;
+  }
+  return best;
+}
+
+/**
+ * The date printed next to an anchor in its list row: the text of the nearest enclosing element
+ * (up to 4 levels: li, tr, dd, div …) that holds no other link, minus the link text itself.
+ * `<li><a>…</a><span>2022-01-20</span></li>`, `<tr><td><a>…</a></td><td>2022-01-20</td></tr>`.
+ */
+export function listingDate($: CheerioAPI, el: AnyNode): string | null {
+  const a = $(el);
+  const own = a.text();
+  let node = a.parent();
+  for (let up = 0; up < 4 && node.length && !node.is('body, html, ul, ol, table, tbody'); up++) {
+    if (node.find('a[href]').length > 1) return null;
+    const text = node.text();
+    const at = text.indexOf(own);
+    const d = printedDate(at >= 0 ? text.slice(0, at) + ' ' + text.slice(at + own.length) : text);
+    if (d) return d;
+    node = node.parent();
+  }
+  return null;
+}
+
+/**
+ * A date read from a JSON record field (pubDate, publishTime, date …): a printed date, or epoch
+ * seconds/milliseconds (read in China time).
+ */
+export function fieldDate(v: unknown): string | null {
+  if (typeof v === 'number' || (typeof v === 'string' && /^\d{10}(\d{3})?$/.test(v.trim()))) {
+    const n = Number(v);
+    const ms = n > 1e12 ? n : n > 1e9 ? n * 1000 : NaN;
+    if (!Number.isFinite(ms)) return null;
+    const t = new Date(ms + 8 * 3600_000);
+    return isoDay(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+  }
+  if (typeof v === 'string') {
+    const compact = /^((?:19|20)\d{2})(\d{2})(\d{2})(?:\d{4,6})?$/.exec(v.trim());
+    if (compact) return isoDay(compact[1]!, compact[2]!, compact[3]!);
+    return printedDate(v);
+  }
+  return null;
+}
+
+/**
+ * The publication date an article URL carries: TRS `t20220120_123.htm` and jcms
+ * `/art/2022/1/20/art_…` to the day, `/20220120/` or `/2022-01-20/` folders to the day,
+ * `/202201/` folders to the month (returned as `YYYY-MM`). Null when the URL says nothing.
+ */
+export function urlDate(url: string): string | null {
+  let p: string;
+  try {
+    p = new URL(url).pathname;
+  } catch {
+    return null;
+  }
+  let m = /\/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+[^/]*$/.exec(p);
+  if (m) return isoDay(m[1]!, m[2]!, m[3]!);
+  m = /\/art\/((?:19|20)\d{2})\/(\d{1,2})\/(\d{1,2})\/art_/.exec(p);
+  if (m) return isoDay(m[1]!, m[2]!, m[3]!);
+  m = /\/((?:19|20)\d{2})-?(\d{2})-?(\d{2})\//.exec(p);
+  if (m) return isoDay(m[1]!, m[2]!, m[3]!);
+  m = /\/((?:19|20)\d{2})(\d{2})\//.exec(p);
+  if (m && isoDay(m[1]!, m[2]!, 1)) return `${m[1]}-${m[2]}`;
+  return null;
+}
+
+/**
+ * True when a date (YYYY-MM-DD, or YYYY-MM: the whole month) lies before `since` (YYYY-MM-DD).
+ * A month is before only when all of it is: 2024-01 is not before 2024-01-15.
+ */
+export function isBeforeSince(date: string, since: string): boolean {
+  return date.length === 7 ? date < since.slice(0, 7) : date < since;
+}
+
+/** Where an entry's date comes from, in order: printed beside the link on the list, else its URL. */
+export function entryDate(link: ListedLink): string | null {
+  return link.date ?? urlDate(link.url);
+}
+
+const NEXT_TEXT = /^(下一页|下页|后一页|next|>|›|»|>>)$/i;
+const LAST_TEXT = /^(尾页|末页|最后一页)$/;
+
+/**
+ * Pagination by links: 下一页/尾页 and numbered links to sibling list pages. In reading order:
+ * the next page first, then numbered pages ascending, then the last page (a `since` crawl walks
+ * them one at a time and stops at the first page older than `since`).
+ */
 export function paginationLinks($: CheerioAPI, base: string): string[] {
-  const out = new Set<string>();
+  const next: string[] = [];
+  const numbered: { url: string; n: number }[] = [];
+  const last: string[] = [];
   const baseDir = base.replace(/[^/]*$/, '');
   for (const l of anchors($, base)) {
     const text = compactTitle(l.title);
-    if (NEXT_TEXT.test(text)) out.add(l.url);
-    else if (/^\d{1,4}$/.test(text) && l.url.startsWith(baseDir) && looksLikeListingUrl(l.url)) out.add(l.url);
+    if (NEXT_TEXT.test(text)) next.push(l.url);
+    else if (LAST_TEXT.test(text)) last.push(l.url);
+    else if (/^\d{1,4}$/.test(text) && l.url.startsWith(baseDir) && looksLikeListingUrl(l.url)) numbered.push({ url: l.url, n: Number(text) });
   }
+  const out = new Set([...next, ...numbered.sort((a, b) => a.n - b.n).map((x) => x.url), ...last]);
   out.delete(base);
   return [...out];
 }
@@ -190,10 +308,15 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
     const r = a.list(page);
     for (const l of r.links) {
       const prev = links.get(l.url);
-      if (!prev || l.title.length > prev.title.length) links.set(l.url, l);
+      if (!prev || l.title.length > prev.title.length) links.set(l.url, { ...l, date: latest(l.date, prev?.date) });
+      else if (l.date && (!prev.date || l.date > prev.date)) links.set(l.url, { ...prev, date: l.date });
     }
     for (const p of r.pages) if (p.url !== page.url && !pages.has(p.url)) pages.set(p.url, p);
     evidence.push(...r.evidence.map((e) => `${a.name}: ${e}`));
   }
   return { links: [...links.values()], pages: [...pages.values()], evidence, platforms };
+}
+
+function latest(a: string | undefined, b: string | undefined): string | undefined {
+  return a && b ? (a > b ? a : b) : (a ?? b);
 }

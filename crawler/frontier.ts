@@ -78,6 +78,7 @@ export class Frontier {
           extra = excluded.extra
         WHERE crawl_queue.run_id IS NOT @run AND crawl_queue.failure_kind IS NOT 'non-report'`),
       pending: db.prepare(`SELECT * FROM crawl_queue WHERE run_id = ? AND state = 'pending' ORDER BY rowid LIMIT ?`),
+      inRun: db.prepare(`SELECT 1 FROM crawl_queue WHERE url = ? AND run_id = ?`),
       setState: db.prepare(`UPDATE crawl_queue SET state = @state, attempts = @attempts, last_error = @error, failure_kind = @failure,
           last_status = @status, updated_at = @now WHERE url = @url`),
       doc: db.prepare(`SELECT id, url, sha256, etag, last_modified, http_status FROM documents WHERE url = ?`),
@@ -118,6 +119,11 @@ export class Frontier {
       for (const i of items) if (this.enqueue(i)) n++;
     })();
     return n;
+  }
+
+  /** The URL is queued (or done) in this run. */
+  queuedInRun(url: string): boolean {
+    return this.stmts.inRun.get(url, this.runId) !== undefined;
   }
 
   pending(limit: number): QueueRow[] {

@@ -19,7 +19,7 @@ import { BrowserPath } from './browser.ts';
 import { Frontier, type QueueRow, type DocOutcome } from './frontier.ts';
 import { Scope, normalizeUrl, hostOf, contentDispositionFileName, safeFileName } from './url.ts';
 import { decodeText } from './decode.ts';
-import { articleAttachments, articleTitle, classifyListedLink, classifyTitle, compactTitle, loadHtml, readListing, attachmentExt } from './discover.ts';
+import { articleAttachments, articleTitle, classifyListedLink, classifyTitle, compactTitle, loadHtml, readListing, attachmentExt, entryDate, isBeforeSince } from './discover.ts';
 import type { Discovered, Page, PlatformAdapter, QueueExtra, QueueKind } from './types.ts';
 import type { PortalSource } from './portals.ts';
 import { trs } from './platforms/trs.ts';
@@ -71,7 +71,12 @@ export interface CrawlSummary {
   failedUrls: FailedUrl[];
   /** Transient faults that a later attempt got past. */
   retried: Record<string, number>;
-  skipped: { robots: number; offScope: number; nonReport: number };
+  /**
+   * Links not followed: robots.txt, off the portal, not a report, and (with `since`) report
+   * entries dated before `since` (distinct URLs, not counting one fetched anyway through an
+   * undated listing or as an article's attachment).
+   */
+  skipped: { robots: number; offScope: number; nonReport: number; beforeSince: number };
   /** Body bytes received by the plain client (all kinds). */
   bytesDownloaded: number;
   /** Body bytes of article/attachment answers only: 0 on a re-run where nothing changed. */
@@ -101,6 +106,8 @@ interface Ctx {
   challengeSolves: Map<string, Promise<void>>;
   budgetHit: boolean;
   hints: Map<string, string>;
+  /** URLs of report entries left out for being dated before `since`. */
+  beforeSince: Set<string>;
 }
 
 class BudgetExhausted extends Error {}
@@ -156,7 +163,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     failures: {},
     failedUrls: [],
     retried: {},
-    skipped: { robots: 0, offScope: 0, nonReport: 0 },
+    skipped: { robots: 0, offScope: 0, nonReport: 0, beforeSince: 0 },
     bytesDownloaded: 0,
     documentBytes: 0,
     requestsByHost: {},
@@ -183,6 +190,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     challengeSolves: new Map(),
     budgetHit: false,
     hints,
+    beforeSince: new Set(),
   };
   ctx.robots = new RobotsCache(o.userAgent, async (robotsUrl) => {
     try {
@@ -195,6 +203,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   });
   if (!o.respectRobots) o.log('nianbao crawl: robots.txt is NOT honoured for this run (explicit override: --ignore-robots / respectRobots=false)');
   if (frontier.resumed) o.log(`nianbao crawl: resuming unfinished run ${frontier.runId}`);
+  if (o.since) o.log(`nianbao crawl: since ${o.since}: report entries dated before it are skipped, and a list stops paging at its first page dated wholly before it`);
 
   frontier.enqueueMany(starts.map((s) => ({ url: s.url, kind: 'listing' as const, portal: s.portal, depth: 0, extra: { pageNo: 0, ...(s.hint ? { hint: s.hint } : {}) } })));
 
@@ -230,6 +239,8 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     await ctx.browser.close();
     client.close();
   }
+  // Skipped for their date here, yet queued anyway (listed again undated, or an article's attachment).
+  summary.skipped.beforeSince = [...ctx.beforeSince].filter((u) => !frontier.queuedInRun(u)).length;
   summary.stoppedEarly = ctx.budgetHit;
   summary.requestsByHost = scheduler.requestsByHost();
   summary.browserRequests = ctx.browser.requests;
@@ -463,8 +474,10 @@ async function processListing(ctx: Ctx, row: QueueRow): Promise<void> {
   const contentType = String(resp.headers['content-type'] ?? '');
   let page = makePage(row, resp.finalUrl, resp.status, contentType, decodeText(resp.body, contentType), false);
   let result = readListing(page, ADAPTERS);
-  let children = childrenOf(ctx, row, page, result);
-  if (needsRender(page, children.length) && ctx.o.browser) {
+  const first = childrenOf(ctx, row, page, result);
+  let children = first.children;
+  // Entries left out for their date were found all the same: no reason to render the page.
+  if (needsRender(page, children.length + first.skippedBeforeSince) && ctx.o.browser) {
     ctx.o.log(`nianbao crawl: ${row.url} lists nothing without scripts; rendering it in Chromium`);
     const r = await ctx.browser.fetch(row.url);
     ctx.summary.browserFetches++;
@@ -472,17 +485,25 @@ async function processListing(ctx: Ctx, row: QueueRow): Promise<void> {
     if (r.status > 0 && r.status < 400) {
       page = makePage(row, r.finalUrl, r.status, 'text/html', r.html, true);
       result = readListing(page, ADAPTERS);
-      children = childrenOf(ctx, row, page, result);
+      children = childrenOf(ctx, row, page, result).children;
     }
   }
   for (const p of result.platforms) ctx.summary.platforms[p] = (ctx.summary.platforms[p] ?? 0) + 1;
   ctx.frontier.complete(row.url, attempts, resp.status, children);
 }
 
-function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<typeof readListing>): Parameters<Frontier['enqueue']>[0][] {
-  const out: Parameters<Frontier['enqueue']>[0][] = [];
+type Child = Parameters<Frontier['enqueue']>[0];
+
+/**
+ * What a listing page leads to. With `since`: report entries dated before it are left out, and
+ * the list's further pages are requested one at a time (the next one queued with the rest in
+ * `extra.sinceNext`) until a page whose entries are all dated before `since` ends the list.
+ */
+function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<typeof readListing>): { children: Child[]; skippedBeforeSince: number } {
+  const out: Child[] = [];
   const seen = new Set<string>();
   const hint = row.extra.hint ?? ctx.hints.get(hostOf(row.url));
+  const since = ctx.o.since;
   const add = (d: Discovered, depth: number) => {
     if (seen.has(d.url) || d.url === row.url) return;
     if (ctx.scope.check(d.url) !== null) {
@@ -494,8 +515,19 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
     if (hint && (d.kind === 'listing' || d.kind === 'api')) extra.hint = hint;
     out.push({ url: d.url, kind: d.kind, portal: row.portal, referrer: row.url, title: d.title ?? null, depth, extra });
   };
+  // `since`: the page's entries (rows with a printed date, and report candidates) and how many are older.
+  let entries = 0;
+  let older = 0;
+  let skippedBeforeSince = 0;
   for (const link of result.links) {
     const decision = classifyListedLink(link);
+    const candidate = decision.action === 'fetch' && decision.item.kind !== 'listing';
+    const date = since ? entryDate(link) : null;
+    const old = !!(since && date && isBeforeSince(date, since));
+    if (since && (link.date || candidate) && link.url !== row.url && ctx.scope.check(link.url) === null) {
+      entries++;
+      if (old) older++;
+    }
     if (decision.action === 'skip') {
       ctx.summary.skipped.nonReport++;
       continue;
@@ -504,14 +536,35 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
     if (d.kind === 'listing') {
       if (row.depth + 1 > ctx.o.maxListingDepth) continue;
       add({ ...d, extra: { pageNo: 0 } }, row.depth + 1);
+    } else if (old && ctx.scope.check(d.url) === null) {
+      skippedBeforeSince++;
+      ctx.beforeSince.add(d.url);
     } else add(d, row.depth);
   }
-  for (const p of result.pages) {
+  // Further pages of this list (and, from a `since` chain, the ones still to come).
+  const continuations: Discovered[] = [];
+  const known = new Set<string>();
+  for (const p of [...result.pages, ...(row.extra.sinceNext ?? [])]) {
     const pageNo = p.extra?.pageNo ?? (row.extra.pageNo ?? 0) + 1;
     if (pageNo > ctx.o.maxListingPages) continue;
-    add({ ...p, extra: { ...p.extra, pageNo } }, row.depth);
+    const { sinceNext: _rest, ...extra } = p.extra ?? {};
+    const item: Discovered = { url: p.url, kind: p.kind, title: p.title, extra: { ...extra, pageNo } };
+    if (!since || p.opensList) add(item, row.depth);
+    else if (!known.has(p.url)) {
+      known.add(p.url);
+      continuations.push(item);
+    }
   }
-  return out;
+  if (since && continuations.length) {
+    const open = continuations.filter((p) => p.url !== row.url && !seen.has(p.url) && ctx.scope.check(p.url) === null && !ctx.frontier.queuedInRun(p.url));
+    if (entries > 0 && older === entries) {
+      if (open.length) ctx.o.log(`nianbao crawl: ${row.url}: all ${entries} entries dated before ${since}; not paging further (${open.length} known page(s) left)`);
+    } else if (open.length) {
+      const [next, ...rest] = open;
+      add({ ...next!, extra: { ...next!.extra, ...(rest.length ? { sinceNext: rest } : {}) } }, row.depth);
+    }
+  }
+  return { children: out, skippedBeforeSince };
 }
 
 async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {

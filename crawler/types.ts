@@ -25,6 +25,12 @@ export interface QueueExtra extends RequestSpec {
   hint?: string;
   /** Render with Chromium (the list is built by script and no API was recognised). */
   render?: boolean;
+  /**
+   * `since` crawls page a list one page at a time: the further pages of this list already known
+   * (TRS index_k, jcms windows, JSON pages), in reading order, requested only while pages still
+   * hold entries dated on or after `since`.
+   */
+  sinceNext?: Discovered[];
 }
 
 /** A fetched page as adapters see it. */
@@ -46,6 +52,8 @@ export interface Page {
 export interface ListedLink {
   url: string;
   title: string;
+  /** Date printed beside the link on the list (YYYY-MM-DD): a jcms record's span, a TRS date cell, a JSON pubDate. */
+  date?: string;
 }
 
 /** Something to fetch next. */
@@ -54,12 +62,17 @@ export interface Discovered {
   kind: QueueKind;
   title?: string;
   extra?: QueueExtra;
+  /**
+   * The request opens a list of its own (a JSON endpoint found in a page's script) rather than
+   * continuing the page's list: a `since` crawl never stops it because of the page's dates.
+   */
+  opensList?: boolean;
 }
 
 export interface ListingResult {
   /** Items (articles, attachments, columns) for the shared classifier. */
   links: ListedLink[];
-  /** Further pages of the same list (pagination, API pages, dataproxy windows). */
+  /** Further pages of the same list (pagination, API pages, dataproxy windows), in reading order. */
   pages: Discovered[];
   /** Evidence the adapter relied on, for the log. */
   evidence: string[];

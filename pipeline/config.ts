@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CrawlOptions } from '../crawler/options.ts';
+import { isIsoDate, type CrawlOptions } from '../crawler/options.ts';
 import { DEFAULT_PORTALS_FILE, loadPortals, type PortalSource } from '../crawler/portals.ts';
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 
@@ -14,7 +14,7 @@ export interface RunConfig {
   dataDir: string;
   /** Portal sources file, or the list itself. Default crawler/portals.json (without the sample portal). Env NIANBAO_PORTALS. */
   portals: PortalSource[];
-  /** Crawler options (politeness, retries, limits). Env NIANBAO_DELAY_MS, NIANBAO_CONCURRENCY, NIANBAO_CONTACT, NIANBAO_USER_AGENT, NIANBAO_IGNORE_ROBOTS=1. */
+  /** Crawler options (politeness, retries, limits, since). Env NIANBAO_DELAY_MS, NIANBAO_CONCURRENCY, NIANBAO_CONTACT, NIANBAO_USER_AGENT, NIANBAO_IGNORE_ROBOTS=1, NIANBAO_SINCE. */
   crawl: CrawlOptions;
   /**
    * Extraction worker threads (default: cores), per-document time limit and heap cap, and the size
@@ -38,6 +38,8 @@ export interface ConfigOverrides {
   delayMs?: number;
   ignoreRobots?: boolean;
   workers?: number;
+  /** Skip report entries published before this date (YYYY-MM-DD). */
+  since?: string;
 }
 
 export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): RunConfig {
@@ -61,6 +63,13 @@ export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = 
   if (over.delayMs !== undefined) crawl.perHostDelayMs = over.delayMs;
   if (over.concurrency !== undefined) crawl.perHostConcurrency = over.concurrency;
   if (over.ignoreRobots) crawl.respectRobots = false;
+  // since: --since > NIANBAO_SINCE > crawl.since of the config file; none by default.
+  const since = over.since ?? (env.NIANBAO_SINCE || undefined) ?? crawl.since;
+  if (since !== undefined && since !== null && (typeof since !== 'string' || !isIsoDate(since))) {
+    throw new ConfigError(`since takes a date YYYY-MM-DD, not '${since}' (${over.since !== undefined ? '--since' : env.NIANBAO_SINCE ? 'NIANBAO_SINCE' : 'crawl.since in the config file'})`);
+  }
+  if (since) crawl.since = since;
+  else delete crawl.since;
 
   const extract = {
     workers: over.workers ?? num(env.NIANBAO_WORKERS) ?? file.extract?.workers ?? os.availableParallelism(),

@@ -15,7 +15,7 @@ export const generic: PlatformAdapter = {
     const next = paginationLinks($, page.finalUrl);
     const pageNo = (page.extra.pageNo ?? 0) + 1;
     return {
-      links: anchors($, page.finalUrl),
+      links: anchors($, page.finalUrl, { dates: true }),
       pages: next.map((url) => ({ url, kind: 'listing' as const, extra: { pageNo } })),
       evidence: next.length ? [`${next.length} pagination link(s)`] : [],
     };

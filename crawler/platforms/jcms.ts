@@ -11,6 +11,7 @@
 import * as cheerio from 'cheerio';
 import type { Discovered, ListedLink, PlatformAdapter } from '../types.ts';
 import { normalizeUrl } from '../url.ts';
+import { listingDate, printedDate } from '../discover.ts';
 
 const PROXY_PATH = '/module/web/jpage/dataproxy.jsp';
 
@@ -20,13 +21,18 @@ export function jcmsRecords(text: string, base: string): ListedLink[] {
   for (let m; (m = re.exec(text)); ) {
     const html = m[1] ?? m[2] ?? '';
     const $ = cheerio.load(html);
-    $('a[href]').each((_, el) => {
+    const anchors = $('a[href]');
+    anchors.each((_, el) => {
       const a = $(el);
       const url = normalizeUrl(a.attr('href') ?? '', base);
       if (!url) return;
       const t = a.text().replace(/\s+/g, ' ').trim();
       const attr = (a.attr('title') ?? '').trim();
-      out.push({ url, title: attr.length > t.length ? attr : t });
+      const link: ListedLink = { url, title: attr.length > t.length ? attr : t };
+      // The record's <span>2022-01-20</span>; a bare record (no row element) is read whole.
+      const date = listingDate($, el) ?? (anchors.length === 1 ? printedDate($.root().text().replace(a.text(), ' ')) : null);
+      if (date) link.date = date;
+      out.push(link);
     });
   }
   return out;

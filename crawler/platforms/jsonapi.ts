@@ -7,6 +7,7 @@
  */
 import type { Discovered, ListedLink, Page, PlatformAdapter } from '../types.ts';
 import { normalizeUrl } from '../url.ts';
+import { fieldDate } from '../discover.ts';
 
 const CALL_RE = /(?:fetch|axios(?:\.get|\.post)?|\$\.(?:get|post|getJSON|ajax)|jQuery\.(?:get|post|getJSON|ajax)|\.open\s*\(\s*['"](?:GET|POST)['"]\s*,)\s*\(?\s*(['"`])([^'"`]+)\1/g;
 const URL_PROP_RE = /\burl\s*:\s*(['"`])([^'"`]+)\1/g;
@@ -16,6 +17,8 @@ const TITLE_KEYS = ['title', 'doctitle', 'docTitle', 'name', 'subject', 'fileNam
 const URL_KEYS = ['url', 'link', 'href', 'docUrl', 'docpuburl', 'DOCPUBURL', 'detailUrl', 'pageUrl', 'fileUrl', 'wzurl', 'Url', 'path', 'articleUrl'];
 const TOTAL_KEYS = ['total', 'totalCount', 'totalRecord', 'totalElements', 'recordCount', 'totalNum', 'count', 'totalSize', 'totalRecords'];
 const PAGES_KEYS = ['pages', 'totalPage', 'totalPages', 'pageCount', 'pageTotal', 'totalPageNum'];
+/** Publication date fields of a record (for `since`), most specific first. */
+const DATE_KEYS = ['pubDate', 'publishTime', 'publishDate', 'pubTime', 'releaseTime', 'releaseDate', 'docreltime', 'DOCRELTIME', 'fbrq', 'fbsj', 'date', 'publishedAt', 'time', 'createTime', 'createDate', 'ctime'];
 
 function scriptText(page: Page): string {
   const $ = page.$();
@@ -69,7 +72,12 @@ export function jsonRecords(data: unknown, base: string): ListedLink[] {
     const link = pick(o, URL_KEYS);
     if (typeof title === 'string' && typeof link === 'string') {
       const url = normalizeUrl(link, base);
-      if (url) out.push({ url, title: title.replace(/<[^>]+>/g, '').trim() });
+      if (url) {
+        const rec: ListedLink = { url, title: title.replace(/<[^>]+>/g, '').trim() };
+        const date = fieldDate(pick(o, DATE_KEYS));
+        if (date) rec.date = date;
+        out.push(rec);
+      }
     }
     for (const x of Object.values(o)) if (typeof x === 'object') walk(x, depth + 1);
   };
@@ -115,7 +123,8 @@ export const jsonapi: PlatformAdapter = {
       const eps = scriptEndpoints(scriptText(page), page.finalUrl);
       return {
         links: [],
-        pages: eps.map((url) => apiRequest(url, page.finalUrl, { first: true, column: page.finalUrl })),
+        // Each endpoint opens a list of its own: not a further page of this page's list.
+        pages: eps.map((url) => ({ ...apiRequest(url, page.finalUrl, { first: true, column: page.finalUrl }), opensList: true })),
         evidence: eps.length ? [`script endpoint(s): ${eps.join(' ')}`] : [],
       };
     }

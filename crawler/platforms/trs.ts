@@ -5,6 +5,7 @@
  *   var countPage = 12; var currentPage = 0; var prefix = "index"; var suffix = "htm";
  *   var _nPageCount = 12; var _nCurrIndex = 0; var _sPageName = "index"; var _sPageExt = "htm";
  * Page k (k ≥ 1) lives beside index.htm as index_k.htm. Articles are ./YYYYMM/tYYYYMMDD_N.htm.
+ * List rows print the date beside the link (<span>, or a <td> cell); anchors() reads it.
  */
 import type { Discovered, Page, PlatformAdapter } from '../types.ts';
 import { anchors } from '../discover.ts';
@@ -69,6 +70,6 @@ export const trs: PlatformAdapter = {
     }
     // TRS list items are plain anchors; the generic adapter reads them too, this keeps TRS
     // self-sufficient when it is forced by a platform hint.
-    return { links: anchors(page.$(), page.finalUrl), pages, evidence };
+    return { links: anchors(page.$(), page.finalUrl, { dates: true }), pages, evidence };
   },
 };
