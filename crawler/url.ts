@@ -89,7 +89,15 @@ export function isPrivateAddress(ip: string): boolean {
   }
   if (net.isIPv6(v)) {
     if (v === '::1' || v === '::') return true;
-    if (v.startsWith('::ffff:')) return isPrivateAddress(v.slice(7));
+    if (v.startsWith('::ffff:')) {
+      // IPv4-mapped: URL parsing writes ::ffff:127.0.0.1 as ::ffff:7f00:1, which connects to 127.0.0.1.
+      const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v.slice(7));
+      if (hex) {
+        const [hi, lo] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+        return isPrivateAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+      }
+      return isPrivateAddress(v.slice(7));
+    }
     return /^(fe[89ab]|fc|fd)/.test(v);
   }
   return false;
