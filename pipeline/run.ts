@@ -37,7 +37,7 @@ export interface RunSummary {
   status: 'ok' | 'partial' | 'failed';
   startedAt: string;
   endedAt: string;
-  crawl?: Pick<CrawlSummary, 'fetched' | 'new' | 'changed' | 'unchanged' | 'failed' | 'failures' | 'reportsFound' | 'attachmentsFound' | 'bytesDownloaded'> & {
+  crawl?: Pick<CrawlSummary, 'fetched' | 'new' | 'changed' | 'unchanged' | 'failed' | 'failures' | 'reportsFound' | 'attachmentsFound' | 'bytesDownloaded' | 'skipped'> & {
     failedUrls: { url: string; kind: string; message: string }[];
   };
   extract?: StageCounts;
@@ -98,7 +98,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         progress.end('crawl');
         summary.crawl = {
           fetched: c.fetched, new: c.new, changed: c.changed, unchanged: c.unchanged, failed: c.failed, failures: c.failures,
-          reportsFound: c.reportsFound, attachmentsFound: c.attachmentsFound, bytesDownloaded: c.bytesDownloaded,
+          reportsFound: c.reportsFound, attachmentsFound: c.attachmentsFound, bytesDownloaded: c.bytesDownloaded, skipped: c.skipped,
           failedUrls: c.failedUrls.map((f) => ({ url: f.url, kind: String(f.kind), message: f.message })),
         };
         for (const [kind, n] of Object.entries(c.failures)) summary.failuresByKind[`crawl:${kind}`] = n;
