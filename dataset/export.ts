@@ -213,7 +213,8 @@ export function recoverSnapshots(snapshotsDir: string): string[] {
   const done: string[] = [];
   if (!fs.existsSync(snapshotsDir)) return done;
   for (const name of fs.readdirSync(snapshotsDir)) {
-    const m = /^\.(tmp|latest|old)-(.*)-(\d+)-[0-9a-f]{8}$/.exec(name);
+    // .tmp-<date>-<pid>-<hex>, .old-<name>-<pid>-<hex>, .latest-<pid>-<hex> (no name: updateLatest's new link)
+    const m = /^\.(tmp|latest|old)-(?:(.*)-)?(\d+)-[0-9a-f]{8}$/.exec(name);
     if (!m) continue;
     const pid = Number(m[3]);
     if (pid !== process.pid) {
@@ -225,7 +226,7 @@ export function recoverSnapshots(snapshotsDir: string): string[] {
       }
     }
     const file = path.join(snapshotsDir, name);
-    const original = m[2]!;
+    const original = m[2] ?? 'latest';
     if (m[1] === 'old' && !fs.existsSync(path.join(snapshotsDir, original))) {
       fs.renameSync(file, path.join(snapshotsDir, original));
       done.push(`restored ${original} from ${name}`);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { crawl, type CrawlSummary } from '../crawler/index.ts';
 import type { PortalSource } from '../crawler/portals.ts';
-import { exportSnapshot } from '../dataset/export.ts';
+import { exportSnapshot, recoverSnapshots } from '../dataset/export.ts';
 import { openDatabase, nowIso, type DB } from '../store/db.ts';
 import { RawStore } from '../store/raw.ts';
 import type { RunConfig } from './config.ts';
@@ -64,6 +64,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const p = paths(config.dataDir);
   const lock = acquireLock(config.dataDir);
   if (lock.clearedStale) progress.log(`cleared a stale lock left by a killed run (${lock.file})`);
+  // A run killed inside a snapshot swap can leave the dated folder renamed aside: put it back now,
+  // not only when this run gets to its export.
+  for (const done of recoverSnapshots(p.snapshots)) progress.log(`snapshots: ${done} (left by a killed run)`);
   const db = openDatabase(p.database);
   const raw = new RawStore(p.raw);
   const startedAt = nowIso();
