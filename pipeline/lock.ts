@@ -22,7 +22,7 @@ export function acquireLock(dataDir: string): Lock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx');
-      fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, pidStart: processStart(process.pid), host: os.hostname(), started: new Date().toISOString() }));
       fs.closeSync(fd);
       let released = false;
       const release = () => {
@@ -40,7 +40,7 @@ export function acquireLock(dataDir: string): Lock {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = readOwner(file);
-      if (owner && owner.host === os.hostname() && isAlive(owner.pid)) {
+      if (owner && owner.host === os.hostname() && isAlive(owner.pid, owner.pidStart)) {
         throw new LockedError(`another nianbao run (pid ${owner.pid}, started ${owner.started}) holds ${file}`);
       }
       if (owner && owner.host !== os.hostname()) {
@@ -53,7 +53,7 @@ export function acquireLock(dataDir: string): Lock {
   throw new LockedError(`could not take ${file}`);
 }
 
-function readOwner(file: string): { pid: number; host: string; started: string } | null {
+function readOwner(file: string): { pid: number; pidStart?: string | null; host: string; started: string } | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
@@ -61,11 +61,27 @@ function readOwner(file: string): { pid: number; host: string; started: string }
   }
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * The owner still runs: its pid exists and, where /proc tells, it is the same process (pids are
+ * reused: a pid alive with another start time is another program, and the lock is stale).
+ */
+function isAlive(pid: number, pidStart?: string | null): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = processStart(pid);
+  return !(pidStart && now && now !== pidStart);
+}
+
+/** Start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat), or null off Linux. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }
