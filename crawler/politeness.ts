@@ -9,11 +9,12 @@ import PQueue from 'p-queue';
 
 /**
  * The server sees request starts a little later or earlier than we do (connection setup, its
- * event loop, the network). A margin of 10% of the delay (at least 25 ms) keeps the gap it
- * observes at or above the configured delay: the delay is a floor, not a target.
+ * event loop, the network). A margin of 2% of the delay (at least 25 ms) keeps the gap it
+ * observes at or above the configured delay: the delay is a floor, not a target. (10% cost a
+ * tenth of the polite throughput: 45.4 instead of 48.8 requests/s over 50 hosts at 1/s.)
  */
 function gapMargin(delayMs: number): number {
-  return delayMs > 0 ? Math.max(25, Math.round(delayMs * 0.1)) : 0;
+  return delayMs > 0 ? Math.max(25, Math.round(delayMs * 0.02)) : 0;
 }
 
 interface HostState {

@@ -102,6 +102,7 @@ export class ExtractPool {
 
   private pump(): void {
     for (const slot of this.slots) {
+      if (!slot.ready && this.queue.length > 0) slot.worker.ref(); // a starting worker has work waiting: keep the process alive
       if (!slot.ready || slot.task || this.queue.length === 0) continue;
       const task = this.queue.shift()!;
       slot.task = task;
