@@ -795,8 +795,14 @@ function joinAcrossBreak(above: PlacedCell[], below: PlacedCell[]): Set<PlacedCe
   if (above.length === 0 || below.length === 0) return joined;
   const belowHasNumbers = below.some((c) => isNumberCell(c.text) && c.text !== '');
   const aboveHasNumbers = above.some((c) => isNumberCell(c.text) && c.text !== '');
-  // A row cut in two: one half has the label (or part of it) and the other half the numbers.
-  const splitRow = belowHasNumbers !== aboveHasNumbers && !LIST_MARKER.test(below.find((c) => c.text)?.text ?? '');
+  // A row cut in two: one half has the label (or part of it) and the other half the numbers, so
+  // where one half prints a number the other half is blank. A header row that ended the page
+  // above a data row (信息内容 | 本年制发件数 … over 规章 | 743 …) has text there: not a cut row.
+  const sameColumns = (x: PlacedCell, ys: PlacedCell[]) => ys.find((y) => y.c0 === x.c0 && y.c1 === x.c1);
+  const blankOpposite = (xs: PlacedCell[], ys: PlacedCell[]) =>
+    xs.every((x) => !(isNumberCell(x.text) && x.text !== '') || (sameColumns(x, ys)?.text ?? '') === '');
+  const complementary = blankOpposite(below, above) && blankOpposite(above, below);
+  const splitRow = belowHasNumbers !== aboveHasNumbers && complementary && !LIST_MARKER.test(below.find((c) => c.text)?.text ?? '');
   for (const b of below) {
     const a = above.find((c) => c.c0 === b.c0 && c.c1 === b.c1);
     if (!a) continue;
