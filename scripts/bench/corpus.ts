@@ -16,13 +16,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { extractText } from '../../extract/text.ts';
 import type { ExtractedDocument, TableBlock } from '../../extract/model.ts';
-import { readMetadata } from '../../normalize/metadata.ts';
 import { reportFromExtraction } from '../../normalize/report.ts';
 import type { Fact } from '../../schema/report.ts';
-import { respanTable } from '../lib/respan.ts';
 import { reportHtml, FONT } from '../lib/render-html.ts';
 import { reportDocx } from '../lib/render-docx.ts';
-import type { RenderBlock, RenderDoc } from '../lib/report-doc.ts';
+import { renderDocFromBlocks, type RenderDoc } from '../lib/report-doc.ts';
 
 export type DocKind = 'pdf' | 'docx' | 'html';
 
@@ -238,35 +236,9 @@ export function variant(m: SeedModel, r: () => number): { doc: ExtractedDocument
   return { doc, expected };
 }
 
-/** buildRenderDoc of scripts/lib/report-doc.ts, from already extracted (and varied) blocks. */
+/** The renderable form of a varied document, padded with filler paragraphs to 4–8 pages. */
 export function renderDocFrom(id: string, doc: ExtractedDocument, filler: string[]): RenderDoc {
-  const meta = readMetadata(doc.blocks);
-  const clean = (s: string) => s.replace(/[\s\u3000]+/g, '');
-  const title = meta.title ?? '';
-  const titleLines: string[] = [];
-  let k = 0;
-  if (title) {
-    let joined = '';
-    while (k < doc.blocks.length) {
-      const b = doc.blocks[k];
-      if (b.kind !== 'paragraph') break;
-      const next = joined + clean(b.text);
-      if (!clean(title).startsWith(next)) break;
-      joined = next;
-      titleLines.push(b.text);
-      k++;
-      if (joined === clean(title)) break;
-    }
-    if (joined !== clean(title)) {
-      titleLines.length = 0;
-      titleLines.push(title);
-      k = 0;
-    }
-  }
-  const blocks: RenderBlock[] = doc.blocks
-    .slice(k)
-    .map((b) => (b.kind === 'paragraph' ? { kind: 'paragraph' as const, text: b.text } : { kind: 'table' as const, table: respanTable(b.rows) }))
-    .filter((b) => b.kind === 'paragraph' || b.table.width > 0);
+  const { title, titleLines, blocks } = renderDocFromBlocks(id, doc);
   // Padding goes after the second paragraph of the body (the overview), away from the title
   // and from the tables' section headings.
   const at = Math.min(2, blocks.length);

@@ -2,6 +2,7 @@
  * A seed report as the renderers see it: title lines, paragraphs and re-spanned tables, read from
  * the plain-text extraction (extract/text.ts) so that every rendering shows the same content.
  */
+import type { ExtractedDocument } from '../../extract/model.ts';
 import { extractText } from '../../extract/text.ts';
 import { readMetadata } from '../../normalize/metadata.ts';
 import { respanTable, type SpanTable } from './respan.ts';
@@ -19,7 +20,11 @@ export interface RenderDoc {
 }
 
 export function buildRenderDoc(id: string, text: string): RenderDoc {
-  const doc = extractText(text);
+  return renderDocFromBlocks(id, extractText(text));
+}
+
+/** The renderable form of an extracted document: its title lines, then paragraphs and re-spanned tables. */
+export function renderDocFromBlocks(id: string, doc: ExtractedDocument): RenderDoc {
   const meta = readMetadata(doc.blocks);
   const clean = (s: string) => s.replace(/[\s\u3000]+/g, '');
   const title = meta.title ?? '';
