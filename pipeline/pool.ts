@@ -47,6 +47,8 @@ export class ExtractPool {
   private nextId = 1;
   private closed = false;
   readonly size: number;
+  /** Documents whose time limit grew because they needed OCR. */
+  readonly stats = { extended: 0 };
   private timeoutMs: number;
   private maxHeapMb: number;
 
@@ -86,7 +88,10 @@ export class ExtractPool {
       }
       if (m.extendMs !== undefined) {
         // OCR of a scan: the document's limit grows with its pages (capped); nothing else changes.
-        if (slot.task?.id === m.id) this.arm(slot, Math.min(Math.max(m.extendMs, slot.task.timeoutMs), MAX_EXTENDED_MS));
+        if (slot.task?.id === m.id) {
+          this.stats.extended++;
+          this.arm(slot, Math.min(Math.max(m.extendMs, slot.task.timeoutMs), MAX_EXTENDED_MS));
+        }
         return;
       }
       if (slot.task?.id !== m.id) return;
