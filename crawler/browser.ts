@@ -11,6 +11,11 @@ import type { Scope } from './url.ts';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
+/** Debian's Chromium (env NIANBAO_CHROMIUM overrides) with the flags above: for every launch outside the crawler too. */
+export function chromiumLaunchOptions(): { executablePath: string; args: string[] } {
+  return { executablePath: process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS };
+}
+
 export interface BrowserResult {
   status: number;
   finalUrl: string;

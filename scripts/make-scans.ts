@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rng } from './lib/rng.ts';
 
 const GENERATOR_VERSION = 'scans-4';
 export const SCAN_DPI = 200;
@@ -65,17 +66,6 @@ export async function makeScans(outDir = DEFAULT_SCANS_DIR, seeds?: string[]): P
   return out;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so that the corpus is the same everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function scanOne(seed: string, cleanPdf: string, outPdf: string, key: string): Promise<ScanInfo> {
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');

@@ -24,7 +24,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { portalPage } from './lib/portal.ts';
 import { reportDocx } from './lib/render-docx.ts';
-import { reportHtml } from './lib/render-html.ts';
+import { chromiumLaunchOptions } from '../crawler/browser.ts';
+import { FONT, reportHtml } from './lib/render-html.ts';
 import { buildRenderDoc, type RenderDoc } from './lib/report-doc.ts';
 
 const execFileP = promisify(execFile);
@@ -227,35 +228,28 @@ export async function renderReports(opts: RenderOptions): Promise<RenderIndex> {
   });
 }
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
+/** Page options of every report PDF (A4, page numbers in the footer like printed reports). */
+export const REPORT_PDF_OPTIONS = {
+  format: 'A4',
+  printBackground: true,
+  preferCSSPageSize: true,
+  displayHeaderFooter: true,
+  headerTemplate: '<span></span>',
+  footerTemplate: `<div style="width:100%;text-align:center;font-size:9px;font-family:'${FONT}'">- <span class="pageNumber"></span> -</div>`,
+  margin: { top: '22mm', bottom: '20mm', left: '20mm', right: '20mm' },
+} as const;
 
 /** PDF of each report page through Chromium (never downloads a browser). */
 async function renderPdfs(docs: RenderDoc[]): Promise<[string, Buffer][]> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage();
     const out: [string, Buffer][] = [];
     for (const doc of docs) {
       await page.setContent(reportHtml(doc), { waitUntil: 'load' });
       await page.evaluate(() => document.fonts.ready);
-      const pdf = await page.pdf({
-        format: 'A4',
-        printBackground: true,
-        preferCSSPageSize: true,
-        displayHeaderFooter: true,
-        headerTemplate: '<span></span>',
-        footerTemplate:
-          '<div style="width:100%;text-align:center;font-size:9px;font-family:\'WenQuanYi Micro Hei\'">- <span class="pageNumber"></span> -</div>',
-        margin: { top: '22mm', bottom: '20mm', left: '20mm', right: '20mm' },
-      });
+      const pdf = await page.pdf(REPORT_PDF_OPTIONS);
       out.push([doc.id, Buffer.from(pdf)]);
     }
     return out;

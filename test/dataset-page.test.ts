@@ -9,13 +9,14 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReport } from '../dataset/load.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
+import { chromiumLaunchOptions } from '../crawler/browser.ts';
 import { exportSnapshot } from '../dataset/export.ts';
 import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
 
-const executablePath = process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium';
+const launch = chromiumLaunchOptions();
 const SCREENSHOT = path.resolve('test/.cache/dataset-snapshot-page.png');
 
-describe.skipIf(!fs.existsSync(executablePath))('snapshot index.html in Chromium', () => {
+describe.skipIf(!fs.existsSync(launch.executablePath))('snapshot index.html in Chromium', () => {
   let browser: Browser;
   let dir: string;
   let years: number[];
@@ -35,10 +36,7 @@ describe.skipIf(!fs.existsSync(executablePath))('snapshot index.html in Chromium
       .all() as number[];
     expect(outcomeYears.length).toBeLessThan(years.length);
     dir = (await exportSnapshot(t.db, { dataDir: t.dir, date: '2024-05-01' })).dir;
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    browser = await chromium.launch(launch);
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,11 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { chromiumLaunchOptions } from '../crawler/browser.ts';
 import { extractPdf } from '../extract/pdf.ts';
 import { normalizeDocument } from '../normalize/index.ts';
 import { repoRoot } from './helpers/expected.ts';
-
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 async function headerEndsPage(): Promise<Uint8Array> {
   const cache = path.join(repoRoot, 'test/.cache/pdf/header-ends-page.pdf');
@@ -31,7 +30,7 @@ async function headerEndsPage(): Promise<Uint8Array> {
     ${row(['规章', '743', '9', '2'])}
     ${row(['行政规范性文件', '18', '18', '349'])}
   </table></body></html>`;
-  const browser = await chromium.launch({ executablePath: process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage();
     await page.setContent(html);

@@ -18,9 +18,12 @@ import { extractText } from '../../extract/text.ts';
 import type { ExtractedDocument, TableBlock } from '../../extract/model.ts';
 import { reportFromExtraction } from '../../normalize/report.ts';
 import type { Fact } from '../../schema/report.ts';
-import { reportHtml, FONT } from '../lib/render-html.ts';
+import { reportHtml } from '../lib/render-html.ts';
 import { reportDocx } from '../lib/render-docx.ts';
 import { renderDocFromBlocks, type RenderDoc } from '../lib/report-doc.ts';
+import { chromiumLaunchOptions } from '../../crawler/browser.ts';
+import { REPORT_PDF_OPTIONS } from '../render-reports.ts';
+import { rng } from '../lib/rng.ts';
 
 export type DocKind = 'pdf' | 'docx' | 'html';
 
@@ -81,17 +84,6 @@ function corpusKey(seeds: Seed[]): string {
   return h.digest('hex').slice(0, 12);
 }
 
-/** mulberry32: deterministic per document. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Small counts, mostly 0–3 with a tail: what the applications tables look like. */
 function count(r: () => number, scale = 1): number {
@@ -246,7 +238,6 @@ export function renderDocFrom(id: string, doc: ExtractedDocument, filler: string
   return { id, title, titleLines, blocks };
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 function fillerFor(r: () => number, chars: number): string[] {
   const out: string[] = [];
@@ -329,7 +320,7 @@ function write(dir: string, doc: CorpusDoc, bytes: Uint8Array): void {
 
 async function renderPdfs(dir: string, jobs: { doc: CorpusDoc; render: RenderDoc }[], concurrency: number, log: (s: string) => void): Promise<void> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     let next = 0;
     let done = 0;
@@ -344,15 +335,7 @@ async function renderPdfs(dir: string, jobs: { doc: CorpusDoc; render: RenderDoc
         } else {
           await page.setContent(pdfHtml(job.render), { waitUntil: 'load' });
           await page.evaluate(() => document.fonts.ready);
-          const pdf = await page.pdf({
-            format: 'A4',
-            printBackground: true,
-            preferCSSPageSize: true,
-            displayHeaderFooter: true,
-            headerTemplate: '<span></span>',
-            footerTemplate: `<div style="width:100%;text-align:center;font-size:9px;font-family:'${FONT}'">- <span class="pageNumber"></span> -</div>`,
-            margin: { top: '22mm', bottom: '20mm', left: '20mm', right: '20mm' },
-          });
+          const pdf = await page.pdf(REPORT_PDF_OPTIONS);
           const tmp = path.join(dir, `${job.doc.file}.tmp`);
           fs.writeFileSync(tmp, pdf);
           fs.renameSync(tmp, path.join(dir, job.doc.file));

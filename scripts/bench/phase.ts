@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ExtractedDocument } from '../../extract/model.ts';
-import { compareFacts, readSeeds, rng, seedModel, variant, type CorpusDoc, type CorpusManifest, type DocKind } from './corpus.ts';
+import { compareFacts, readSeeds, seedModel, variant, type CorpusDoc, type CorpusManifest, type DocKind } from './corpus.ts';
+import { rng } from '../lib/rng.ts';
 
 export interface ExtractArgs {
   corpusDir: string;
