@@ -16,6 +16,7 @@ import { extractDocument } from '../extract/index.ts';
 import { buildRenderDoc } from '../scripts/lib/report-doc.ts';
 import { RENDER_KINDS, renderReports, renderedFileName, type RenderIndex, type RenderKind } from '../scripts/render-reports.ts';
 import { factLines, repoRoot, seedFile } from './helpers/expected.ts';
+import { readZipDirectory } from '../extract/docx.ts';
 
 const SEEDS = ['000', '001', '002', '003', '004'];
 const OUT = path.join(repoRoot, 'test/.cache/renderings');
@@ -209,28 +210,14 @@ describe('HTML rendering', () => {
   });
 });
 
-/** One entry of a zip file (central directory, stored or deflated). */
+/** One entry of a zip file (stored or deflated), found through the extractor's own directory reader. */
 function unzipEntry(zip: Buffer, name: string): Buffer {
-  let eocd = zip.length - 22;
-  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  expect(eocd).toBeGreaterThanOrEqual(0);
-  let p = zip.readUInt32LE(eocd + 16);
-  const n = zip.readUInt16LE(eocd + 10);
-  for (let i = 0; i < n; i++) {
-    const method = zip.readUInt16LE(p + 10);
-    const size = zip.readUInt32LE(p + 20);
-    const nameLen = zip.readUInt16LE(p + 28);
-    const extraLen = zip.readUInt16LE(p + 30);
-    const commentLen = zip.readUInt16LE(p + 32);
-    const local = zip.readUInt32LE(p + 42);
-    if (zip.toString('utf8', p + 46, p + 46 + nameLen) === name) {
-      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-      const data = zip.subarray(start, start + size);
-      return method === 0 ? data : zlib.inflateRawSync(data);
-    }
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  throw new Error(`${name} not in zip`);
+  const entry = readZipDirectory(zip).find((e) => e.name === name);
+  if (!entry) throw new Error(`${name} not in zip`);
+  const local = entry.localHeaderOffset;
+  const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+  const data = zip.subarray(start, start + entry.compressedSize);
+  return entry.method === 0 ? data : zlib.inflateRawSync(data);
 }
 
 describe('other renderings', () => {
