@@ -33,7 +33,14 @@ interface Slot {
   ready: boolean;
   task?: Task;
   timer?: NodeJS.Timeout;
+  /** Why the worker died before it was ready (its 'error' event comes before 'exit'). */
+  startError?: string;
+  /** Gave up starting; respawned when work arrives. */
+  dead?: boolean;
 }
+
+/** Start-up failures in a row (no worker became ready between them) before queued work fails. */
+const MAX_START_FAILURES = 3;
 
 /** Upper bound of a document's limit after OCR asked for more time (a 30-page scan). */
 const MAX_EXTENDED_MS = 30 * 60_000;
@@ -46,6 +53,9 @@ export class ExtractPool {
   private queue: Task[] = [];
   private nextId = 1;
   private closed = false;
+  private startFailures = 0;
+  private pending = 0;
+  private keepAlive?: NodeJS.Timeout;
   readonly size: number;
   /** Documents whose time limit grew because they needed OCR. */
   readonly stats = { extended: 0 };
@@ -62,14 +72,26 @@ export class ExtractPool {
   /** Extracts one document; `limit.timeoutMs` overrides the pool's time limit for this one. */
   extract(bytes: Uint8Array, opts: ExtractOptions = {}, limit: { timeoutMs?: number } = {}): Promise<PoolResult> {
     if (this.closed) return Promise.reject(new Error('pool closed'));
+    this.pending++;
+    // Workers are unref'd (an idle pool must not keep a process alive); while documents are
+    // pending, this timer keeps the event loop up so the caller's await settles.
+    this.keepAlive ??= setInterval(() => {}, 1 << 30);
     return new Promise((resolve) => {
       this.queue.push({ id: this.nextId++, bytes, opts, resolve, timeoutMs: limit.timeoutMs ?? this.timeoutMs });
       this.pump();
     });
   }
 
+  /** Stops the workers; documents still queued or in flight fail with code 'internal'. */
   async close(): Promise<void> {
     this.closed = true;
+    const unfinished = [...this.queue.splice(0), ...this.slots.flatMap((s) => (s.task ? [s.task] : []))];
+    for (const s of this.slots) {
+      clearTimeout(s.timer);
+      s.task = undefined;
+    }
+    for (const t of unfinished) this.settle(t, { error: { code: 'internal', message: 'the extraction pool was closed before this document was done' } });
+    clearInterval(this.keepAlive);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -82,8 +104,8 @@ export class ExtractPool {
     worker.on('message', (m: { id: number; ready?: boolean; extendMs?: number } & PoolResult) => {
       if (m.ready) {
         slot.ready = true;
+        this.startFailures = 0;
         this.pump();
-        if (!slot.task) slot.worker.unref();
         return;
       }
       if (m.extendMs !== undefined) {
@@ -97,27 +119,58 @@ export class ExtractPool {
       if (slot.task?.id !== m.id) return;
       this.finish(slot, m.error ? { error: m.error } : { doc: m.doc! });
     });
-    worker.on('error', (e) => this.crash(slot, (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : 'internal', String(e.message)));
+    worker.on('error', (e) => {
+      const oom = (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      if (slot.task) this.crash(slot, oom ? 'out-of-memory' : 'internal', String(e.message));
+      else slot.startError = `${oom ? `out of memory (heap cap ${this.maxHeapMb} MB)` : e.message}`;
+    });
     worker.on('exit', (code) => {
-      if (!this.closed && slot.task) this.crash(slot, 'internal', `worker exited with code ${code}`);
+      if (this.closed || !this.slots.includes(slot)) return;
+      if (slot.task) this.crash(slot, 'internal', `worker exited with code ${code}`);
+      else this.lost(slot, slot.startError ?? `exited with code ${code}`);
     });
     worker.unref();
     return slot;
   }
 
+  /**
+   * A worker without a document died (at start-up, say): replace it. After MAX_START_FAILURES
+   * start-up failures in a row the queued documents fail with the reason instead of waiting for a
+   * worker that never comes (the process would otherwise exit with 13, an unsettled await).
+   */
+  private lost(slot: Slot, reason: string): void {
+    const i = this.slots.indexOf(slot);
+    if (!slot.ready) this.startFailures++;
+    if (this.startFailures < MAX_START_FAILURES) {
+      this.slots[i] = this.spawn();
+      this.pump();
+      return;
+    }
+    this.startFailures = 0;
+    this.slots[i] = { ...slot, dead: true, task: undefined };
+    if (this.slots.some((s) => s.ready && !s.dead)) return; // another worker carries on with the queue
+    const failed = this.queue.splice(0);
+    for (const t of failed) this.settle(t, { error: { code: 'internal', message: `the extraction worker failed to start ${MAX_START_FAILURES} times: ${reason}` } });
+  }
+
   private pump(): void {
+    for (const [i, s] of this.slots.entries()) if (s.dead && this.queue.length > 0) this.slots[i] = this.spawn();
     for (const slot of this.slots) {
-      if (!slot.ready && this.queue.length > 0) slot.worker.ref(); // a starting worker has work waiting: keep the process alive
       if (!slot.ready || slot.task || this.queue.length === 0) continue;
       const task = this.queue.shift()!;
       slot.task = task;
-      slot.worker.ref();
       this.arm(slot, task.timeoutMs);
       // Copy: the caller may reuse its buffer; transferring would detach it.
       slot.worker.postMessage({ id: task.id, bytes: task.bytes, opts: task.opts });
     }
-    // Work is waiting for workers still loading: they keep the process alive until ready.
-    if (this.queue.length) for (const slot of this.slots) if (!slot.ready) slot.worker.ref();
+  }
+
+  private settle(task: Task, result: PoolResult): void {
+    if (--this.pending === 0) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+    task.resolve(result);
   }
 
   private arm(slot: Slot, ms: number): void {
@@ -129,8 +182,7 @@ export class ExtractPool {
     clearTimeout(slot.timer);
     const task = slot.task!;
     slot.task = undefined;
-    slot.worker.unref();
-    task.resolve(result);
+    this.settle(task, result);
     this.pump();
   }
 
@@ -144,7 +196,7 @@ export class ExtractPool {
     void slot.worker.terminate();
     const i = this.slots.indexOf(slot);
     if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
-    task.resolve({ error: { code, message: message2 } });
+    this.settle(task, { error: { code, message: message2 } });
     this.pump();
   }
 }

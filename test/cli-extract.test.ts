@@ -12,7 +12,7 @@ const nianbao = (...args: string[]) =>
 describe('nianbao extract', () => {
   it('--json on the seeds folder: five lines, formats, years and agencies right, identities hold', () => {
     const r = nianbao('extract', '--json', seedsDir());
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(5);
     expect(lines.map((l) => [l.format, l.year, l.agency])).toEqual([
@@ -35,7 +35,7 @@ describe('nianbao extract', () => {
     fs.writeFileSync(path.join(dir, 'empty.pdf'), '');
     fs.copyFileSync(path.join(seedsDir(), fs.readdirSync(seedsDir()).find((f) => f.startsWith('000'))!), path.join(dir, 'ok.txt'));
     const r = nianbao('extract', '--json', dir, path.join(dir, 'missing.html'));
-    expect(r.status).toBe(1);
+    expect(r.status, r.stderr).toBe(1);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => [path.basename(l.file), l.error?.code ?? null])).toEqual([
       ['empty.pdf', 'empty-file'],
@@ -52,7 +52,7 @@ describe('nianbao extract', () => {
 
   it('prints a readable summary by default', () => {
     const r = nianbao('extract', path.join(seedsDir(), fs.readdirSync(seedsDir()).find((f) => f.startsWith('003'))!));
-    expect(r.status).toBe(0);
+    expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('format statutory-2019');
     expect(r.stdout).toMatch(/199 facts: proactive 22, applications 161, review_litigation 15, narrative 1/);
   });

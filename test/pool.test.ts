@@ -27,6 +27,23 @@ describe('extraction worker pool', () => {
       await slow.close();
     }
   });
+
+  it('workers that cannot start fail the queued documents with the reason, and the next call tries again', async () => {
+    // A 4 MB heap cannot even load the loader: every start dies with out-of-memory. Without a
+    // live worker nothing would keep the process alive, so the awaits below would never settle.
+    const starved = new ExtractPool({ workers: 2, maxHeapMb: 4 });
+    try {
+      const rs = await Promise.all([1, 2, 3].map(() => starved.extract(Buffer.from('hello'), { fileName: 'a.txt' })));
+      for (const r of rs) {
+        expect(r.error?.code).toBe('internal');
+        expect(r.error?.message).toMatch(/failed to start 3 times: out of memory \(heap cap 4 MB\)/);
+      }
+      const again = await starved.extract(Buffer.from('hello'), { fileName: 'b.txt' });
+      expect(again.error?.message).toMatch(/failed to start/);
+    } finally {
+      await starved.close();
+    }
+  });
 });
 
 describe('extraction pool and OCR', () => {

@@ -496,10 +496,6 @@ if (!phase || !run[phase]) {
   console.error(`usage: phase.ts <${Object.keys(run).join('|')}> '<json>'`);
   process.exit(2);
 }
-// ExtractPool unrefs workers that have no task, including ones still loading: without a live
-// handle the process would exit while the first documents wait for a worker to be ready.
-const keepAlive = setInterval(() => {}, 1 << 30);
 const result = await run[phase]!(args as never);
-clearInterval(keepAlive);
 process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 process.exit(0);
