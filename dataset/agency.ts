@@ -54,7 +54,14 @@ export function normalizeAgencyName(name: string): string {
 }
 
 // Prepared once per connection: the loader calls this for every report.
-const upserts = new WeakMap<DB, Database.Statement<unknown[]>>();
+const statements = new WeakMap<DB, { find: Database.Statement<unknown[]>; upsert: Database.Statement<unknown[]> }>();
+interface AgencyRow {
+  id: number;
+  province: string | null;
+  city: string | null;
+  county: string | null;
+  portal: string | null;
+}
 
 /** Finds or creates the agency row; fills its region and portal where they were unknown. */
 const HAS_PLACE = /[省市区县州盟旗镇乡]|自治|街道|新区|开发区|国务院|中央|全国|国家/u;
@@ -66,9 +73,9 @@ export function upsertAgency(db: DB, name: string, region: Region | null | undef
   // A name without a place (财政局, 投资促进中心) is only unique within its county or portal.
   const place = region?.county ?? region?.city ?? region?.province ?? portal ?? null;
   const normalized = HAS_PLACE.test(bare) || !place ? bare : `${place}/${bare}`;
-  let stmt = upserts.get(db);
-  if (!stmt) {
-    stmt = db.prepare(
+  let st = statements.get(db);
+  if (!st) {
+    const upsert = db.prepare(
       `INSERT INTO agencies (name, normalized_name, province, city, county, portal) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (normalized_name) DO UPDATE SET
          province = COALESCE(agencies.province, excluded.province),
@@ -77,9 +84,15 @@ export function upsertAgency(db: DB, name: string, region: Region | null | undef
          portal = COALESCE(agencies.portal, excluded.portal)
        RETURNING id`,
     );
-    upserts.set(db, stmt);
+    st = { find: db.prepare('SELECT id, province, city, county, portal FROM agencies WHERE normalized_name = ?'), upsert };
+    statements.set(db, st);
   }
-  const row = stmt.get(display, normalized, region?.province ?? null, region?.city ?? null, region?.county ?? null, portal ?? null) as { id: number };
+  // Most reports come from an agency already known with everything this call could add: a read,
+  // not a write (the upsert rewrites the row every time).
+  const known = st.find.get(normalized) as AgencyRow | undefined;
+  const adds = (mine: string | null | undefined, theirs: string | null) => !!mine && theirs === null;
+  if (known && !adds(region?.province, known.province) && !adds(region?.city, known.city) && !adds(region?.county, known.county) && !adds(portal, known.portal)) return known.id;
+  const row = st.upsert.get(display, normalized, region?.province ?? null, region?.city ?? null, region?.county ?? null, portal ?? null) as { id: number };
   return row.id;
 }
 

@@ -3,7 +3,7 @@
  * document already normalized by this parser version is skipped; a new parser version
  * re-normalizes every stored extraction without re-crawling or re-extracting.
  */
-import { loadReports, type LoadOutcome } from '../dataset/load.ts';
+import { LOAD_BATCH, loadReports, type LoadOutcome } from '../dataset/load.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
 import { EXTRACTOR_VERSION, PARSER_VERSION, type ReportResult } from '../schema/report.ts';
@@ -37,8 +37,6 @@ interface DocumentRow {
   kind: string;
   portal: string | null;
 }
-
-const BATCH = 100;
 
 export interface NormalizeStageOptions {
   progress?: Progress;
@@ -92,7 +90,7 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
       },
     });
     progress?.tick('normalize', { ok: !result.error, item: url, reason: result.error && `${result.error.code}: ${result.error.message}` });
-    if (batch.length >= BATCH) flush();
+    if (batch.length >= LOAD_BATCH) flush();
   }
   flush();
   runCrossReportChecks(db);

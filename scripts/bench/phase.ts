@@ -279,7 +279,7 @@ async function syntheticItems(n: number): Promise<Item[]> {
 
 async function loadPhase(a: LoadArgs) {
   const { openDatabase } = await import('../../store/db.ts');
-  const { loadReports } = await import('../../dataset/load.ts');
+  const { loadReports, LOAD_BATCH } = await import('../../dataset/load.ts');
   const { runCrossReportChecks } = await import('../../dataset/checks.ts');
   let base: Item[] = [];
   if (a.results && fs.existsSync(a.results)) {
@@ -309,7 +309,7 @@ async function loadPhase(a: LoadArgs) {
       );
   for (const f of [a.dbFile, `${a.dbFile}-wal`, `${a.dbFile}-shm`]) fs.rmSync(f, { force: true });
   const db = openDatabase(a.dbFile);
-  const batch = a.batch ?? 100;
+  const batch = a.batch ?? LOAD_BATCH;
   const t0 = performance.now();
   for (let i = 0; i < items.length; i += batch) loadReports(db, items.slice(i, i + batch));
   const loadMs = performance.now() - t0;

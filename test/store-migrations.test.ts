@@ -1,0 +1,38 @@
+/** Migrations keep what is stored: a database made by an older nianbao opens with its rows intact. */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '../store/db.ts';
+import { MIGRATIONS } from '../store/migrations.ts';
+
+describe('migrations', () => {
+  it('v6 moves the facts of a v5 database into fact_cells + fact_values, and the facts view reads them back unchanged', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-mig-')), 'old.sqlite');
+    const db = new Database(file);
+    db.pragma('foreign_keys = ON');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 5)) db.exec(m.sql);
+    db.pragma('user_version = 5');
+    const rep = db.prepare(`INSERT INTO reports (sha256, parser_version, extracted_at, is_current, media_type, format) VALUES (?, '1.0.0', '2026-01-01', 1, 'text/html', 'statutory-2021')`);
+    const a = Number(rep.run('a'.repeat(64)).lastInsertRowid);
+    const b = Number(rep.run('b'.repeat(64)).lastInsertRowid);
+    const ins = db.prepare('INSERT INTO facts (report_id, tbl, row, col, value, page, block, cell_row, cell_col, printed, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const rows = [
+      [a, 'applications', 'new_received', 'total', 12, 2, 5, 3, 8, '12', null],
+      [a, 'applications', 'new_received', 'natural_person', 10, 2, 5, 3, 1, '10', 0.93],
+      [a, 'review_litigation', 'review', 'total', null, null, 7, 2, 5, '', null],
+      [b, 'applications', 'new_received', 'total', 3.5, 1, 4, 3, 8, '3.5', null],
+    ];
+    for (const r of rows) ins.run(...r);
+    const before = db.prepare('SELECT * FROM facts ORDER BY report_id, tbl, row, col').all();
+
+    expect(migrate(db)).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    expect(db.prepare("SELECT type FROM sqlite_master WHERE name = 'facts'").pluck().get()).toBe('view');
+    expect(db.prepare('SELECT * FROM facts ORDER BY report_id, tbl, row, col').all()).toEqual(before);
+    expect(db.prepare('SELECT COUNT(*) FROM fact_cells').pluck().get()).toBe(3);
+    // The summary view still reads through the facts view.
+    expect(db.prepare('SELECT applications_received FROM report_summary WHERE report_id = ?').pluck().get(b)).toBe(3.5);
+    db.close();
+  });
+});
