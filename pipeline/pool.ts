@@ -15,6 +15,12 @@ export interface PoolOptions {
   timeoutMs?: number;
   /** Heap cap per worker in MB. Default 1024. */
   maxHeapMb?: number;
+  /**
+   * Young generation per worker in MB. Default 96: extraction allocates many short-lived objects
+   * (glyph runs, cells); with V8's default (~48 MB) scavenges run about twice as often, and on
+   * the benchmark corpus 96 MB took ~15% less CPU per document (1 and 2 workers).
+   */
+  youngGenerationMb?: number;
 }
 
 export type PoolResult = { doc: ExtractedDocument; error?: undefined } | { doc?: undefined; error: { code: string; message: string } };
@@ -61,11 +67,13 @@ export class ExtractPool {
   readonly stats = { extended: 0 };
   private timeoutMs: number;
   private maxHeapMb: number;
+  private youngGenerationMb: number;
 
   constructor(opts: PoolOptions = {}) {
     this.size = Math.max(1, opts.workers ?? os.availableParallelism());
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.maxHeapMb = opts.maxHeapMb ?? 1024;
+    this.youngGenerationMb = opts.youngGenerationMb ?? 96;
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
@@ -98,7 +106,7 @@ export class ExtractPool {
   private spawn(): Slot {
     const worker = new Worker(BOOTSTRAP, {
       workerData: { tsModule: WORKER_MODULE },
-      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: this.youngGenerationMb },
     });
     const slot: Slot = { worker, ready: false };
     worker.on('message', (m: { id: number; ready?: boolean; extendMs?: number } & PoolResult) => {
