@@ -10,7 +10,7 @@ import type { ExtractedDocument } from '../extract/model.ts';
 import { EXTRACTOR_VERSION } from '../schema/report.ts';
 import { nowIso, type DB } from '../store/db.ts';
 import type { RawStore } from '../store/raw.ts';
-import type { ExtractPool } from './pool.ts';
+import { WORKER_UNAVAILABLE, type ExtractPool } from './pool.ts';
 import type { Progress } from './progress.ts';
 
 export interface StageFailure {
@@ -88,6 +88,11 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
         });
         counts.done++;
         progress?.tick('extract', { ok: true, item: d.url });
+      } else if (result.error!.code === WORKER_UNAVAILABLE) {
+        // Not the document's fault: nothing is stored, so the next run extracts it again.
+        counts.failed++;
+        counts.failures.push({ sha256: d.sha256, url: d.url, ...result.error! });
+        progress?.tick('extract', { ok: false, item: d.url, reason: `${result.error!.code}: ${result.error!.message}` });
       } else {
         insert.run({
           sha256: d.sha256, version: EXTRACTOR_VERSION, media_type: null, status: 'failed',

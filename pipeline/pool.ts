@@ -45,6 +45,13 @@ interface Slot {
   dead?: boolean;
 }
 
+/**
+ * The error code of a document that was never extracted because no worker could take it (workers
+ * failing to start, the pool closed under it): a fault of this run, not of the document, so the
+ * extract stage leaves it pending for the next run instead of storing a failure.
+ */
+export const WORKER_UNAVAILABLE = 'worker-unavailable';
+
 /** Start-up failures in a row (no worker became ready between them) before queued work fails. */
 const MAX_START_FAILURES = 3;
 
@@ -90,7 +97,7 @@ export class ExtractPool {
     });
   }
 
-  /** Stops the workers; documents still queued or in flight fail with code 'internal'. */
+  /** Stops the workers; documents still queued or in flight fail with code WORKER_UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
     const unfinished = [...this.queue.splice(0), ...this.slots.flatMap((s) => (s.task ? [s.task] : []))];
@@ -98,7 +105,7 @@ export class ExtractPool {
       clearTimeout(s.timer);
       s.task = undefined;
     }
-    for (const t of unfinished) this.settle(t, { error: { code: 'internal', message: 'the extraction pool was closed before this document was done' } });
+    for (const t of unfinished) this.settle(t, { error: { code: WORKER_UNAVAILABLE, message: 'the extraction pool was closed before this document was done' } });
     clearInterval(this.keepAlive);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
@@ -158,7 +165,7 @@ export class ExtractPool {
     this.slots[i] = { ...slot, dead: true, task: undefined };
     if (this.slots.some((s) => s.ready && !s.dead)) return; // another worker carries on with the queue
     const failed = this.queue.splice(0);
-    for (const t of failed) this.settle(t, { error: { code: 'internal', message: `the extraction worker failed to start ${MAX_START_FAILURES} times: ${reason}` } });
+    for (const t of failed) this.settle(t, { error: { code: WORKER_UNAVAILABLE, message: `the extraction worker failed to start ${MAX_START_FAILURES} times: ${reason}` } });
   }
 
   private pump(): void {

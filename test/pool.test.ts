@@ -35,7 +35,7 @@ describe('extraction worker pool', () => {
     try {
       const rs = await Promise.all([1, 2, 3].map(() => starved.extract(Buffer.from('hello'), { fileName: 'a.txt' })));
       for (const r of rs) {
-        expect(r.error?.code).toBe('internal');
+        expect(r.error?.code).toBe('worker-unavailable');
         expect(r.error?.message).toMatch(/failed to start 3 times: out of memory \(heap cap 4 MB\)/);
       }
       const again = await starved.extract(Buffer.from('hello'), { fileName: 'b.txt' });
