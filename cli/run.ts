@@ -215,7 +215,7 @@ export function printSummary(s: RunSummary, json: boolean): void {
     out.push(`  crawl: ${s.crawl.reportsFound} report articles, ${s.crawl.attachmentsFound} attachments; documents new ${s.crawl.new}, changed ${s.crawl.changed}, unchanged ${s.crawl.unchanged}, failed ${s.crawl.failed}; ${(s.crawl.bytesDownloaded / 1024).toFixed(0)} KiB downloaded${s.crawl.skipped.beforeSince ? `; ${s.crawl.skipped.beforeSince} older than --since skipped` : ''}`);
   if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);
   if (s.normalize)
-    out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.alternate} alternate renderings, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings`);
+    out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.alternate} alternate renderings, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings, ${s.normalize.crossFindings ?? 0} across reports`);
   if (s.export) out.push(`  export: ${s.export.files} files in ${s.export.dir}`);
   if (Object.keys(s.failuresByKind).length) {
     out.push('  failures by kind:');

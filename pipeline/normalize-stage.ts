@@ -19,6 +19,8 @@ export interface NormalizeCounts extends StageCounts {
   alternate: number;
   unchanged: number;
   findings: number;
+  /** Findings across reports (carry-over mismatches, two current reports for one agency-year, renames), recomputed each run. */
+  crossFindings: number;
   byFormat: Record<string, number>;
 }
 
@@ -55,7 +57,7 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
     )
     .all(EXTRACTOR_VERSION, PARSER_VERSION) as PendingExtraction[];
   const docOf = db.prepare(`SELECT url, final_url, referrer, kind, portal FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1`);
-  const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, alternate: 0, unchanged: 0, findings: 0, byFormat: {} };
+  const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, alternate: 0, unchanged: 0, findings: 0, crossFindings: 0, byFormat: {} };
   progress?.start('normalize', pending.length);
   let batch: { result: ReportResult; ctx: Parameters<typeof loadReports>[1][number]['ctx'] }[] = [];
   const flush = () => {
@@ -93,7 +95,8 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
     if (batch.length >= LOAD_BATCH) flush();
   }
   flush();
-  runCrossReportChecks(db);
+  const cross = runCrossReportChecks(db);
+  counts.crossFindings = cross.carryOverMismatches + cross.duplicates + cross.renamesLinked;
   progress?.end('normalize');
   return counts;
 }

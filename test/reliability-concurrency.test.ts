@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/expected.ts';
 
@@ -52,5 +53,10 @@ describe('concurrency: a reader during a full run', () => {
     expect(stats.errors, stats.messages.join('\n')).toBe(0);
     expect(stats.queries).toBeGreaterThan(100);
     expect(stderr).not.toMatch(/SQLITE_BUSY|database is locked/);
+    // The run's summary counts the findings across reports that the run left in the database.
+    const db = new Database(path.join(dataDir, 'nianbao.sqlite'), { readonly: true });
+    const cross = db.prepare(`SELECT COUNT(*) FROM findings WHERE rule LIKE 'cross.%'`).pluck().get();
+    db.close();
+    expect(summary.normalize.crossFindings).toBe(cross);
   }, 15 * 60_000);
 });
