@@ -18,8 +18,8 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    // 64 MB of page cache (the default is 2 MB): a run's facts go into two B-trees (the primary
-    // key and facts_tbl_row_col) at as many places as a report has cells; with the default cache
+    // 64 MB of page cache (the default is 2 MB): a run's facts go into two B-trees (fact_values'
+    // primary key and fact_values_cell) at as many places as a report has cells; with the default cache
     // those pages spill and are re-read, and loading runs at about half the speed.
     db.pragma('cache_size = -65536');
     migrate(db);

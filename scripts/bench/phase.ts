@@ -125,17 +125,11 @@ async function extractPhase(a: ExtractArgs) {
     }
   } else {
     // As the extract stage feeds the pool: one loop per worker, corpus order (types mixed).
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: pool.size }, async () => {
-        while (next < docs.length) {
-          const d = docs[next++]!;
-          const s = performance.now();
-          await extractOne(d);
-          perDoc.set(d.id, performance.now() - s);
-        }
-      }),
-    );
+    await eachConcurrently(docs, pool.size, async (d) => {
+      const s = performance.now();
+      await extractOne(d);
+      perDoc.set(d.id, performance.now() - s);
+    });
   }
   const wallMs = performance.now() - t0;
   await pool.close();
@@ -454,19 +448,13 @@ async function speedupPhase(a: SpeedupArgs) {
   const n = a.workers ?? 2;
   const pools = [new ExtractPool({ workers: 1 }), new ExtractPool({ workers: n })];
   const run = async (pool: InstanceType<typeof ExtractPool>, list: CorpusDoc[]) => {
-    let next = 0;
     let failed = 0;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: pool.size }, async () => {
-        while (next < list.length) {
-          const d = list[next++]!;
-          const r = await pool.extract(bytes.get(d.id)!, { fileName: d.file });
-          if (r.error) failed++;
-        }
-      }),
-    );
+    await eachConcurrently(list, pool.size, async (d) => {
+      const r = await pool.extract(bytes.get(d.id)!, { fileName: d.file });
+      if (r.error) failed++;
+    });
     const cpu = process.cpuUsage(c0);
     return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, failed };
   };
@@ -508,11 +496,8 @@ async function pdftotextScaling(corpusDir: string, docs: CorpusDoc[], n: number)
       spawn('pdftotext', ['-layout', file, '-'], { stdio: ['ignore', 'ignore', 'ignore'] }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pdftotext ${file}: exit ${code}`)))),
     );
   const time = async (parallel: number) => {
-    let next = 0;
     const t = performance.now();
-    await Promise.all(Array.from({ length: parallel }, async () => {
-      while (next < pdfs.length) await one(pdfs[next++]!);
-    }));
+    await eachConcurrently(pdfs, parallel, one);
     return performance.now() - t;
   };
   await time(n); // warm the page cache
@@ -525,6 +510,15 @@ async function pdftotextScaling(corpusDir: string, docs: CorpusDoc[], n: number)
   return { pdfs: pdfs.length, oneMs: round(oneMs / 3), manyMs: round(manyMs / 3), speedup: round(oneMs / manyMs, 3) };
 }
 
+/** Runs fn over items, n at a time, in order of start: as the extract stage feeds its pool (one loop per worker). */
+async function eachConcurrently<T>(items: readonly T[], n: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
 
 // ------------------------------------------------------------------ main
 
