@@ -274,7 +274,6 @@ export function loadReports(db: DB, items: Array<{ result: ReportInput; ctx?: Lo
 
 function inTransaction<T>(db: DB, f: () => T): T {
   const st = statements(db);
-  st.forgetCells();
   try {
     return db.transaction(f).immediate();
   } finally {

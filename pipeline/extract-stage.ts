@@ -88,16 +88,14 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
         });
         counts.done++;
         progress?.tick('extract', { ok: true, item: d.url });
-      } else if (result.error!.code === WORKER_UNAVAILABLE) {
-        // Not the document's fault: nothing is stored, so the next run extracts it again.
-        counts.failed++;
-        counts.failures.push({ sha256: d.sha256, url: d.url, ...result.error! });
-        progress?.tick('extract', { ok: false, item: d.url, reason: `${result.error!.code}: ${result.error!.message}` });
       } else {
-        insert.run({
-          sha256: d.sha256, version: EXTRACTOR_VERSION, media_type: null, status: 'failed',
-          error_code: result.error!.code, error_message: result.error!.message, pages: null, blocks: null, millis, at: nowIso(),
-        });
+        // No worker could take it: not the document's fault, so nothing is stored and the next
+        // run extracts it again.
+        if (result.error!.code !== WORKER_UNAVAILABLE)
+          insert.run({
+            sha256: d.sha256, version: EXTRACTOR_VERSION, media_type: null, status: 'failed',
+            error_code: result.error!.code, error_message: result.error!.message, pages: null, blocks: null, millis, at: nowIso(),
+          });
         counts.failed++;
         counts.failures.push({ sha256: d.sha256, url: d.url, ...result.error! });
         progress?.tick('extract', { ok: false, item: d.url, reason: `${result.error!.code}: ${result.error!.message}` });

@@ -67,7 +67,6 @@ export class ExtractPool {
   private nextId = 1;
   private closed = false;
   private startFailures = 0;
-  private pending = 0;
   private keepAlive?: NodeJS.Timeout;
   readonly size: number;
   /** Documents whose time limit grew because they needed OCR. */
@@ -87,7 +86,6 @@ export class ExtractPool {
   /** Extracts one document; `limit.timeoutMs` overrides the pool's time limit for this one. */
   extract(bytes: Uint8Array, opts: ExtractOptions = {}, limit: { timeoutMs?: number } = {}): Promise<PoolResult> {
     if (this.closed) return Promise.reject(new Error('pool closed'));
-    this.pending++;
     // Workers are unref'd (an idle pool must not keep a process alive); while documents are
     // pending, this timer keeps the event loop up so the caller's await settles.
     this.keepAlive ??= setInterval(() => {}, 1 << 30);
@@ -137,7 +135,7 @@ export class ExtractPool {
     worker.on('error', (e) => {
       const oom = (e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
       if (slot.task) this.crash(slot, oom ? 'out-of-memory' : 'internal', String(e.message));
-      else slot.startError = `${oom ? `out of memory (heap cap ${this.maxHeapMb} MB)` : e.message}`;
+      else slot.startError = oom ? `out of memory (heap cap ${this.maxHeapMb} MB)` : e.message;
     });
     worker.on('exit', (code) => {
       if (this.closed || !this.slots.includes(slot)) return;
@@ -162,7 +160,7 @@ export class ExtractPool {
       return;
     }
     this.startFailures = 0;
-    this.slots[i] = { ...slot, dead: true, task: undefined };
+    slot.dead = true;
     if (this.slots.some((s) => s.ready && !s.dead)) return; // another worker carries on with the queue
     const failed = this.queue.splice(0);
     for (const t of failed) this.settle(t, { error: { code: WORKER_UNAVAILABLE, message: `the extraction worker failed to start ${MAX_START_FAILURES} times: ${reason}` } });
@@ -180,8 +178,9 @@ export class ExtractPool {
     }
   }
 
+  /** Hands a document its result; the keep-alive timer stops when no document is queued or in flight. */
   private settle(task: Task, result: PoolResult): void {
-    if (--this.pending === 0) {
+    if (this.queue.length === 0 && this.slots.every((s) => !s.task)) {
       clearInterval(this.keepAlive);
       this.keepAlive = undefined;
     }
