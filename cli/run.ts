@@ -136,7 +136,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
   let portals: PortalSource[] | undefined;
   try {
     if (flags.sample) {
-      const { startSamplePortal } = await import('../test/portal/server.ts');
+      const { startSamplePortal } = await import('../sample/portal/server.ts');
       const documentsDir = await sampleDocuments(config.dataDir, progress);
       // A fixed port keeps the sample's URLs stable, so a second `npm start` is incremental.
       const port = Number(process.env.NIANBAO_SAMPLE_PORT) || SAMPLE_PORT;
@@ -174,7 +174,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
  * LibreOffice for DOC) is left out with a note, and the portal serves the rest.
  */
 async function sampleDocuments(dataDir: string, progress: Progress): Promise<string> {
-  const { renderReports } = await import('../scripts/render-reports.ts');
+  const { renderReports } = await import('../sample/render.ts');
   const outDir = path.join(dataDir, 'sample', 'documents');
   // NIANBAO_SAMPLE_KINDS (e.g. html,portal,docx) serves only those renderings, stand-ins for the rest: a lighter sample.
   const only = process.env.NIANBAO_SAMPLE_KINDS?.split(',').map((k) => k.trim());

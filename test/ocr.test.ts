@@ -23,7 +23,7 @@ import type { Fact, Finding, ReportResult } from '../schema/report.ts';
 import { imagePdf, makeScans, type ScanInfo } from '../scripts/make-scans.ts';
 
 const SCANS = path.resolve('test/.cache/scans');
-const SEEDS = path.resolve('test/fixtures/seeds');
+const SEEDS = path.resolve('sample/seeds');
 const FULL = process.env.NIANBAO_OCR_FULL === '1';
 const SUBSET = ['004'];
 const TABLES = new Set(['applications', 'review_litigation', 'proactive', 'legacy_stats']);

@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../normalize/report.ts';
 import type { ReportResult } from '../schema/report.ts';
 import { extractDocument } from '../extract/index.ts';
-import { buildRenderDoc } from '../scripts/lib/report-doc.ts';
+import { buildRenderDoc } from '../sample/render/report-doc.ts';
 import { RENDER_KINDS, renderReports, renderedFileName, type RenderIndex, type RenderKind } from '../scripts/render-reports.ts';
 import { factLines, repoRoot, seedFile } from './helpers/expected.ts';
 import { readZipDirectory } from '../extract/docx.ts';

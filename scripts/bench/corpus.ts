@@ -2,7 +2,7 @@
  * The benchmark corpus: N report documents made from the five seed reports with their numbers
  * varied so that every identity of FORMATS.md still holds, rendered as PDF (Chromium, padded to
  * 4–8 pages with narrative paragraphs), DOCX (`docx`) and HTML (official table markup), through
- * the same renderers as scripts/render-reports.ts (scripts/lib/*).
+ * the same renderers as the sample portal (sample/render.ts, sample/render/*).
  *
  * Each document's expected facts (table.row.col → value) are recorded in manifest.json, so the
  * bench can check that what it timed also read the right numbers.
@@ -18,11 +18,11 @@ import { extractText } from '../../extract/text.ts';
 import type { ExtractedDocument, TableBlock } from '../../extract/model.ts';
 import { reportFromExtraction } from '../../normalize/report.ts';
 import type { Fact } from '../../schema/report.ts';
-import { reportHtml } from '../lib/render-html.ts';
-import { reportDocx } from '../lib/render-docx.ts';
-import { renderDocFromBlocks, type RenderDoc } from '../lib/report-doc.ts';
+import { reportHtml } from '../../sample/render/html.ts';
+import { reportDocx } from '../../sample/render/docx.ts';
+import { renderDocFromBlocks, type RenderDoc } from '../../sample/render/report-doc.ts';
 import { chromiumLaunchOptions } from '../../crawler/browser.ts';
-import { REPORT_PDF_OPTIONS } from '../render-reports.ts';
+import { REPORT_PDF_OPTIONS } from '../../sample/render.ts';
 import { rng } from '../lib/rng.ts';
 
 export type DocKind = 'pdf' | 'docx' | 'html';
@@ -55,7 +55,7 @@ const SOURCES = ['scripts/bench/corpus.ts'];
 
 export function seedsDir(): string {
   if (process.env.NIANBAO_SEEDS) return process.env.NIANBAO_SEEDS;
-  const local = path.join(repoRoot, 'test/fixtures/seeds');
+  const local = path.join(repoRoot, 'sample/seeds');
   if (fs.existsSync(local)) return local;
   return path.resolve(repoRoot, '../shared/seeds');
 }

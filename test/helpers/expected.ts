@@ -41,9 +41,9 @@ function columnsFor(table: string, row: string, format: string, n: number): stri
 export const factLines = (facts: { table: string; row: string; col: string; value: number | null }[]) =>
   facts.map((f) => `${f.table}.${f.row}.${f.col}=${f.value}`).sort();
 
-/** Seeds shipped in the repo (test/fixtures/seeds) or, failing that, ../shared/seeds. */
+/** Seeds shipped in the repo (sample/seeds) or, failing that, ../shared/seeds. */
 export function seedsDir(): string {
-  const local = path.join(repoRoot, 'test/fixtures/seeds');
+  const local = path.join(repoRoot, 'sample/seeds');
   return fs.existsSync(local) && fs.readdirSync(local).some((f) => f.endsWith('.txt')) ? local : path.join(sharedDir, 'seeds');
 }
 

@@ -6,7 +6,7 @@
  */
 import iconv from 'iconv-lite';
 import { readMetadata } from '../../normalize/metadata.ts';
-import { bodyHtml, esc, REPORT_CSS } from './render-html.ts';
+import { bodyHtml, esc, REPORT_CSS } from './html.ts';
 import type { RenderDoc } from './report-doc.ts';
 
 export type PortalStyle = 'trs' | 'jcms';

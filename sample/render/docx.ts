@@ -16,7 +16,7 @@ import {
   VerticalAlign,
   WidthType,
 } from 'docx';
-import { FONT } from './render-html.ts';
+import { FONT } from './html.ts';
 import { columnWeights, type RenderDoc } from './report-doc.ts';
 import type { SpanTable } from './respan.ts';
 
