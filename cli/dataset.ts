@@ -1,10 +1,15 @@
 /**
  * Dataset subcommands: `nianbao export` (dated snapshot) and `nianbao search` (full text).
- * The database is <data-dir>/nianbao.sqlite, as written by `nianbao run`.
+ * The database is <data-dir>/nianbao.sqlite, as written by `nianbao run`; the data folder comes
+ * from --data-dir, NIANBAO_DATA_DIR or the dataDir of --config, like every command. `export`
+ * takes the run lock, so it never writes a snapshot while a run changes the database.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { acquireLock, LockedError } from '../pipeline/lock.ts';
 import { openDatabase } from '../store/db.ts';
+import { dataDirOrExit } from './run.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
 import { exportSnapshot } from '../dataset/export.ts';
 import { searchReports } from '../dataset/search.ts';
@@ -15,11 +20,28 @@ export function register(program: Command): void {
   program
     .command('export')
     .description('write a dated snapshot data/snapshots/YYYY-MM-DD/ (CSV, Parquet, datapackage.json, index.html, manifest.json)')
-    .option('--data-dir <dir>', 'data folder', 'data')
+    .option('--data-dir <dir>', 'data folder; env NIANBAO_DATA_DIR')
+    .option('--config <file>', 'config file (JSON): its dataDir')
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: today)')
     .option('--no-checks', 'do not recompute the cross-report findings first')
-    .action(async (opts: { dataDir: string; date?: string; checks: boolean }) => {
-      const db = openDatabase(dbFile(opts.dataDir));
+    .action(async (opts: { dataDir?: string; config?: string; date?: string; checks: boolean }) => {
+      const dataDir = dataDirOrExit(opts, 'export');
+      if (dataDir === undefined) return;
+      if (!fs.existsSync(dbFile(dataDir))) {
+        console.error(`nianbao export: no database at ${dbFile(dataDir)} (run 'nianbao run' first)`);
+        process.exitCode = 2;
+        return;
+      }
+      let lock;
+      try {
+        lock = acquireLock(dataDir);
+      } catch (e) {
+        if (!(e instanceof LockedError)) throw e;
+        console.error(`nianbao export: ${e.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      const db = openDatabase(dbFile(dataDir));
       try {
         if (opts.checks) {
           const c = runCrossReportChecks(db);
@@ -29,7 +51,7 @@ export function register(program: Command): void {
         }
         const started = Date.now();
         const { dir, files } = await exportSnapshot(db, {
-          dataDir: opts.dataDir,
+          dataDir,
           date: opts.date,
           onFile: (f) => process.stderr.write(`  wrote ${f}\n`),
         });
@@ -39,6 +61,7 @@ export function register(program: Command): void {
         console.log(`snapshot ${dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       } finally {
         db.close();
+        lock.release();
       }
     });
 
@@ -46,11 +69,19 @@ export function register(program: Command): void {
     .command('search')
     .description('full-text search of the current reports (Chinese: any 1+ character term)')
     .argument('<query...>', 'terms; a report must contain all of them')
-    .option('--data-dir <dir>', 'data folder', 'data')
+    .option('--data-dir <dir>', 'data folder; env NIANBAO_DATA_DIR')
+    .option('--config <file>', 'config file (JSON): its dataDir')
     .option('-n, --limit <n>', 'maximum results', '20')
     .option('--json', 'print JSON')
-    .action((query: string[], opts: { dataDir: string; limit: string; json?: boolean }) => {
-      const db = openDatabase(dbFile(opts.dataDir), { readonly: true });
+    .action((query: string[], opts: { dataDir?: string; config?: string; limit: string; json?: boolean }) => {
+      const dataDir = dataDirOrExit(opts, 'search');
+      if (dataDir === undefined) return;
+      if (!fs.existsSync(dbFile(dataDir))) {
+        console.error(`nianbao search: no database at ${dbFile(dataDir)} (run 'nianbao run' first)`);
+        process.exitCode = 2;
+        return;
+      }
+      const db = openDatabase(dbFile(dataDir), { readonly: true });
       try {
         const hits = searchReports(db, query.join(' '), { limit: Number(opts.limit) });
         if (opts.json) {

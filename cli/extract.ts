@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
-import { loadConfig } from '../pipeline/config.ts';
+import { ConfigError, loadConfig } from '../pipeline/config.ts';
 import { ExtractPool } from '../pipeline/pool.ts';
 import type { ReportResult } from '../schema/report.ts';
 import { sha256 } from '../store/raw.ts';
@@ -24,19 +24,26 @@ export function register(program: Command): void {
     .option('--text', 'with --json, include the extracted text')
     .option('--stored', 'run the pipeline\'s extract stage over the documents stored in --data-dir instead')
     .option('--data-dir <dir>', 'with --stored: the data folder; env NIANBAO_DATA_DIR')
+    .option('--config <file>', 'config file (JSON): extract limits, and dataDir with --stored')
     .option('--max-bytes <n>', `refuse larger files, from their size, before reading them (default ${DEFAULT_MAX_BYTES} = 64 MiB); env NIANBAO_EXTRACT_MAX_BYTES`)
-    .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string; maxBytes?: string }, cmd: Command) => {
+    .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string; config?: string; maxBytes?: string }, cmd: Command) => {
       if (opts.stored) {
         if (paths.length) cmd.error('nianbao extract: give either paths or --stored, not both', { exitCode: 2 });
         const { runStage } = await import('./run.ts');
-        process.exitCode = await runStage('extract', { dataDir: opts.dataDir, json: opts.json });
+        process.exitCode = await runStage('extract', { dataDir: opts.dataDir, config: opts.config, json: opts.json });
         return;
       }
       if (!paths.length) cmd.error("error: missing required argument 'paths' (or --stored)", { exitCode: 2 });
       if (opts.maxBytes !== undefined && !(Number.isInteger(Number(opts.maxBytes)) && Number(opts.maxBytes) > 0))
         cmd.error(`nianbao extract: --max-bytes takes a positive whole number, not '${opts.maxBytes}'`, { exitCode: 2 });
       const files = listFiles(paths);
-      const { extract: limits } = loadConfig({});
+      let limits;
+      try {
+        limits = loadConfig({ configFile: opts.config }).extract;
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        cmd.error(`nianbao extract: ${e.message}`, { exitCode: 2 });
+      }
       const maxBytes = opts.maxBytes !== undefined ? Number(opts.maxBytes) : limits.maxBytes;
       const pool = new ExtractPool({ ...limits, workers: Math.min(limits.workers, Math.max(1, files.length)) });
       let failed = 0;

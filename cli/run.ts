@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { PortalSource } from '../crawler/portals.ts';
-import { ConfigError, loadConfig, type ConfigOverrides } from '../pipeline/config.ts';
+import { ConfigError, loadConfig, resolveDataDir, type ConfigOverrides } from '../pipeline/config.ts';
 import { isIsoDate } from '../crawler/options.ts';
 import { LockedError } from '../pipeline/lock.ts';
 import { chooseProgress, type Progress } from '../pipeline/progress.ts';
@@ -66,10 +66,12 @@ export function register(program: Command): void {
     .command('status')
     .description('the last runs and the counts per stage')
     .option('--data-dir <dir>', 'data folder; env NIANBAO_DATA_DIR')
+    .option('--config <file>', 'config file (JSON): its dataDir')
     .option('--json', 'JSON output')
     .option('-n, --limit <n>', 'runs to show', '5')
-    .action((flags: { dataDir?: string; json?: boolean; limit: string }) => {
-      const dataDir = path.resolve(flags.dataDir ?? process.env.NIANBAO_DATA_DIR ?? 'data');
+    .action((flags: { dataDir?: string; config?: string; json?: boolean; limit: string }) => {
+      const dataDir = dataDirOrExit(flags, 'status');
+      if (dataDir === undefined) return;
       const dbFile = paths(dataDir).database;
       if (!fs.existsSync(dbFile)) {
         console.error(`nianbao status: no database at ${dbFile} (run 'nianbao run' first)`);
@@ -100,6 +102,22 @@ export function register(program: Command): void {
         console.log(`  #${r.id} ${r.command} ${r.started_at} → ${r.ended_at ?? '(running or killed)'} ${r.status}${bits.length ? ' · ' + bits.join(' · ') : ''}`);
       }
     });
+}
+
+/**
+ * The data folder of a command that needs nothing else (status, search, export), with the
+ * precedence of every command: --data-dir, NIANBAO_DATA_DIR, dataDir of --config, `data`.
+ * A config error is printed and sets exit status 2 (undefined is returned).
+ */
+export function dataDirOrExit(flags: { dataDir?: string; config?: string }, command: string): string | undefined {
+  try {
+    return resolveDataDir({ dataDir: flags.dataDir, configFile: flags.config });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`nianbao ${command}: ${e.message}`);
+    process.exitCode = 2;
+    return undefined;
+  }
 }
 
 /** One pipeline stage alone, for the stage subcommands. */

@@ -6,6 +6,7 @@
  * fonts and media are never loaded. Cookies it earns are handed to the plain client's jar.
  */
 import type { Browser, BrowserContext, Request } from 'playwright-core';
+import { defaultChromiumPath } from './options.ts';
 import type { HostScheduler } from './politeness.ts';
 import type { Scope } from './url.ts';
 
@@ -13,7 +14,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-sh
 
 /** Debian's Chromium (env NIANBAO_CHROMIUM overrides) with the flags above: for every launch outside the crawler too. */
 export function chromiumLaunchOptions(): { executablePath: string; args: string[] } {
-  return { executablePath: process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS };
+  return { executablePath: defaultChromiumPath(), args: CHROMIUM_ARGS };
 }
 
 export interface BrowserResult {

@@ -3,13 +3,14 @@
  * Politeness, retries, limits and persistence are the crawler core's business; platform adapters
  * never see these numbers.
  */
+import { z } from 'zod';
 
 export interface CrawlOptions {
   /** Requests in flight per host. Default 1: government portals are small servers. */
   perHostConcurrency?: number;
   /**
    * Minimum gap between the starts of two requests to the same host, in ms. Default 1000. A
-   * margin of 10% (≥ 25 ms) is added so the gap the server observes is never below it.
+   * margin of 2% (≥ 25 ms) is added so the gap the server observes is never below it.
    */
   perHostDelayMs?: number;
   /** Attempts per URL for transient faults (5xx, 429, timeouts, resets, truncation). Default 4. */
@@ -38,7 +39,7 @@ export interface CrawlOptions {
   maxListingDepth?: number;
   /** Use Chromium for challenges and script-built lists. Default true. */
   browser?: boolean;
-  /** Chromium binary. Default env NIANBAO_CHROMIUM or /usr/bin/chromium. */
+  /** Chromium binary. Default defaultChromiumPath(): env NIANBAO_CHROMIUM, else /usr/bin/chromium. */
   chromiumPath?: string;
   /** Consecutive connection failures after which a host counts as down for this run. Default 6. */
   hostDownAfter?: number;
@@ -74,6 +75,14 @@ export type ResolvedOptions = Required<Omit<CrawlOptions, 'userAgent' | 'maxRequ
 
 export const DEFAULT_CONTACT_URL = 'https://github.com/nianbao/nianbao';
 
+/** Debian's Chromium; the one place its path is written. */
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** The Chromium binary every launch uses unless told otherwise: env NIANBAO_CHROMIUM, else Debian's. */
+export function defaultChromiumPath(): string {
+  return process.env.NIANBAO_CHROMIUM || DEFAULT_CHROMIUM_PATH;
+}
+
 /** A calendar date written YYYY-MM-DD (2024-02-30 is not one). */
 export function isIsoDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
@@ -102,7 +111,7 @@ export function resolveOptions(o: CrawlOptions = {}): ResolvedOptions {
     maxListingPages: o.maxListingPages ?? 300,
     maxListingDepth: o.maxListingDepth ?? 2,
     browser: o.browser ?? true,
-    chromiumPath: o.chromiumPath ?? process.env.NIANBAO_CHROMIUM ?? '/usr/bin/chromium',
+    chromiumPath: o.chromiumPath ?? defaultChromiumPath(),
     hostDownAfter: o.hostDownAfter ?? 6,
     hostOverrides: o.hostOverrides ?? {},
     maxRequests: o.maxRequests ?? Number.POSITIVE_INFINITY,
@@ -110,3 +119,35 @@ export function resolveOptions(o: CrawlOptions = {}): ResolvedOptions {
     onProgress: o.onProgress,
   };
 }
+
+const whole = (min: number) => z.number().int().min(min);
+
+/**
+ * The crawl options a config file may set (`crawl` of --config): every JSON-expressible field of
+ * CrawlOptions, unknown keys refused, so a typo is an error naming the key rather than a default.
+ */
+export const CrawlOptionsSchema = z.strictObject({
+  perHostConcurrency: whole(1).optional(),
+  perHostDelayMs: whole(0).optional(),
+  maxAttempts: whole(1).optional(),
+  backoffBaseMs: whole(0).optional(),
+  maxBackoffMs: whole(0).optional(),
+  timeoutMs: whole(1).optional(),
+  maxBytes: whole(1).optional(),
+  maxRedirects: whole(0).optional(),
+  contactUrl: z.string().min(1).optional(),
+  userAgent: z.string().min(1).optional(),
+  respectRobots: z.boolean().optional(),
+  allowHosts: z.array(z.string().min(1)).optional(),
+  maxListingPages: whole(1).optional(),
+  maxListingDepth: whole(0).optional(),
+  browser: z.boolean().optional(),
+  chromiumPath: z.string().min(1).optional(),
+  hostDownAfter: whole(1).optional(),
+  hostOverrides: z.record(z.string(), z.string()).optional(),
+  since: z.string().refine(isIsoDate, 'takes a date YYYY-MM-DD').nullable().optional(),
+  maxRequests: whole(1).optional(),
+});
+// Every schema field is a CrawlOptions field of the same type (a compile error otherwise).
+const fitsOptions: z.infer<typeof CrawlOptionsSchema> extends Omit<CrawlOptions, 'since'> & { since?: string | null } ? true : never = true;
+void fitsOptions;

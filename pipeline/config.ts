@@ -1,12 +1,18 @@
 /**
  * Run configuration. Precedence, highest first: command-line flags, environment variables, the
  * config file (--config, JSON), defaults. Every setting is documented in the README.
+ *
+ * The config file, the portals file it names and the NIANBAO_* variables are validated with zod:
+ * an unknown key, a mistyped platform or a value of the wrong type is a ConfigError that names
+ * the file (or "environment") and the key, never a silent default.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isIsoDate, type CrawlOptions } from '../crawler/options.ts';
-import { DEFAULT_PORTALS_FILE, loadPortals, type PortalSource } from '../crawler/portals.ts';
+import { z } from 'zod';
+import { ADAPTERS } from '../crawler/index.ts';
+import { CrawlOptionsSchema, isIsoDate, type CrawlOptions } from '../crawler/options.ts';
+import { DEFAULT_PORTALS_FILE, PortalsError, describeIssues, loadPortals, validatePortals, type PortalSource } from '../crawler/portals.ts';
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 
 export interface RunConfig {
@@ -24,11 +30,80 @@ export interface RunConfig {
   extract: { workers: number; timeoutMs: number; maxHeapMb: number; maxBytes: number };
 }
 
-interface ConfigFile {
-  dataDir?: string;
-  portals?: string | PortalSource[];
-  crawl?: CrawlOptions;
-  extract?: Partial<RunConfig['extract']>;
+const whole = (min: number) => z.number().int().min(min);
+
+/** The config file (`--config`). A portals file (`{ "portals": [...] }`) is a valid config file too. */
+export const ConfigFileSchema = z.strictObject({
+  $comment: z.string().optional(),
+  dataDir: z.string().min(1).optional(),
+  /** A portals file (relative to the config file) or the list itself. */
+  portals: z.union([z.string().min(1), z.array(z.unknown())]).optional(),
+  crawl: CrawlOptionsSchema.optional(),
+  extract: z
+    .strictObject({ workers: whole(1).optional(), timeoutMs: whole(1).optional(), maxHeapMb: whole(16).optional(), maxBytes: whole(1).optional() })
+    .optional(),
+});
+type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** An environment variable holding a whole number ≥ min ('' counts as unset). */
+const envWhole = (min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!/^\d+$/.test(v.trim()) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `takes a whole number ≥ ${min}, not '${v}'` });
+        return z.NEVER;
+      }
+      return n;
+    });
+const envEnum = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (!(values as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: 'custom', message: `takes ${values.join(' or ')}, not '${v}'` });
+        return z.NEVER;
+      }
+      return v as T;
+    });
+const envText = z.string().optional().transform((v) => (v === '' ? undefined : v));
+
+/**
+ * The NIANBAO_* variables with a fixed form. Others are free text (paths, URLs) and are read
+ * where they are used: NIANBAO_CHROMIUM, NIANBAO_SOFFICE, NIANBAO_TESSERACT, NIANBAO_SEEDS.
+ */
+export const EnvSchema = z.object({
+  NIANBAO_DATA_DIR: envText,
+  NIANBAO_PORTALS: envText,
+  NIANBAO_DELAY_MS: envWhole(0),
+  NIANBAO_CONCURRENCY: envWhole(1),
+  NIANBAO_CONTACT: envText,
+  NIANBAO_USER_AGENT: envText,
+  NIANBAO_IGNORE_ROBOTS: envEnum(['0', '1']),
+  NIANBAO_SINCE: z
+    .string()
+    .optional()
+    .refine((v) => !v || isIsoDate(v), { message: 'takes a date YYYY-MM-DD' }),
+  NIANBAO_WORKERS: envWhole(1),
+  NIANBAO_DOC_TIMEOUT_MS: envWhole(1),
+  NIANBAO_EXTRACT_MAX_BYTES: envWhole(1),
+  NIANBAO_PDF_ENGINE: envEnum(['mupdf', 'pdfjs']),
+  NIANBAO_OCR: envEnum(['0', '1']),
+  NIANBAO_OCR_ENGINE: envEnum(['tesseract', 'tesseract.js']),
+  NIANBAO_SAMPLE_PORT: envWhole(0).refine((n) => n === undefined || n <= 65535, { message: 'takes a port number 0–65535' }),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The NIANBAO_* environment, checked; a bad value is a ConfigError naming the variable. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues('environment', parsed.error));
+  return parsed.data;
 }
 
 export interface ConfigOverrides {
@@ -42,43 +117,60 @@ export interface ConfigOverrides {
   since?: string;
 }
 
+/** The adapters' names: the values `platform` may take in a portals list. */
+export const PLATFORMS: readonly string[] = ADAPTERS.map((a) => a.name);
+
 export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): RunConfig {
+  const e = readEnv(env);
   const file: ConfigFile = over.configFile ? readConfigFile(over.configFile) : {};
   const base = over.configFile ? path.dirname(path.resolve(over.configFile)) : process.cwd();
-  const num = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
-  const portalsSetting = env.NIANBAO_PORTALS ?? file.portals;
-  const portals = Array.isArray(portalsSetting)
-    ? portalsSetting
-    : loadPortals(portalsSetting ? path.resolve(base, portalsSetting) : DEFAULT_PORTALS_FILE).filter((p) => !p.sample);
+  let portals: PortalSource[];
+  try {
+    if (e.NIANBAO_PORTALS) portals = loadPortals(path.resolve(e.NIANBAO_PORTALS), { platforms: PLATFORMS });
+    else if (Array.isArray(file.portals)) portals = validatePortals(file.portals, over.configFile!, { platforms: PLATFORMS, prefix: 'portals' });
+    else portals = loadPortals(file.portals ? path.resolve(base, file.portals) : DEFAULT_PORTALS_FILE, { platforms: PLATFORMS });
+  } catch (err) {
+    if (err instanceof PortalsError) throw new ConfigError(err.message);
+    throw err;
+  }
+  portals = portals.filter((p) => !p.sample);
 
-  const crawl: CrawlOptions = { ...(file.crawl ?? {}) };
-  const envDelay = num(env.NIANBAO_DELAY_MS);
-  const envConc = num(env.NIANBAO_CONCURRENCY);
-  if (envDelay !== undefined) crawl.perHostDelayMs = envDelay;
-  if (envConc !== undefined) crawl.perHostConcurrency = envConc;
-  if (env.NIANBAO_CONTACT) crawl.contactUrl = env.NIANBAO_CONTACT;
-  if (env.NIANBAO_USER_AGENT) crawl.userAgent = env.NIANBAO_USER_AGENT;
-  if (env.NIANBAO_IGNORE_ROBOTS === '1') crawl.respectRobots = false;
+  const { since: fileSince, ...fileCrawl } = file.crawl ?? {};
+  const crawl: CrawlOptions = { ...fileCrawl };
+  if (e.NIANBAO_DELAY_MS !== undefined) crawl.perHostDelayMs = e.NIANBAO_DELAY_MS;
+  if (e.NIANBAO_CONCURRENCY !== undefined) crawl.perHostConcurrency = e.NIANBAO_CONCURRENCY;
+  if (e.NIANBAO_CONTACT) crawl.contactUrl = e.NIANBAO_CONTACT;
+  if (e.NIANBAO_USER_AGENT) crawl.userAgent = e.NIANBAO_USER_AGENT;
+  if (e.NIANBAO_IGNORE_ROBOTS === '1') crawl.respectRobots = false;
   if (over.delayMs !== undefined) crawl.perHostDelayMs = over.delayMs;
   if (over.concurrency !== undefined) crawl.perHostConcurrency = over.concurrency;
   if (over.ignoreRobots) crawl.respectRobots = false;
   // since: --since > NIANBAO_SINCE > crawl.since of the config file; none by default.
-  const since = over.since ?? (env.NIANBAO_SINCE || undefined) ?? crawl.since;
-  if (since !== undefined && since !== null && (typeof since !== 'string' || !isIsoDate(since))) {
-    throw new ConfigError(`since takes a date YYYY-MM-DD, not '${since}' (${over.since !== undefined ? '--since' : env.NIANBAO_SINCE ? 'NIANBAO_SINCE' : 'crawl.since in the config file'})`);
-  }
+  const since = over.since ?? (e.NIANBAO_SINCE || undefined) ?? fileSince ?? undefined;
+  if (since !== undefined && !isIsoDate(since)) throw new ConfigError(`--since: takes a date YYYY-MM-DD, not '${since}'`);
   if (since) crawl.since = since;
-  else delete crawl.since;
 
   const extract = {
-    workers: over.workers ?? num(env.NIANBAO_WORKERS) ?? file.extract?.workers ?? os.availableParallelism(),
-    timeoutMs: num(env.NIANBAO_DOC_TIMEOUT_MS) ?? file.extract?.timeoutMs ?? 120_000,
+    workers: over.workers ?? e.NIANBAO_WORKERS ?? file.extract?.workers ?? os.availableParallelism(),
+    timeoutMs: e.NIANBAO_DOC_TIMEOUT_MS ?? file.extract?.timeoutMs ?? 120_000,
     maxHeapMb: file.extract?.maxHeapMb ?? 1024,
-    maxBytes: num(env.NIANBAO_EXTRACT_MAX_BYTES) ?? file.extract?.maxBytes ?? DEFAULT_MAX_BYTES,
+    maxBytes: e.NIANBAO_EXTRACT_MAX_BYTES ?? file.extract?.maxBytes ?? DEFAULT_MAX_BYTES,
   };
-  const dataDir = path.resolve(over.dataDir ?? env.NIANBAO_DATA_DIR ?? (file.dataDir ? path.resolve(base, file.dataDir) : 'data'));
+  const dataDir = path.resolve(over.dataDir ?? e.NIANBAO_DATA_DIR ?? (file.dataDir ? path.resolve(base, file.dataDir) : 'data'));
   return { dataDir, portals, crawl, extract };
+}
+
+/**
+ * The data folder alone, with the same precedence (--data-dir, NIANBAO_DATA_DIR, dataDir of
+ * --config, `data`), for commands that need nothing else (status, search, export).
+ */
+export function resolveDataDir(over: Pick<ConfigOverrides, 'configFile' | 'dataDir'> = {}, env: NodeJS.ProcessEnv = process.env): string {
+  const e = readEnv(env);
+  if (over.dataDir) return path.resolve(over.dataDir);
+  if (e.NIANBAO_DATA_DIR) return path.resolve(e.NIANBAO_DATA_DIR);
+  const file: ConfigFile = over.configFile ? readConfigFile(over.configFile) : {};
+  return file.dataDir ? path.resolve(path.dirname(path.resolve(over.configFile!)), file.dataDir) : path.resolve('data');
 }
 
 function readConfigFile(file: string): ConfigFile {
@@ -88,11 +180,15 @@ function readConfigFile(file: string): ConfigFile {
   } catch (e) {
     throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
   }
+  let data: unknown;
   try {
-    return JSON.parse(text) as ConfigFile;
+    data = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
   }
+  const parsed = ConfigFileSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(describeIssues(file, parsed.error));
+  return parsed.data;
 }
 
 export class ConfigError extends Error {}
