@@ -157,4 +157,20 @@ describe('layering', () => {
     const problems = files.flatMap((f) => violations(f, fs.readFileSync(path.join(repoRoot, f), 'utf8'), pkg));
     expect(problems).toEqual([]);
   });
+
+  it("the README's dependency table names exactly the packages of package.json, dev ones in the dev rows", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Dependencies'), readme.indexOf('\n## ', readme.indexOf('## Dependencies') + 3));
+    const runtime = new Set<string>();
+    const dev = new Set<string>();
+    for (const line of section.split('\n')) {
+      const m = /^\| ([^|]+) \|/.exec(line);
+      if (!m || /^(package|---)/.test(m[1]!.trim())) continue;
+      const names = [...m[1]!.matchAll(/`([^`]+)`/g)].map((x) => x[1]!);
+      for (const n of names) (m[1]!.trim().startsWith('dev:') ? dev : runtime).add(n);
+    }
+    expect(runtime.size).toBeGreaterThan(10);
+    expect([...runtime].sort()).toEqual(Object.keys(pkg.dependencies).sort());
+    expect([...dev].sort()).toEqual(Object.keys(pkg.devDependencies).sort());
+  });
 });
