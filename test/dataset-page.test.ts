@@ -12,11 +12,14 @@ import { runCrossReportChecks } from '../dataset/checks.ts';
 import { chromiumLaunchOptions } from '../crawler/browser.ts';
 import { exportSnapshot } from '../dataset/export.ts';
 import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
+import { toolAvailable } from './helpers/tools.ts';
 
 const launch = chromiumLaunchOptions();
 const SCREENSHOT = path.resolve('test/.cache/dataset-snapshot-page.png');
 
-describe.skipIf(!fs.existsSync(launch.executablePath))('snapshot index.html in Chromium', () => {
+const hasChromium = toolAvailable(`Chromium (${launch.executablePath})`, fs.existsSync(launch.executablePath), 'apt-get install chromium fonts-wqy-microhei (bash scripts/system-deps.sh), or set NIANBAO_CHROMIUM');
+
+describe.skipIf(!hasChromium)('snapshot index.html in Chromium', () => {
   let browser: Browser;
   let dir: string;
   let years: number[];
