@@ -10,8 +10,9 @@ import { ConfigError, loadConfig, resolveDataDir, type ConfigOverrides } from '.
 import { isIsoDate } from '../crawler/options.ts';
 import { LockedError } from '../pipeline/lock.ts';
 import { chooseProgress, type Progress } from '../pipeline/progress.ts';
-import { paths, recentRuns, runPipeline, stageCounts, STAGES, type RunSummary, type StageName } from '../pipeline/run.ts';
+import { paths, runPipeline, stageCounts, STAGES, type RunSummary, type StageName } from '../pipeline/run.ts';
 import { openDatabase } from '../store/db.ts';
+import { recentRuns } from '../store/runs.ts';
 
 interface RunFlags {
   dataDir?: string;

@@ -9,6 +9,9 @@ import type { PortalSource } from '../crawler/portals.ts';
 import { exportSnapshot, recoverSnapshots } from '../dataset/export.ts';
 import { openDatabase, nowIso, type DB } from '../store/db.ts';
 import { RawStore } from '../store/raw.ts';
+import { finishRun, markInterruptedRuns, startRun } from '../store/runs.ts';
+
+export { recentRuns } from '../store/runs.ts';
 import type { RunConfig } from './config.ts';
 import { runExtractStage, type StageCounts } from './extract-stage.ts';
 import { acquireLock } from './lock.ts';
@@ -71,14 +74,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const raw = new RawStore(p.raw);
   const startedAt = nowIso();
   // Under the lock, a run still 'running' is one that was killed: say so, and resume its work.
-  const interrupted = (db.prepare(`SELECT id FROM runs WHERE status = 'running' ORDER BY id`).all() as { id: number }[]).map((r) => r.id);
+  const interrupted = markInterruptedRuns(db);
   if (interrupted.length) {
-    db.prepare(`UPDATE runs SET status = 'interrupted' WHERE status = 'running'`).run();
     progress.log(`earlier run(s) #${interrupted.join(', #')} were interrupted before finishing; this run resumes their work`);
   }
-  const runId = Number(
-    db.prepare(`INSERT INTO runs (command, started_at, status) VALUES (?, ?, 'running')`).run(opts.command ?? 'run', startedAt).lastInsertRowid,
-  );
+  const runId = startRun(db, opts.command ?? 'run', startedAt);
   const summary: RunSummary = { runId, status: 'ok', startedAt, endedAt: startedAt, failuresByKind: {}, outputs: { database: p.database } };
   if (interrupted.length) summary.interruptedRuns = interrupted;
   const countFailure = (kind: string) => (summary.failuresByKind[kind] = (summary.failuresByKind[kind] ?? 0) + 1);
@@ -135,7 +135,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     summary.fatal = (e as Error).stack ?? String(e);
   } finally {
     summary.endedAt = nowIso();
-    db.prepare(`UPDATE runs SET ended_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?`).run(
+    finishRun(
+      db,
       summary.endedAt,
       summary.status,
       JSON.stringify({ crawl: summary.crawl && { ...summary.crawl, failedUrls: undefined }, extract: summary.extract && { ...summary.extract, failures: undefined }, normalize: summary.normalize && { ...summary.normalize, failures: undefined }, export: summary.export }),
@@ -146,13 +147,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
     lock.release();
   }
   return summary;
-}
-
-/** The last runs, newest first, for `nianbao status`. */
-export function recentRuns(db: DB, limit = 10) {
-  return db.prepare(`SELECT id, command, started_at, ended_at, status, counts, errors FROM runs ORDER BY id DESC LIMIT ?`).all(limit) as {
-    id: number; command: string; started_at: string; ended_at: string | null; status: string; counts: string | null; errors: string | null;
-  }[];
 }
 
 /** Counts per stage as stored now: what is done and what is pending. */
