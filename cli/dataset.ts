@@ -4,17 +4,13 @@
  * from --data-dir, NIANBAO_DATA_DIR or the dataDir of --config, like every command. `export`
  * takes the run lock, so it never writes a snapshot while a run changes the database.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { acquireLock, LockedError } from '../pipeline/lock.ts';
 import { openDatabase } from '../store/db.ts';
-import { dataDirOrExit } from './run.ts';
+import { existingDatabase } from './run.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
 import { exportSnapshot } from '../dataset/export.ts';
 import { searchReports } from '../dataset/search.ts';
-
-const dbFile = (dataDir: string) => path.join(dataDir, 'nianbao.sqlite');
 
 export function register(program: Command): void {
   program
@@ -25,13 +21,9 @@ export function register(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: today)')
     .option('--no-checks', 'do not recompute the cross-report findings first')
     .action(async (opts: { dataDir?: string; config?: string; date?: string; checks: boolean }) => {
-      const dataDir = dataDirOrExit(opts, 'export');
-      if (dataDir === undefined) return;
-      if (!fs.existsSync(dbFile(dataDir))) {
-        console.error(`nianbao export: no database at ${dbFile(dataDir)} (run 'nianbao run' first)`);
-        process.exitCode = 2;
-        return;
-      }
+      const found = existingDatabase(opts, 'export');
+      if (!found) return;
+      const { dataDir, database } = found;
       let lock;
       try {
         lock = acquireLock(dataDir);
@@ -41,7 +33,7 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const db = openDatabase(dbFile(dataDir));
+      const db = openDatabase(database);
       try {
         if (opts.checks) {
           const c = runCrossReportChecks(db);
@@ -74,14 +66,9 @@ export function register(program: Command): void {
     .option('-n, --limit <n>', 'maximum results', '20')
     .option('--json', 'print JSON')
     .action((query: string[], opts: { dataDir?: string; config?: string; limit: string; json?: boolean }) => {
-      const dataDir = dataDirOrExit(opts, 'search');
-      if (dataDir === undefined) return;
-      if (!fs.existsSync(dbFile(dataDir))) {
-        console.error(`nianbao search: no database at ${dbFile(dataDir)} (run 'nianbao run' first)`);
-        process.exitCode = 2;
-        return;
-      }
-      const db = openDatabase(dbFile(dataDir), { readonly: true });
+      const found = existingDatabase(opts, 'search');
+      if (!found) return;
+      const db = openDatabase(found.database, { readonly: true });
       try {
         const hits = searchReports(db, query.join(' '), { limit: Number(opts.limit) });
         if (opts.json) {

@@ -71,15 +71,10 @@ export function register(program: Command): void {
     .option('--json', 'JSON output')
     .option('-n, --limit <n>', 'runs to show', '5')
     .action((flags: { dataDir?: string; config?: string; json?: boolean; limit: string }) => {
-      const dataDir = dataDirOrExit(flags, 'status');
-      if (dataDir === undefined) return;
-      const dbFile = paths(dataDir).database;
-      if (!fs.existsSync(dbFile)) {
-        console.error(`nianbao status: no database at ${dbFile} (run 'nianbao run' first)`);
-        process.exitCode = 2;
-        return;
-      }
-      const db = openDatabase(dbFile);
+      const found = existingDatabase(flags, 'status');
+      if (!found) return;
+      const { dataDir } = found;
+      const db = openDatabase(found.database);
       const runs = recentRuns(db, Number(flags.limit) || 5);
       const counts = stageCounts(db);
       db.close();
@@ -106,19 +101,27 @@ export function register(program: Command): void {
 }
 
 /**
- * The data folder of a command that needs nothing else (status, search, export), with the
- * precedence of every command: --data-dir, NIANBAO_DATA_DIR, dataDir of --config, `data`.
- * A config error is printed and sets exit status 2 (undefined is returned).
+ * The data folder and database of a command that needs nothing else (status, search, export),
+ * with the precedence of every command: --data-dir, NIANBAO_DATA_DIR, dataDir of --config,
+ * `data`. A config error or a missing database is printed, sets exit status 2 and gives undefined.
  */
-export function dataDirOrExit(flags: { dataDir?: string; config?: string }, command: string): string | undefined {
+export function existingDatabase(flags: { dataDir?: string; config?: string }, command: string): { dataDir: string; database: string } | undefined {
+  let dataDir: string;
   try {
-    return resolveDataDir({ dataDir: flags.dataDir, configFile: flags.config });
+    dataDir = resolveDataDir({ dataDir: flags.dataDir, configFile: flags.config });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     console.error(`nianbao ${command}: ${e.message}`);
     process.exitCode = 2;
     return undefined;
   }
+  const { database } = paths(dataDir);
+  if (!fs.existsSync(database)) {
+    console.error(`nianbao ${command}: no database at ${database} (run 'nianbao run' first)`);
+    process.exitCode = 2;
+    return undefined;
+  }
+  return { dataDir, database };
 }
 
 /** One pipeline stage alone, for the stage subcommands. */
