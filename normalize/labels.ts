@@ -34,7 +34,10 @@ interface LabelsFile {
     units: string;
     top_level: string;
   };
-  narrative: LabelEntry[];
+  narrative: {
+    rows: LabelEntry[];
+    scope: Record<'heading' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item', string>;
+  };
   report_sections: { legacy: string[]; statutory: string[] };
 }
 
@@ -139,7 +142,15 @@ export const labels = {
     legacy: raw.report_sections.legacy.map((s) => new RegExp(s, 'u')),
     statutory: raw.report_sections.statutory.map((s) => new RegExp(s, 'u')),
   },
-  narrative: raw.narrative.map((e) => ({ id: e.id, patterns: e.match.map((m) => new RegExp(m, 'gu')) })),
+  narrative: raw.narrative.rows.map((e) => ({ id: e.id, patterns: e.match.map((m) => new RegExp(m, 'gu')) })),
+  narrativeScope: {
+    heading: new RegExp(raw.narrative.scope.heading, 'u'),
+    disclosure: new RegExp(raw.narrative.scope.disclosure, 'u'),
+    otherProcedure: new RegExp(raw.narrative.scope.other_procedure, 'u'),
+    subCategory: new RegExp(raw.narrative.scope.sub_category, 'u'),
+    summary: new RegExp(raw.narrative.scope.summary, 'u'),
+    subItem: new RegExp(raw.narrative.scope.sub_item, 'u'),
+  },
 };
 
 interface IdentifiersFile {

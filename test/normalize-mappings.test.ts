@@ -25,7 +25,7 @@ describe('the mapping files agree', () => {
     ['proactive', 'rows', entries(labels.proactive.rows), proactiveRows],
     ['proactive', 'cols', entries(labels.proactive.cols), proactiveCols],
     ['legacy_stats', 'rows', entries(labels.legacy_stats.rows), new Set(ids.legacy_stats.rows)],
-    ['narrative', 'rows', entries(labels.narrative), new Set(ids.narrative.rows)],
+    ['narrative', 'rows', entries(labels.narrative.rows), new Set(ids.narrative.rows)],
   ];
 
   for (const [table, kind, mapped, known] of groups) {
