@@ -17,6 +17,8 @@ export interface LabelEntry {
 }
 
 interface LabelEntryCompiled extends LabelEntry {
+  /** Canonical form of `label`, computed on first use. */
+  canonical?: string;
   patterns: RegExp[];
   withinPattern?: RegExp;
 }
@@ -62,7 +64,7 @@ export class LabelList {
     const key = `${section ?? ''}\u0000${label}`;
     if (this.cache.has(key)) return this.cache.get(key);
     if (this.cache.size > 20_000) this.cache.clear();
-    let hit: LabelEntry | undefined;
+    let hit: LabelEntryCompiled | undefined;
     for (const form of labelForms(label)) {
       hit = this.findExact(form, section);
       if (hit) break;
@@ -77,13 +79,13 @@ export class LabelList {
    * official label (主要负同志参加…在线访谈 with one character lost) belongs to that row, not to the
    * shorter pattern it still contains.
    */
-  private closerRow(label: string, hit: LabelEntry, section?: string): LabelEntry {
+  private closerRow(label: string, hit: LabelEntryCompiled, section?: string): LabelEntryCompiled {
     if (!hit.label) return hit;
     const l = canonicalLabel(label);
-    const dist = (e: LabelEntry) => labelDistance(l, canonicalLabel(normalizeLabel(e.label!)));
+    const dist = (e: LabelEntryCompiled) => labelDistance(l, (e.canonical ??= canonicalLabel(normalizeLabel(e.label!))));
     const own = Math.min(...this.entries.filter((e) => e.id === hit.id && e.label).map(dist));
     if (own === 0) return hit;
-    let best: { e: LabelEntry; d: number } | undefined;
+    let best: { e: LabelEntryCompiled; d: number } | undefined;
     for (const e of this.entries) {
       if (!e.label || e.id === hit.id) continue;
       if (e.within && !(section && (e.withinPattern!.test(section) || e.within === section))) continue;
@@ -92,7 +94,7 @@ export class LabelList {
     }
     return best && best.d <= SNAP.unplaced_max_distance && own - best.d >= SNAP.min_margin ? best.e : hit;
   }
-  private findExact(label: string, section?: string): LabelEntry | undefined {
+  private findExact(label: string, section?: string): LabelEntryCompiled | undefined {
     for (const e of this.entries) {
       if (e.within && !(section && (e.withinPattern!.test(section) || e.within === section))) continue;
       if (e.patterns.some((p) => p.test(label))) return e;
