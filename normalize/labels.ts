@@ -38,7 +38,7 @@ interface LabelsFile {
   };
   narrative: {
     rows: LabelEntry[];
-    scope: Record<'heading' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item', string>;
+    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item', string>;
   };
   report_sections: { legacy: string[]; statutory: string[] };
 }
@@ -147,6 +147,8 @@ export const labels = {
   narrative: raw.narrative.rows.map((e) => ({ id: e.id, patterns: e.match.map((m) => new RegExp(m, 'gu')) })),
   narrativeScope: {
     heading: new RegExp(raw.narrative.scope.heading, 'u'),
+    topHeading: new RegExp(raw.narrative.scope.top_heading, 'u'),
+    notACount: new RegExp(raw.narrative.scope.not_a_count, 'u'),
     disclosure: new RegExp(raw.narrative.scope.disclosure, 'u'),
     otherProcedure: new RegExp(raw.narrative.scope.other_procedure, 'u'),
     subCategory: new RegExp(raw.narrative.scope.sub_category, 'u'),

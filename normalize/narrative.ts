@@ -40,7 +40,7 @@ export function sentences(paragraphs: string[]): Sentence[] {
       const end = rest.search(/[。；;：:]/u);
       const inline = end >= 0 && end <= 24;
       const title = inline ? rest.slice(0, end) : rest.length <= 40 ? rest : '';
-      if (/^[一二三四五六七八九十]/u.test(marker[0])) {
+      if (scope.topHeading.test(marker[0])) {
         top = title;
         sub = '';
       } else sub = title;
@@ -86,7 +86,7 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number): Candidat
   const numberAt = m.index + m[0].indexOf(m[1], m[0].search(/\d/u));
   const before = s.text.slice(0, numberAt);
   // A document number (第3件), a phone or a range: not a count.
-  if (/[第\-－—~～]\s*$/u.test(before)) return null;
+  if (scope.notACount.test(before)) return null;
   const clause = lastClause(before);
   const counted = lastClause(s.text.slice(m.index, numberAt));
   if (scope.otherProcedure.test(clause)) return null;
