@@ -38,7 +38,7 @@ interface LabelsFile {
   };
   narrative: {
     rows: LabelEntry[];
-    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item', string>;
+    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item', string>;
   };
   report_sections: { legacy: string[]; statutory: string[] };
 }
@@ -149,6 +149,7 @@ export const labels = {
     heading: new RegExp(raw.narrative.scope.heading, 'u'),
     topHeading: new RegExp(raw.narrative.scope.top_heading, 'u'),
     notACount: new RegExp(raw.narrative.scope.not_a_count, 'u'),
+    enumeration: new RegExp(raw.narrative.scope.enumeration, 'u'),
     disclosure: new RegExp(raw.narrative.scope.disclosure, 'u'),
     otherProcedure: new RegExp(raw.narrative.scope.other_procedure, 'u'),
     subCategory: new RegExp(raw.narrative.scope.sub_category, 'u'),

@@ -98,7 +98,8 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number): Candidat
   if (m[2] === '万') value *= 10000;
   const bracketed = (before.match(/[（(]/gu)?.length ?? 0) > (before.match(/[）)]/gu)?.length ?? 0);
   const score = (scope.summary.test(clause) ? 2 : 0) + (scope.disclosure.test(clause) ? 1 : 0)
-    - (scope.subItem.test(clause) || bracketed ? 3 : 0) - (scope.subCategory.test(clause) ? 1 : 0);
+    - (scope.subItem.test(clause) || bracketed || scope.enumeration.test(s.text.slice(m.index + m[0].length)) ? 3 : 0)
+    - (scope.subCategory.test(clause) ? 1 : 0);
   return { value, text: m[0], score, order: sentenceIndex * 10_000 + m.index };
 }
 

@@ -208,6 +208,16 @@ const HELD_OUT: { name: string; text: string; want: Want }[] = [
 本年度我局未收到政府信息公开申请，主动公开工作有序推进。`,
     want: { proactive_items: null, applications_received: null },
   },
+  // Third batch, also written blind: 15/16 on first run (合计367条 after an enumeration lost to its
+  // first item); the enumeration rule (、 after a count makes it a sub-item) came after.
+  { name: 'subdistrict with channels and 其中', text: `一、总体情况\n（一）主动公开\n2022年，街道通过门户网站、政务新媒体等渠道主动公开各类政府信息共计1288条，其中政策文件12条。\n（二）依申请公开\n2022年共收到信息公开申请4件，其中线上申请3件。`, want: { proactive_items: 1288, applications_received: 4 } },
+  { name: '来信来访 beside the disclosure count', text: `2018年，我办共收到政府信息公开申请15件，同比下降20%；共处理人民来信来访申请130件。`, want: { proactive_items: null, applications_received: 15 } },
+  { name: 'enumerated items with 合计', text: `二、主动公开政府信息情况\n本年度累计主动公开文件类信息56条、动态类信息311条，合计367条。`, want: { proactive_items: 367, applications_received: null } },
+  { name: '政务服务 in 万 then disclosure', text: `（三）政务服务\n全年网上受理办件申请31万件，其中“一网通办”申请28万件。\n（二）依申请公开\n全年受理依申请公开申请共9件。`, want: { proactive_items: null, applications_received: 9 } },
+  { name: '重大建设项目 sub-category after the total', text: `一、主动公开情况\n本局主动公开政府信息数量达到2456条。主动公开重大建设项目信息45条。`, want: { proactive_items: 2456, applications_received: null } },
+  { name: '行政复议 applications after disclosure ones', text: `三、依申请公开情况\n2016年，我委受理政府信息公开申请21件，其中当面申请5件，网上申请16件；受理行政复议申请3件。`, want: { proactive_items: null, applications_received: 21 } },
+  { name: '万 with decimals, press conferences', text: `（一）主动公开情况。全年主动公开政府信息10.5万条。组织新闻发布会36场。\n（二）依申请公开情况。全市共收到政府信息公开申请5830件，较上年增长6.2%。`, want: { proactive_items: 105000, applications_received: 5830 } },
+  { name: 'citizen hotline before the disclosure sentence', text: `一、总体情况\n全年受理市民热线诉求申请8800件。今年以来，我局主动公开政府信息共计520条，收到政府信息公开申请2件。`, want: { proactive_items: 520, applications_received: 2 } },
 ];
 
 const valueOf = (facts: { row: string; value: number | null }[], row: string) => facts.find((f) => f.row === row)?.value ?? null;
