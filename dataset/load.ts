@@ -36,10 +36,13 @@ export interface LoadOutcome {
   status: LoadStatus;
 }
 
-/** Compares dotted numeric versions (1.10.0 > 1.9.2); non-numeric parts compare as strings. */
+/**
+ * Compares dotted numeric versions (1.10.0 > 1.9.2); non-numeric parts compare as strings. Build
+ * metadata after '+' (the mapping hash of PARSER_VERSION) has no precedence, as in semver.
+ */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.');
-  const pb = b.split('.');
+  const pa = a.split('+')[0].split('.');
+  const pb = b.split('+')[0].split('.');
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const x = pa[i] ?? '0';
     const y = pb[i] ?? '0';
@@ -82,7 +85,7 @@ function statements(db: DB): Statements {
   let s = cache.get(db);
   if (s) return s;
   const bySha = db.prepare('SELECT * FROM reports WHERE sha256 = ? AND parser_version = ?');
-  const versions = db.prepare('SELECT * FROM reports WHERE sha256 = ?');
+  const versions = db.prepare('SELECT * FROM reports WHERE sha256 = ? ORDER BY id'); // ties keep load order
   const slot = db
     .prepare('SELECT id FROM reports WHERE agency_id = ? AND year = ? AND source_url = ? AND is_current = 1 AND sha256 <> ?')
     .pluck();
@@ -167,7 +170,8 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   let parserUpgrade = false;
   let alternate = false;
   if (prior) {
-    if (compareVersions(result.parserVersion, prior.parser_version) > 0) {
+    // Same precedence, other mapping hash: a mapping edit, and this run's mappings are the current ones.
+    if (compareVersions(result.parserVersion, prior.parser_version) >= 0) {
       if (prior.is_current) {
         replaces = [prior.id];
         parserUpgrade = true;

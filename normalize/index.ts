@@ -7,22 +7,14 @@ import type { Block, ExtractedDocument, TableBlock } from '../extract/model.ts';
 import type { Fact, Finding, Format } from '../schema/report.ts';
 import { normalizeLabel } from './cells.ts';
 import { detectFormat } from './detect.ts';
-import { labels } from './labels.ts';
+import { identifiers, labels } from './labels.ts';
 import { isLegacyStatsTable, parseLegacyStatsTable } from './legacy.ts';
 import { readMetadata } from './metadata.ts';
 import { parseNarrative } from './narrative.ts';
 import { splitRows, type SplitRow } from './rows.ts';
+import { confirmSnaps } from './snap.ts';
 import { parseStatutoryTables } from './statutory.ts';
 import { validateFacts } from './validate.ts';
-import identifiersJson from '../schema/identifiers.json' with { type: 'json' };
-
-const identifiers = identifiersJson as unknown as {
-  tables: {
-    applications: { rows: string[] };
-    review_litigation: { rows: string[] };
-    proactive: { variants: Record<string, Record<string, string[]>> };
-  };
-};
 
 export interface NormalizedReport {
   format: Format;
@@ -92,6 +84,7 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
   }
   facts.push(...narrative);
   findings.push(...validateFacts(facts));
+  confirmSnaps(facts, findings);
   if (meta.year === null)
     findings.push({ rule: 'metadata.no_year', severity: 'warning', message: 'no report year in the title or the opening sentences', cells: [] });
   if (meta.agency === null)

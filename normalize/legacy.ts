@@ -1,17 +1,22 @@
 /**
  * Parser for the legacy statistics annex 政府信息公开情况统计表 (2008 regulation): one row per
  * indicator with a unit, the year's number and sometimes 历年累计. Indicators are matched by
- * label (schema/labels.json); an indicator that matches none is kept under its raw label.
+ * label (schema/labels.json, through the tolerant vocabulary of schema/vocabulary.json); one that
+ * matches none is snapped to the official indicator it is closest to when its position and
+ * spelling allow (normalize/snap.ts), else kept under its raw label.
  */
 import type { TableBlock } from '../extract/model.ts';
 import type { Fact, Finding } from '../schema/report.ts';
 import { lowConfidenceFinding } from '../extract/ocr/confidence.ts';
 import { isBlankCell, normalizeLabel, parseCellValue } from './cells.ts';
-import { labels } from './labels.ts';
+import { identifiers, labels, type LabelEntry } from './labels.ts';
 import { splitRows, type SplitRow } from './rows.ts';
+import { snapFinding, snapRow } from './snap.ts';
+import { stripNumbering } from './vocabulary.ts';
 
-const UNIT = /^(条|件|次|篇|个|人|人次|万元|元|项|期|家|份|个数|——|—|-|\/)$/u;
-const TOP_LEVEL = /^[一二三四五六七八九十]+[、.．]/u;
+export { stripNumbering };
+
+const LEGACY_ORDER = identifiers.tables.legacy_stats.rows;
 
 export interface LegacyParse {
   facts: Fact[];
@@ -20,11 +25,13 @@ export interface LegacyParse {
   known: number;
 }
 
+const isUnit = (l: string) => labels.legacyUnit.test(l.replace(/\s/g, ''));
+
 /** True when a table looks like the legacy statistics table. */
 export function isLegacyStatsTable(table: TableBlock, blockIndex: number): boolean {
   const rows = splitRows(table, blockIndex);
-  const header = rows.slice(0, 4).some((r) => r.normLabels.some((l) => /统计指标|指标名称/.test(l)));
-  const known = rows.filter((r) => r.normLabels.some((l) => labels.legacyRows.find(stripNumbering(l)))).length;
+  const header = rows.slice(0, 4).some((r) => r.normLabels.some((l) => labels.legacyTableHeader.test(l)));
+  const known = rows.filter((r) => r.normLabels.some((l) => labels.legacyRows.find(l))).length;
   // Statutory tables share words with the legacy indicators (国家秘密, 申请); their own labels decide.
   const statutory = rows.filter((r) =>
     r.normLabels.some((l) => labels.applicationsRows.find(l) || labels.proactiveCols.find(l) || labels.proactiveRows.find(l)),
@@ -32,12 +39,21 @@ export function isLegacyStatsTable(table: TableBlock, blockIndex: number): boole
   return (header || known >= 5) && known > statutory;
 }
 
+interface Item {
+  r: SplitRow;
+  rawLabel: string;
+  section: string;
+  entry: LabelEntry | undefined;
+  unitCell: string | undefined;
+}
+
 export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): LegacyParse {
   const out: LegacyParse = { facts: [], findings: [], known: 0 };
   const rows = splitRows(table, blockIndex);
+  // The number of value columns (统计数, 历年累计) is set by the header row.
   let valueCols = 1;
   let section = '';
-  const seen = new Set<string>();
+  const items: (Item & { valueCols: number })[] = [];
   for (const r of rows) {
     const headerHit = r.normLabels.some((l) => labels.legacyHeaders.label.some((p) => p.test(l)))
       && r.normLabels.some((l) => labels.legacyHeaders.unit.some((p) => p.test(l)) || labels.legacyHeaders.value.some((p) => p.test(l)));
@@ -45,29 +61,44 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
       valueCols = r.normLabels.some((l) => labels.legacyHeaders.cumulative.some((p) => p.test(l))) ? 2 : 1;
       continue;
     }
-    const labelCells = r.labels.filter((l) => !UNIT.test(l.replace(/\s/g, '')));
+    const labelCells = r.labels.filter((l) => !isUnit(l));
     if (labelCells.length === 0) continue;
     const rawLabel = labelCells.join('');
-    const norm = stripNumbering(normalizeLabel(rawLabel));
-    if (TOP_LEVEL.test(normalizeLabel(rawLabel))) section = labels.legacySections.find(norm)?.id ?? '';
-    const unitCell = r.labels.find((l) => UNIT.test(l.replace(/\s/g, '')));
-    const cells = valueCells(r, valueCols);
+    const norm = normalizeLabel(rawLabel);
+    if (labels.legacyTopLevel.test(norm)) section = labels.legacySections.find(stripNumbering(norm))?.id ?? '';
+    items.push({ r, rawLabel, section, entry: labels.legacyRows.find(norm, section), unitCell: r.labels.find(isUnit), valueCols });
+  }
+
+  const matched = new Set(items.flatMap((it) => (it.entry ? [it.entry.id] : [])));
+  const seen = new Set<string>();
+  items.forEach((it, k) => {
+    const { r, rawLabel, unitCell } = it;
+    const cells = valueCells(r, it.valueCols);
     const values = cells.map((c) => parseCellValue(c.text, {}));
-    const entry = labels.legacyRows.find(norm, section) ?? labels.legacyRows.find(normalizeLabel(rawLabel), section);
     const allNull = values.every((v) => v.kind !== 'number');
+    let entryId = it.entry?.id;
     // Section headings such as 二、回应解读情况 | —— | (blank) carry no number.
-    if (!entry && allNull && (unitCell === undefined || /^[—\-/]+$/.test(unitCell.trim()))) continue;
-    if (!entry && allNull && cells.length === 0) continue;
-    const id = entry?.id ?? rawLabel.replace(/\s+/g, '');
+    const heading = allNull && (unitCell === undefined || /^[—\-/]+$/.test(unitCell.trim()) || cells.length === 0);
+    if (!entryId && heading) return;
+    if (!entryId) {
+      const before = items.slice(0, k).reverse().find((x) => x.entry)?.entry?.id ?? null;
+      const after = items.slice(k + 1).find((x) => x.entry)?.entry?.id ?? null;
+      const snap = snapRow(normalizeLabel(rawLabel), labels.legacyRows.candidates(LEGACY_ORDER, it.section), LEGACY_ORDER, before, after, new Set([...matched, ...seen]));
+      if (snap) {
+        entryId = snap.id;
+        out.findings.push(snapFinding('legacy_stats', rawLabel, snap, (it.valueCols === 2 ? ['value', 'cumulative'] : ['value']).map((c) => `legacy_stats.${snap.id}.${c}`), r));
+      }
+    }
+    const id = entryId ?? rawLabel.replace(/\s+/g, '');
     if (seen.has(id)) {
       out.findings.push({ rule: 'parse.duplicate_row', severity: 'warning', message: `legacy_stats.${id} printed twice; the first is kept`, cells: [`legacy_stats.${id}`] });
-      continue;
+      return;
     }
     seen.add(id);
-    if (entry) out.known++;
+    if (entryId) out.known++;
     else
       out.findings.push({ rule: 'parse.unknown_indicator', severity: 'info', message: `legacy indicator "${rawLabel}" matches no known identifier; kept under its raw label`, cells: [`legacy_stats.${id}`] });
-    const colIds = valueCols === 2 ? ['value', 'cumulative'] : ['value'];
+    const colIds = it.valueCols === 2 ? ['value', 'cumulative'] : ['value'];
     colIds.forEach((col, i) => {
       const c = cells[i];
       const v = values[i];
@@ -82,7 +113,7 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
       const low = lowConfidenceFinding(`legacy_stats.${id}.${col}`, c?.text ?? '', c?.confidence);
       if (low) out.findings.push(low);
     });
-  }
+  });
   return out;
 }
 
@@ -92,12 +123,4 @@ function valueCells(r: SplitRow, n: number) {
   while (v.length > n && (isBlankCell(v[v.length - 1].text))) v.pop();
   while (v.length > n) v.shift(); // a unit column printed as —— counts as a value cell
   return v;
-}
-
-/** Drops leading outline numbering and 其中： so that labels match across indent styles. */
-export function stripNumbering(l: string): string {
-  return l
-    .replace(/^(其中[:：]?)/u, '')
-    .replace(/^(\(?[一二三四五六七八九十\d]+\)|[一二三四五六七八九十\d]+[、.．])/u, '')
-    .replace(/^(其中[:：]?)/u, '');
 }

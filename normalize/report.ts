@@ -1,35 +1,11 @@
 /**
- * One document → one ReportResult: extract, normalize, validate. Used by `nianbao extract`, by
- * the pipeline's normalize stage and by tests; errors belong to the file and never escape.
+ * One extracted document → one ReportResult: normalize, validate. Used by `nianbao extract` and
+ * the pipeline's normalize stage; an extraction error becomes the result's error.
  */
 import { toSimplified } from '../extract/chinese.ts';
-import { documentText, ExtractError, type ExtractedDocument } from '../extract/model.ts';
-import { extractDocument, MEDIA_TYPES, type ExtractOptions } from '../extract/index.ts';
+import { documentText, type ExtractedDocument } from '../extract/model.ts';
 import { PARSER_VERSION, type ErrorInfo, type ReportResult } from '../schema/report.ts';
-import { sha256 } from '../store/raw.ts';
 import { normalizeDocument } from './index.ts';
-
-export interface BuildReportOptions extends ExtractOptions {
-  /** Path or URL shown in the result's `file` field. */
-  file: string;
-  /** Keep the full text in the result (for full-text search). */
-  withText?: boolean;
-}
-
-export async function buildReport(bytes: Uint8Array, opts: BuildReportOptions): Promise<ReportResult> {
-  const base = { file: opts.file, sha256: sha256(bytes), withText: opts.withText };
-  try {
-    const doc = await extractDocument(bytes, { ...opts, fileName: opts.fileName ?? opts.file });
-    return reportFromExtraction(doc, base);
-  } catch (e) {
-    return reportFromExtraction(errorInfo(e), base);
-  }
-}
-
-/** The error of a failed extraction as stored and printed: ExtractError codes, else 'internal'. */
-export function errorInfo(e: unknown): ErrorInfo {
-  return e instanceof ExtractError ? { code: e.code, message: e.message } : { code: 'internal', message: String((e as Error)?.message ?? e) };
-}
 
 /** Normalizes an extracted document (or reports its extraction error) as a ReportResult. */
 export function reportFromExtraction(
@@ -44,7 +20,7 @@ export function reportFromExtraction(
   const normalized = normalizeDocument(doc, { toSimplified: doc.script === 'traditional' ? toSimplified : undefined });
   const result: ReportResult = {
     ...head,
-    mediaType: doc.mediaType || MEDIA_TYPES[doc.kind] || 'application/octet-stream',
+    mediaType: doc.mediaType || 'application/octet-stream',
     format: normalized.format,
     formatReason: normalized.formatReason,
     year: normalized.year,

@@ -9,12 +9,12 @@
 import type { Fact, Finding } from '../schema/report.ts';
 import { lowConfidenceFinding } from '../extract/ocr/confidence.ts';
 import { parseCellValue } from './cells.ts';
-import { labels, type LabelEntry } from './labels.ts';
+import { APPLICATION_COLS, identifiers, labels, PROACTIVE_ORDER, REVIEW_COLS, REVIEW_ROWS, type LabelEntry } from './labels.ts';
 import { fitValues, hasValues, type SplitRow, type ValueCell } from './rows.ts';
+import { snapFinding, snapRow } from './snap.ts';
 
-export const APPLICATION_COLS = labels.applicationsCols.all().map((e) => e.id);
-export const REVIEW_ROWS = labels.reviewRows.all().map((e) => e.id);
-export const REVIEW_COLS = labels.reviewCols.all().map((e) => e.id);
+export { APPLICATION_COLS, REVIEW_COLS, REVIEW_ROWS };
+const APPLICATION_ORDER = identifiers.tables.applications.rows;
 
 export interface StatutoryParse {
   facts: Fact[];
@@ -32,6 +32,14 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
   let state: State = 'none';
   let proactiveCols: LabelEntry[] = [];
   let appSection = '';
+  const lastRow: Record<'applications' | 'proactive', string | null> = { applications: null, proactive: null };
+  // Rows each table's labels match exactly anywhere: a snapped label cannot be one of them.
+  const exactApp = (r: SplitRow) => matchLast(r.normLabels, (l) => labels.applicationsRows.find(l));
+  const exactPro = (r: SplitRow) => matchLast(r.normLabels, (l) => labels.proactiveRows.find(l));
+  const taken = {
+    applications: new Set(rows.flatMap((r) => exactApp(r)?.id ?? [])),
+    proactive: new Set(rows.flatMap((r) => exactPro(r)?.id ?? [])),
+  };
 
   const emit = (table: string, row: string, cols: string[], cells: ValueCell[], r: SplitRow, unit?: (col: string) => '10k_yuan' | undefined) => {
     const key = `${table}.${row}`;
@@ -45,6 +53,7 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
       return;
     }
     seen.add(key);
+    if (table === 'applications' || table === 'proactive') lastRow[table] = row;
     cols.forEach((col, i) => {
       const cell = cells[i];
       const text = cell?.text ?? '';
@@ -82,7 +91,38 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
     return r.values.slice();
   };
 
-  for (const r of rows) {
+  const emitApplications = (id: string, r: SplitRow) => {
+    state = 'applications';
+    out.tablesFound.add('applications');
+    if (id.startsWith('other_')) out.evidence.v2021.push(id);
+    if (id === 'other') out.evidence.v2019.push('other');
+    emit('applications', id, APPLICATION_COLS, fitOrPad(r, APPLICATION_COLS.length, 'right', `applications.${id}`), r);
+  };
+  const emitProactive = (id: string, r: SplitRow) => {
+    const cols = proactiveCols.map((c) => c.id);
+    out.tablesFound.add('proactive');
+    if (id === 'procurement' || id === 'other_services') out.evidence.v2019.push(id);
+    emit('proactive', id, cols, fitOrPad(r, cols.length, 'left', `proactive.${id}`), r, (col) =>
+      col === 'amount_10k_yuan' ? '10k_yuan' : undefined,
+    );
+  };
+  /** An unmatched row of the applications or proactive table, snapped by position and spelling. */
+  const trySnap = (i: number, table: 'applications' | 'proactive'): string | null => {
+    const r = rows[i];
+    const exact = table === 'applications' ? exactApp : exactPro;
+    const order = table === 'applications' ? APPLICATION_ORDER : PROACTIVE_ORDER;
+    const list = table === 'applications' ? labels.applicationsRows : labels.proactiveRows;
+    const after = rows.slice(i + 1).map(exact).find((e) => e)?.id ?? null;
+    const done = new Set([...taken[table], ...[...seen].filter((k) => k.startsWith(`${table}.`)).map((k) => k.slice(table.length + 1))]);
+    const label = r.normLabels[r.normLabels.length - 1];
+    const snap = snapRow(label, list.candidates(order, appSection), order, lastRow[table], after, done);
+    if (!snap) return null;
+    const cols = table === 'applications' ? APPLICATION_COLS : proactiveCols.map((c) => c.id);
+    out.findings.push(snapFinding(table, r.labels[r.labels.length - 1], snap, cols.map((c) => `${table}.${snap.id}.${c}`), r));
+    return snap.id;
+  };
+
+  for (const [i, r] of rows.entries()) {
     const labelsHere = r.normLabels;
     if (labelsHere.length === 0 && !hasValues(r)) continue;
 
@@ -92,8 +132,8 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
       const e = labels.applicationsCols.find(l);
       return e && e.id !== 'other_org' && e.id !== 'total';
     }).length;
-    const reviewColHits = labelsHere.filter((l) => /结果维持|尚未审结|其他结果|结果纠正/.test(l)).length;
-    const reviewHeader = labelsHere.some((l) => /^行政复议$/.test(l)) && labelsHere.some((l) => /^行政诉讼$/.test(l));
+    const reviewColHits = labelsHere.filter((l) => labels.reviewHeader.cols.test(l)).length;
+    const reviewHeader = labelsHere.some((l) => labels.reviewHeader.review.test(l)) && labelsHere.some((l) => labels.reviewHeader.litigation.test(l));
     if (pCols.length > 0 && !hasValues(r)) {
       state = 'proactive';
       proactiveCols = pCols;
@@ -114,27 +154,24 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
     const appRow = matchLast(labelsHere, (l) => labels.applicationsRows.find(l, appSection));
     for (const l of labelsHere) if (labels.applicationsSections.some((p) => p.test(l))) appSection = l;
     if (appRow && (state === 'applications' || appRow.id !== 'total') && !(state === 'review' && appRow.id === 'total')) {
-      const sectionFromRow = labelsHere.find((l) => /其他处理/.test(l));
-      if (appRow.id === 'other_other' && !sectionFromRow && !/其他处理/.test(appSection)) continue;
-      state = 'applications';
-      out.tablesFound.add('applications');
-      if (appRow.id.startsWith('other_')) out.evidence.v2021.push(appRow.id);
-      if (appRow.id === 'other') out.evidence.v2019.push('other');
-      emit('applications', appRow.id, APPLICATION_COLS, fitOrPad(r, 7, 'right', `applications.${appRow.id}`), r);
+      const sectionFromRow = labelsHere.find((l) => labels.applicationsOtherSection.test(l));
+      if (appRow.id === 'other_other' && !sectionFromRow && !labels.applicationsOtherSection.test(appSection)) continue;
+      emitApplications(appRow.id, r);
       continue;
     }
 
     // Review / litigation: one data row of 15 cells, or three rows of 5 (transposed layouts).
     const reviewRow = matchLast(labelsHere, (l) => labels.reviewRows.find(l));
-    if (reviewRow && hasValues(r) && r.values.length <= 6) {
+    if (reviewRow && hasValues(r) && r.values.length <= REVIEW_COLS.length + 1) {
       out.tablesFound.add('review_litigation');
-      emit('review_litigation', reviewRow.id, REVIEW_COLS, fitOrPad(r, 5, 'right', `review_litigation.${reviewRow.id}`), r);
+      emit('review_litigation', reviewRow.id, REVIEW_COLS, fitOrPad(r, REVIEW_COLS.length, 'right', `review_litigation.${reviewRow.id}`), r);
       continue;
     }
     if (state === 'review' && hasValues(r) && !appRow) {
       out.tablesFound.add('review_litigation');
-      const cells = fitOrPad(r, 15, 'right', 'review_litigation');
-      REVIEW_ROWS.forEach((row, i) => emit('review_litigation', row, REVIEW_COLS, cells.slice(i * 5, i * 5 + 5), r));
+      const n = REVIEW_COLS.length;
+      const cells = fitOrPad(r, REVIEW_ROWS.length * n, 'right', 'review_litigation');
+      REVIEW_ROWS.forEach((row, k) => emit('review_litigation', row, REVIEW_COLS, cells.slice(k * n, k * n + n), r));
       state = 'none';
       continue;
     }
@@ -142,16 +179,19 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
     // Proactive rows: columns from the header above.
     const pRow = matchLast(labelsHere, (l) => labels.proactiveRows.find(l));
     if (pRow && (state === 'proactive' || proactiveCols.length)) {
-      const cols = proactiveCols.map((c) => c.id);
-      out.tablesFound.add('proactive');
-      if (pRow.id === 'procurement' || pRow.id === 'other_services') out.evidence.v2019.push(pRow.id);
-      emit('proactive', pRow.id, cols, fitOrPad(r, cols.length, 'left', `proactive.${pRow.id}`), r, (col) =>
-        col === 'amount_10k_yuan' ? '10k_yuan' : undefined,
-      );
+      emitProactive(pRow.id, r);
       continue;
     }
 
     if (hasValues(r) && labelsHere.length && state !== 'none') {
+      if (state === 'applications' || (state === 'proactive' && proactiveCols.length)) {
+        const snapped = trySnap(i, state);
+        if (snapped) {
+          if (state === 'applications') emitApplications(snapped, r);
+          else emitProactive(snapped, r);
+          continue;
+        }
+      }
       out.findings.push({
         rule: 'parse.unknown_row',
         severity: 'info',

@@ -5,16 +5,48 @@
  * 'info' because publishers leave zeros blank.
  */
 import type { Fact, Finding } from '../schema/report.ts';
-import { APPLICATION_COLS, REVIEW_COLS, REVIEW_ROWS } from './statutory.ts';
+import { APPLICATION_COLS, REVIEW_COLS, REVIEW_ROWS } from './labels.ts';
 
 type Lookup = (table: string, row: string, col: string) => number | null | undefined;
 
+/** One identity applied to one scope: its cells, and whether it holds (the finding when not). */
+export interface IdentityCheck {
+  rule: string;
+  cells: string[];
+  ok: boolean;
+  finding?: Finding;
+}
+
 export function validateFacts(facts: Fact[]): Finding[] {
+  const findings = identityChecks(facts).flatMap((c) => (c.finding ? [c.finding] : []));
+  const get = lookup(facts);
+  for (const [narrativeRow, table, row, col] of NARRATIVE_CHECKS) {
+    const said = get('narrative', narrativeRow, 'value');
+    const printed = get(table, row, col);
+    if (said == null || printed == null || said === printed) continue;
+    findings.push({
+      rule: 'narrative.contradicts_table',
+      severity: 'warning',
+      message: `the text says ${narrativeRow} = ${said}, the table prints ${printed}; both are kept`,
+      cells: [`narrative.${narrativeRow}.value`, `${table}.${row}.${col}`],
+      expected: said,
+      printed,
+    });
+  }
+  return findings;
+}
+
+function lookup(facts: Fact[]): Lookup {
   const index = new Map<string, number | null>();
   for (const f of facts) index.set(`${f.table}.${f.row}.${f.col}`, f.value);
-  const get: Lookup = (t, r, c) => index.get(`${t}.${r}.${c}`);
+  return (t, r, c) => index.get(`${t}.${r}.${c}`);
+}
+
+/** Every identity that applies to the facts (all its cells printed), holding or not. */
+export function identityChecks(facts: Fact[]): IdentityCheck[] {
+  const get = lookup(facts);
   const has = (t: string) => facts.some((f) => f.table === t);
-  const findings: Finding[] = [];
+  const findings: IdentityCheck[] = [];
   const applicantCols = APPLICATION_COLS.filter((c) => c !== 'total');
 
   if (has('applications')) {
@@ -52,19 +84,6 @@ export function validateFacts(facts: Fact[]): Finding[] {
     check(findings, 'legacy_stats.staff_sum', 'staff_total = full-time + part-time', get, 'value',
       [L('staff_full_time'), L('staff_part_time')], [L('staff_total')]);
   }
-  for (const [narrativeRow, table, row, col] of NARRATIVE_CHECKS) {
-    const said = get('narrative', narrativeRow, 'value');
-    const printed = get(table, row, col);
-    if (said == null || printed == null || said === printed) continue;
-    findings.push({
-      rule: 'narrative.contradicts_table',
-      severity: 'warning',
-      message: `the text says ${narrativeRow} = ${said}, the table prints ${printed}; both are kept`,
-      cells: [`narrative.${narrativeRow}.value`, `${table}.${row}.${col}`],
-      expected: said,
-      printed,
-    });
-  }
   return findings;
 }
 
@@ -78,7 +97,7 @@ const NARRATIVE_CHECKS: [string, string, string, string][] = [
 type Cell = [string, string, string];
 
 /** Checks sum(left) = sum(right). Missing cells (not printed at all) make the check not apply. */
-function check(out: Finding[], rule: string, what: string, get: Lookup, scope: string, left: Cell[], right: Cell[]) {
+function check(out: IdentityCheck[], rule: string, what: string, get: Lookup, scope: string, left: Cell[], right: Cell[]) {
   const all = [...left, ...right];
   const values = all.map(([t, r, c]) => get(t, r, c));
   if (values.some((v) => v === undefined)) return;
@@ -86,18 +105,22 @@ function check(out: Finding[], rule: string, what: string, get: Lookup, scope: s
   const sum = (cells: Cell[]) => cells.reduce((s, [t, r, c]) => s + (get(t, r, c) ?? 0), 0);
   const l = round(sum(left));
   const rr = round(sum(right));
-  if (l === rr) return;
+  const cells = all.map((c) => c.join('.'));
+  if (l === rr) {
+    out.push({ rule, cells, ok: true });
+    return;
+  }
   const nulls = values.filter((v) => v === null).length;
   const printed = right.length === 1 ? (get(...right[0]) ?? null) : rr;
-  const expected = right.length === 1 ? l : l;
-  out.push({
+  const expected = l;
+  out.push({ rule, cells, ok: false, finding: {
     rule,
     severity: nulls ? 'info' : 'error',
     message: `${what} fails for ${scope}: ${l} ≠ ${rr}${nulls ? ` (${nulls} cell(s) printed blank, counted as 0)` : ''}`,
-    cells: all.map((c) => c.join('.')),
+    cells,
     expected,
     printed,
-  });
+  } });
 }
 
 const round = (v: number) => Math.round(v * 1e6) / 1e6;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadReport } from '../dataset/load.ts';
-import { buildReport } from '../normalize/report.ts';
+import { buildReport } from './helpers/build-report.ts';
 import { tempDb } from './dataset-fixtures.ts';
 import { seedFile } from './helpers/expected.ts';
 

@@ -18,7 +18,8 @@ import { ocrPdf, type OcrStats } from '../extract/ocr.ts';
 import { createEngine, type OcrEngine } from '../extract/ocr/engine.ts';
 import { decodePnm, estimateSkew, binarize, otsu } from '../extract/ocr/image.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
-import { buildReport, reportFromExtraction } from '../normalize/report.ts';
+import { reportFromExtraction } from '../normalize/report.ts';
+import { buildReport } from './helpers/build-report.ts';
 import type { Fact, Finding, ReportResult } from '../schema/report.ts';
 import { imagePdf, makeScans, type ScanInfo } from '../scripts/make-scans.ts';
 

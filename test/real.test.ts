@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../normalize/report.ts';
+import { buildReport } from './helpers/build-report.ts';
 import { factLines, sharedDir } from './helpers/expected.ts';
 
 const realDir = path.join(sharedDir, 'real');

@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import * as cheerio from 'cheerio';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildReport } from '../normalize/report.ts';
+import { buildReport } from './helpers/build-report.ts';
 import type { ReportResult } from '../schema/report.ts';
 import { extractDocument } from '../extract/index.ts';
 import { buildRenderDoc } from '../sample/render/report-doc.ts';

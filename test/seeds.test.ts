@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReport } from '../normalize/report.ts';
+import { buildReport } from './helpers/build-report.ts';
 import { factLines, loadCompactExpected, repoRoot, seedFile } from './helpers/expected.ts';
 
 const SEEDS = ['000', '001', '002', '003', '004'];

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as OpenCC from 'opencc-js';
-import { buildReport } from '../normalize/report.ts';
+import { buildReport } from './helpers/build-report.ts';
 import type { ReportResult } from '../schema/report.ts';
 import { seedFile } from './helpers/expected.ts';
 
