@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
 export type DivisionLevel = 'province' | 'prefecture' | 'county';
-export type AgencyLevel = DivisionLevel | 'township';
+export type AgencyLevel = 'national' | DivisionLevel | 'township';
 export type AgencyKind = 'government' | 'department';
 
 export interface Division {
@@ -302,6 +302,7 @@ const DEPARTMENT = /(局|委员会|委|办公室|办|中心|厅|部|署|院|所|
 // A township's own government after the county: 某某镇人民政府, 某某街道办事处 (not 城乡建设局).
 const TOWNSHIP = /^[^省市区县局委办]{1,8}?(镇|乡|街道|苏木)(人民政府|政府|办事处|党政办公室)?$/u;
 
+const NATIONAL = /^(国家|国务院|中华人民共和国|中央|全国)|^[^省市区县州盟旗镇乡]{2,10}部$/u;
 const UNKNOWN_PLACE = /^(?:[^局委办厅处室部]{2,12}?)(?:自治县|自治旗|自治州|区|县|旗|市|州|盟|省)(?!场|级|委|直|属)/u;
 
 /** government (人民政府 and its office, a 街道 office) or department (局, 委, 办, 中心 …); null otherwise. */
@@ -358,6 +359,9 @@ export function placeAgency(g: Gazetteer, ctx: PlaceContext): Placement {
   }
   if (own.problem) return { region: null, level: null, kind, evidence: 'name', unresolved: own.problem };
 
+  // A central agency (国家卫生健康委员会, 国务院办公厅, 生态环境部) is placed at the national level: no division.
+  if (NATIONAL.test(name)) return { region: null, level: 'national', kind, evidence: 'name' };
+
   // No place in the name: 市财政局, 区投资促进中心, 招商中心. The context places it, at the
   // level the name starts with (省 …, 市 …, 区/县 …) when it says one.
   const sources: Array<[string, Chain]> = [
@@ -399,3 +403,11 @@ export function gazetteer(): Gazetteer {
 export function resolveAgency(ctx: PlaceContext): Placement {
   return placeAgency(gazetteer(), ctx);
 }
+
+/** The finding for an agency that could not be placed: a fact about the data, never a guess. */
+export function placeFinding(p: Placement, agency: string | null): { rule: string; severity: 'warning'; message: string; cells: string[] } | null {
+  if (p.region || !agency || p.level === 'national') return null;
+  return { rule: PLACE_UNRESOLVED, severity: 'warning', message: `agency ${agency} not placed in a division: ${p.unresolved}`, cells: [] };
+}
+
+export const PLACE_UNRESOLVED = 'place.unresolved';

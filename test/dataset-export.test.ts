@@ -52,10 +52,12 @@ describe('exportSnapshot', () => {
       expect(bytes.toString('utf8'), spec.name).toBe(expected);
     }
     const reports = fs.readFileSync(path.join(snap.dir, 'reports.csv'), 'utf8');
-    expect(reports.split('\r\n')[0]).toBe('\uFEFFreport_id,agency,agency_id,canonical_agency_id,province,city,county,year,format,format_reason,title,portal,source_url,document_url,sha256,media_type,parser_version,extracted_at,is_current,superseded_by,error_code,error_message');
+    expect(reports.split('\r\n')[0]).toBe('\uFEFFreport_id,agency,agency_id,canonical_agency_id,province,city,county,division_code,agency_level,agency_kind,year,format,format_reason,title,portal,source_url,document_url,sha256,media_type,parser_version,extracted_at,is_current,superseded_by,error_code,error_message');
     // A field with a comma, quotes and a line break is quoted, quotes doubled.
     expect(reports).toContain(',"淮安市交通运输局2021年政府信息公开工作年度报告,""初稿""\n第一版",');
     expect(reports).toContain(',淮安市清江浦区人民政府,');
+    // Every fixture agency is placed: division code, level and kind from the gazetteer.
+    expect(reports).toMatch(/,淮安市清江浦区人民政府,\d+,\d+,江苏省,淮安市,清江浦区,320812,county,government,2017,/);
     const facts = fs.readFileSync(path.join(snap.dir, 'facts.csv'), 'utf8');
     expect(facts.startsWith('\uFEFFreport_id,table,row,col,value,')).toBe(true);
     const summary = fs.readFileSync(path.join(snap.dir, 'summary.csv'), 'utf8').split('\r\n');

@@ -152,6 +152,8 @@ describe('gazetteer on generated agency names', () => {
     expect(resolveAgency({ agency: '江苏省人民政府' })).toMatchObject({ level: 'province', region: { code: '320000' } });
     expect(resolveAgency({ agency: '洪泽区岔河镇人民政府' })).toMatchObject({ level: 'township', kind: 'government', region: { code: '320813' } });
     expect(resolveAgency({ agency: '洪泽区城乡建设局' })).toMatchObject({ level: 'county', kind: 'department' });
+    expect(resolveAgency({ agency: '国家卫生健康委员会' })).toMatchObject({ level: 'national', region: null });
+    expect(resolveAgency({ agency: '生态环境部' })).toMatchObject({ level: 'national', region: null });
   });
 
   it('changes file entries point to divisions of the dataset, each with a source; places/ imports no stage', () => {
