@@ -66,7 +66,7 @@ export function* columnGroups(db: DB, spec: ResourceSpec, groupSize = ROW_GROUP)
   const src = spec.source;
   if ('rows' in src) {
     let cols: unknown[][] = spec.fields.map(() => []);
-    for (const row of src.rows()) {
+    for (const row of src.rows(db)) {
       row.forEach((v, i) => cols[i]!.push(v ?? null));
       if (cols[0]!.length === groupSize) {
         yield cols;

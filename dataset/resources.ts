@@ -4,6 +4,7 @@
  * identifiers' labels are in dictionary.json).
  */
 import fs from 'node:fs';
+import type { DB } from '../store/db.ts';
 
 export type FieldType = 'integer' | 'number' | 'string';
 
@@ -35,7 +36,7 @@ export interface ResourceSpec {
   primaryKey?: string[];
   foreignKeys?: Array<{ fields: string[]; reference: { resource: string; fields: string[] } }>;
   /** Where the rows come from: SQL (streamed in key ranges) or, for small data files, rows in field order. */
-  source: SqlSource | { rows: () => Iterable<unknown[]> };
+  source: SqlSource | { rows: (db: DB) => Iterable<unknown[]> };
 }
 
 const f = (name: string, type: FieldType, zh: string, description: string): FieldSpec => ({ name, type, zh, description });
@@ -193,6 +194,76 @@ export const RESOURCES: ResourceSpec[] = [
     source: { rows: dictionaryRows },
   },
 ];
+
+/** coverage.csv: per agency, the years it has a report for and the years missing in between. */
+function* coverageRows(db: DB): Iterable<unknown[]> {
+  const rows = db
+    .prepare('SELECT agency_id, agency, division_code, province, city, county, year, reports, formats FROM agency_years ORDER BY agency_id, year')
+    .iterate() as Iterable<{ agency_id: number; agency: string; division_code: string | null; province: string | null; city: string | null; county: string | null; year: number; reports: number; formats: string }>;
+  type Row = Parameters<typeof flush>[0];
+  let cur: Row | null = null;
+  function flush(a: { id: number; agency: string; code: string | null; province: string | null; city: string | null; county: string | null; years: number[]; formats: string[]; reports: number }): unknown[] {
+    const first = a.years[0]!;
+    const last = a.years.at(-1)!;
+    const missing: number[] = [];
+    for (let y = first; y <= last; y++) if (!a.years.includes(y)) missing.push(y);
+    return [a.id, a.agency, a.code, a.province, a.city, a.county, first, last, a.years.length, missing.length, a.years.join(';'), missing.join(';'),
+      a.years.map((y, i) => `${y}:${a.formats[i]}`).join(';'), a.reports];
+  }
+  for (const r of rows) {
+    if (cur && cur.id !== r.agency_id) {
+      yield flush(cur);
+      cur = null;
+    }
+    cur ??= { id: r.agency_id, agency: r.agency, code: r.division_code, province: r.province, city: r.city, county: r.county, years: [], formats: [], reports: 0 };
+    cur.years.push(r.year);
+    cur.formats.push(r.formats.split(',').join('+'));
+    cur.reports += r.reports;
+    cur.code ??= r.division_code;
+  }
+  if (cur) yield flush(cur);
+}
+
+RESOURCES.push(
+  {
+    name: 'coverage',
+    title: 'Coverage (年报覆盖)',
+    description: 'One row per agency (under its latest name): the years it has a current report for, the years missing between its first and last (each is also a cross.missing_year finding), and the format of each year (view agency_years).',
+    primaryKey: ['agency_id'],
+    fields: [
+      f('agency_id', 'integer', '机关编号', 'Agency identifier under its latest name (summary.canonical_agency_id).'),
+      f('agency', 'string', '机关名称', 'Latest name of the agency.'),
+      f('division_code', 'string', '行政区划代码', 'GB/T 2260 code of the agency\'s division, where placed.'),
+      f('province', 'string', '省', 'Province, where placed.'),
+      f('city', 'string', '市', 'Prefecture, where placed.'),
+      f('county', 'string', '县（区）', 'County-level division, where placed.'),
+      f('first_year', 'integer', '首个年度', 'First year with a report.'),
+      f('last_year', 'integer', '最近年度', 'Last year with a report.'),
+      f('years_with_report', 'integer', '有报告年数', 'Number of years with a report.'),
+      f('years_missing', 'integer', '缺失年数', 'Number of years between first_year and last_year without a report.'),
+      f('years', 'string', '有报告的年度', 'Years with a report, separated by semicolons.'),
+      f('missing_years', 'string', '缺失年度', 'Years between the first and the last without a report, separated by semicolons.'),
+      f('formats', 'string', '各年度格式', 'year:format for each year with a report (several formats joined by +), separated by semicolons.'),
+      f('reports', 'integer', '报告数', 'Current reports of the agency (more than the years where a year has two).'),
+    ],
+    source: { rows: coverageRows },
+  },
+  {
+    name: 'region_coverage',
+    title: 'Coverage by region (地区覆盖)',
+    description: 'Per division and year: how many agencies have a current report (view region_years). Unplaced agencies are counted under an empty division.',
+    fields: [
+      f('year', 'integer', '报告年度', 'Report year.'),
+      f('division_code', 'string', '行政区划代码', 'GB/T 2260 code of the division.'),
+      f('province', 'string', '省', 'Province.'),
+      f('city', 'string', '市', 'Prefecture.'),
+      f('county', 'string', '县（区）', 'County-level division.'),
+      f('agencies', 'integer', '有报告的机关数', 'Agencies with a report for the year.'),
+      f('reports', 'integer', '报告数', 'Current reports for the year.'),
+    ],
+    source: { columns: ['year', 'division_code', 'province', 'city', 'county', 'agencies', 'reports'], from: 'region_years', key: 'year', order: 'year, division_code' },
+  },
+);
 
 /** Column names of the report_summary view, in export order. */
 export const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((x) => x.name);

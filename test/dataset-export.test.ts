@@ -10,7 +10,7 @@ import { loadReport } from '../dataset/load.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
 import { exportSnapshot, newestSnapshot } from '../dataset/export.ts';
 import { RESOURCES } from '../dataset/resources.ts';
-import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
+import { corpus, statutory, tempDb, transportCorrected } from './dataset-fixtures.ts';
 
 function loaded() {
   const t = tempDb();
@@ -24,7 +24,7 @@ function loaded() {
 /** A resource's rows read the plain way (one SQL query, row by row), to check the streamed export. */
 function rowsOf(db: ReturnType<typeof tempDb>['db'], name: string): unknown[][] {
   const src = RESOURCES.find((r) => r.name === name)!.source;
-  if ('rows' in src) return Array.from(src.rows());
+  if ('rows' in src) return Array.from(src.rows(db));
   return db.prepare(`SELECT ${src.columns.join(', ')} FROM ${src.from} ORDER BY ${src.order}`).raw().all() as unknown[][];
 }
 
@@ -62,6 +62,27 @@ describe('exportSnapshot', () => {
     expect(facts.startsWith('\uFEFFreport_id,table,row,col,value,')).toBe(true);
     const summary = fs.readFileSync(path.join(snap.dir, 'summary.csv'), 'utf8').split('\r\n');
     expect(summary).toHaveLength(corpus().length + 2); // header, one row per current report, final CRLF
+  });
+
+  it('coverage.csv: per agency the years with a report, the years missing in between and each year\'s format; region_coverage.csv per division and year', async () => {
+    const { db, dir } = loaded();
+    loadReport(db, statutory('huaian-2018', 'statutory-2019', '淮安市人民政府', 2018, { applications: { new_received: 90 } }), { sourceUrl: 'https://www.huaian.gov.cn/col/2018.html', portal: 'huaian' });
+    runCrossReportChecks(db);
+    const snap = await exportSnapshot(db, { dataDir: dir, date: '2024-05-01' });
+    const lines = fs.readFileSync(path.join(snap.dir, 'coverage.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
+    const head = lines[0]!;
+    const row = (agency: string) => Object.fromEntries(head.map((h, i) => [h, lines.find((l) => l[1] === agency)![i]]));
+    expect(row('淮安市人民政府')).toMatchObject({
+      division_code: '320800', province: '江苏省', city: '淮安市', first_year: '2018', last_year: '2022', years_with_report: '4', years_missing: '1',
+      years: '2018;2020;2021;2022', missing_years: '2019', formats: '2018:statutory-2019;2020:statutory-2019;2021:statutory-2021;2022:statutory-2021',
+    });
+    expect(row('淮安市档案馆')).toMatchObject({ first_year: '2012', last_year: '2012', missing_years: '', formats: '2012:legacy' });
+    // One line per agency with a dated current report.
+    expect(lines.length - 1).toBe(db.prepare('SELECT COUNT(DISTINCT agency_id) FROM agency_years').pluck().get());
+    const regions = fs.readFileSync(path.join(snap.dir, 'region_coverage.csv'), 'utf8');
+    expect(regions).toContain('\r\n2018,320800,江苏省,淮安市,,1,1\r\n');
+    const findings = fs.readFileSync(path.join(snap.dir, 'findings.csv'), 'utf8');
+    expect(findings).toMatch(/cross\.missing_year,info,no report for 2019/);
   });
 
   it('Parquet files read back by two independent readers equal the SQLite rows', async () => {

@@ -198,10 +198,26 @@ describe('views', () => {
 });
 
 describe('cross-report checks', () => {
+  it('a year missing inside an agency\'s range is an info finding on the report after the gap; agency_years and region_years count it', () => {
+    const { db } = tempDb();
+    const ids = [2018, 2019, 2022].map((y) => loadReport(db, statutory(`sihong-${y}`, 'statutory-2021', '泗洪县财政局', y, { applications: { new_received: y - 2000 } })).reportId);
+    loadReport(db, statutory('sihong-gov', 'statutory-2021', '泗洪县人民政府', 2022, { applications: {} }));
+    expect(runCrossReportChecks(db).missingYears).toBe(2);
+    const found = db.prepare(`SELECT report_id, severity, message FROM findings WHERE rule = ? ORDER BY id`).all(CROSS_RULES.missingYear) as Array<{ report_id: number; severity: string; message: string }>;
+    expect(found.map((f) => [f.report_id, f.severity, /no report for (\d+)/.exec(f.message)![1]])).toEqual([[ids[2], 'info', '2020'], [ids[2], 'info', '2021']]);
+    expect(db.prepare('SELECT year, reports, formats, division_code FROM agency_years WHERE agency = ? ORDER BY year').all('泗洪县财政局')).toEqual(
+      [2018, 2019, 2022].map((year) => ({ year, reports: 1, formats: 'statutory-2021', division_code: '321324' })),
+    );
+    expect(db.prepare('SELECT year, agencies FROM region_years WHERE division_code = ? ORDER BY year').all('321324')).toEqual([
+      { year: 2018, agencies: 1 }, { year: 2019, agencies: 1 }, { year: 2022, agencies: 2 },
+    ]);
+  });
+
+
   it('finds carry-over mismatches and duplicates, links renames, and recomputes idempotently', () => {
     const { db, ids } = loaded();
     const counts = runCrossReportChecks(db);
-    expect(counts).toEqual({ renamesLinked: 1, carryOverMismatches: 1, duplicates: 1 });
+    expect(counts).toEqual({ renamesLinked: 1, carryOverMismatches: 1, duplicates: 1, missingYears: 0 });
     const cross = () => db.prepare(`SELECT report_id, rule, severity, expected, printed FROM findings WHERE rule LIKE 'cross.%' ORDER BY rule, report_id`).all();
     expect(cross()).toEqual([
       { report_id: ids['nhc-2018'], rule: CROSS_RULES.renamed, severity: 'info', expected: null, printed: null },
