@@ -27,6 +27,8 @@ export interface PageData {
   findingsByRule: Array<{ rule: string; severity: string; count: number }>;
   findings: Array<{ reportId: number | null; agency: string | null; year: number | null; rule: string; severity: string; message: string }>;
   findingsShown: number;
+  /** Counts of changes.csv, and the snapshot compared with. */
+  changes?: { previous: string | null; counts: Record<'added' | 'replaced' | 'withdrawn', number> };
 }
 
 const FORMAT_ORDER = ['legacy', 'statutory-2019', 'statutory-2021', 'unknown'];
@@ -199,6 +201,8 @@ const FILE_NOTES: Record<string, string> = Object.fromEntries(
     [`${r.name}.parquet`, `${r.title} — Parquet`],
   ]),
 );
+FILE_NOTES['changes.csv'] = 'Changes (变更) since the previous snapshot — CSV (UTF-8, Excel)';
+FILE_NOTES['changes.parquet'] = 'Changes (变更) — Parquet';
 FILE_NOTES['datapackage.json'] = '数据说明 Data package: fields, types, descriptions (Frictionless)';
 FILE_NOTES['manifest.json'] = '清单 Manifest: row counts and SHA-256 of every file';
 
@@ -258,6 +262,11 @@ export function renderPage(data: PageData, ctx: { date: string; files: Array<{ p
     )
     .join('');
 
+  const ch = data.changes;
+  const changes = ch
+    ? `<p id="changes" class="changes">变更 <b>What changed</b> since ${ch.previous ? `snapshot ${esc(ch.previous)}` : 'nothing (first snapshot)'}:
+<span class="chg added">新增 added <b>${num(ch.counts.added)}</b></span> <span class="chg replaced">更新 replaced <b>${num(ch.counts.replaced)}</b></span> <span class="chg withdrawn">撤下 withdrawn <b>${num(ch.counts.withdrawn)}</b></span> — <a href="changes.csv">changes.csv</a></p>`
+    : '';
   const t = data.totals;
   return `<!doctype html>
 <html lang="zh-CN">
@@ -296,6 +305,8 @@ svg .tick, svg .muted { fill: var(--muted); font-size: 12px; }
 .sev.error { background: #fde2e1; color: #a11; } .sev.warning { background: #fff1c2; color: #7a5800; } .sev.info { background: #e3eefc; color: #1b4f9c; }
 code { font-size: 12.5px; }
 .note { color: var(--muted); font-size: 13px; }
+.changes { background:#fff; border:1px solid var(--line); border-radius:8px; padding:8px 14px; }
+.chg { margin: 0 8px; } .chg.added b { color:#2e7d32; } .chg.replaced b { color:#7a5800; } .chg.withdrawn b { color:#a11; }
 </style>
 </head>
 <body>
@@ -309,6 +320,7 @@ code { font-size: 12.5px; }
 <div class="card"><b>${num(t.findings)}</b><span>校验发现 findings</span></div>
 <div class="card"><b>${num(t.history)}</b><span>历史版本 superseded versions</span></div>
 </div>
+${changes}
 
 <h2>收到申请 <small>Applications received, by report year</small></h2>
 ${received}

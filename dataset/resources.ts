@@ -265,6 +265,33 @@ RESOURCES.push(
   },
 );
 
+/** changes.csv: reports added, replaced and withdrawn since the previous snapshot (dataset/changes.ts). */
+export function changesSpec(rows: () => Iterable<unknown[]>): ResourceSpec {
+  return {
+    name: 'changes',
+    title: 'Changes (变更)',
+    description: 'Reports added, replaced (new parser version, new rendering, republished file: with the facts that changed) and withdrawn (no longer listed, or no current report replaces them) since the previous snapshot (manifest.json: previous_snapshot). The first snapshot lists every report as added.',
+    fields: [
+      f('change', 'string', '变更', 'added, replaced or withdrawn.'),
+      f('reason', 'string', '原因', 'Why: new parser version, republished, new rendering, no longer listed …'),
+      f('report_id', 'integer', '报告编号', 'The current report (empty when withdrawn).'),
+      f('previous_report_id', 'integer', '原报告编号', 'The report of the previous snapshot (empty when added).'),
+      f('agency', 'string', '机关名称', 'Agency as printed.'),
+      f('year', 'integer', '报告年度', 'Report year.'),
+      f('division_code', 'string', '行政区划代码', 'GB/T 2260 code of the agency\'s division.'),
+      f('format', 'string', '报告格式', 'Format family.'),
+      f('sha256', 'string', 'SHA-256', 'Document of the current report.'),
+      f('previous_sha256', 'string', '原SHA-256', 'Document of the previous report.'),
+      f('parser_version', 'string', '解析器版本', 'Parser version of the current report.'),
+      f('previous_parser_version', 'string', '原解析器版本', 'Parser version of the previous report.'),
+      f('facts_changed', 'integer', '变动数字数', 'Cells whose value changed, appeared or disappeared (replaced only).'),
+      f('changed_facts', 'string', '变动数字', 'table.row.col: before → after, separated by semicolons (the first 30).'),
+      f('source_url', 'string', '来源页面', 'Article page of the report.'),
+    ],
+    source: { rows },
+  };
+}
+
 /** Column names of the report_summary view, in export order. */
 export const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((x) => x.name);
 

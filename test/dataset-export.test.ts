@@ -37,7 +37,7 @@ describe('exportSnapshot', () => {
     expect(snap.dir).toBe(path.join(dir, 'snapshots', '2024-05-01'));
     const names = fs.readdirSync(snap.dir).sort();
     expect(names).toEqual(
-      [...RESOURCES.flatMap((r) => [`${r.name}.csv`, `${r.name}.parquet`]), 'datapackage.json', 'index.html', 'manifest.json'].sort(),
+      [...[...RESOURCES.map((r) => r.name), 'changes'].flatMap((n) => [`${n}.csv`, `${n}.parquet`]), 'datapackage.json', 'index.html', 'manifest.json'].sort(),
     );
     expect(snap.files.map((f) => f.path).sort()).toEqual(names);
   });
@@ -136,7 +136,7 @@ describe('exportSnapshot', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(snap.dir, 'datapackage.json'), 'utf8'));
     expect(pkg.profile).toBe('tabular-data-package');
     const csvResources = pkg.resources.filter((r: { format: string }) => r.format === 'csv');
-    expect(csvResources.map((r: { path: string }) => r.path).sort()).toEqual(RESOURCES.map((r) => `${r.name}.csv`).sort());
+    expect(csvResources.map((r: { path: string }) => r.path).sort()).toEqual([...RESOURCES.map((r) => `${r.name}.csv`), 'changes.csv'].sort());
     for (const r of pkg.resources as Array<{ path: string; schema: { fields: Array<{ name: string; type: string; title: string; description: string }> } }>) {
       expect(fs.existsSync(path.join(snap.dir, r.path)), r.path).toBe(true);
       const csvPath = r.path.replace(/\.parquet$/, '.csv');
