@@ -12,6 +12,7 @@ import { PARSER_VERSION } from '../schema/report.ts';
 import { CsvWriter } from './csv.ts';
 import { RESOURCES, changesSpec, type FieldSpec, type ResourceSpec } from './resources.ts';
 import { computeChanges, type ChangeSet } from './changes.ts';
+import { exploreRows, writeExplore } from './explore.ts';
 import { buildPageData, renderPage } from './page.ts';
 
 export interface SnapshotFile {
@@ -300,6 +301,7 @@ export async function exportSnapshot(db: DB, opts: ExportOptions): Promise<{ dir
     }
     fs.writeFileSync(path.join(tmp, 'datapackage.json'), JSON.stringify(datapackage(date, specs), null, 2) + '\n');
     done('datapackage.json');
+    for (const name of writeExplore(tmp, exploreRows(db))) done(name);
     const page = renderPage({ ...buildPageData(db), changes: { previous: changes.previous, counts: changes.counts } }, { date, files });
     fs.writeFileSync(path.join(tmp, 'index.html'), page);
     done('index.html');
