@@ -37,9 +37,12 @@ describe('exportSnapshot', () => {
     expect(snap.dir).toBe(path.join(dir, 'snapshots', '2024-05-01'));
     const names = fs.readdirSync(snap.dir).sort();
     expect(names).toEqual(
-      [...[...RESOURCES.map((r) => r.name), 'changes'].flatMap((n) => [`${n}.csv`, `${n}.parquet`]), 'datapackage.json', 'index.html', 'manifest.json'].sort(),
+      [...[...RESOURCES.map((r) => r.name), 'changes'].flatMap((n) => [`${n}.csv`, `${n}.parquet`]), 'datapackage.json', 'explore', 'index.html', 'manifest.json'].sort(),
     );
-    expect(snap.files.map((f) => f.path).sort()).toEqual(names);
+    // The explorer's data: meta, agencies and one chunk of reports for this small corpus.
+    const explore = fs.readdirSync(path.join(snap.dir, 'explore')).sort().map((n) => `explore/${n}`);
+    expect(explore).toEqual(['explore/agencies.js', 'explore/meta.js', 'explore/reports-0.js']);
+    expect(snap.files.map((f) => f.path).sort()).toEqual([...names.filter((n) => n !== 'explore'), ...explore].sort());
   });
 
   it('CSVs are UTF-8 with a BOM, RFC 4180 quoted, Chinese intact, identical to csv-stringify', async () => {
@@ -151,7 +154,7 @@ describe('exportSnapshot', () => {
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(snap.dir, 'manifest.json'), 'utf8'));
     const listed = manifest.files.map((f: { path: string }) => f.path).sort();
-    expect(listed).toEqual(fs.readdirSync(snap.dir).filter((n) => n !== 'manifest.json').sort());
+    expect(listed).toEqual(fs.readdirSync(snap.dir, { recursive: true, encoding: 'utf8' }).filter((n) => n !== 'manifest.json' && n !== 'explore').sort());
     for (const f of manifest.files as Array<{ path: string; sha256: string; bytes: number; rows?: number }>) {
       expect(f.sha256, f.path).toBe(sha256(path.join(snap.dir, f.path)));
       expect(f.bytes).toBe(fs.statSync(path.join(snap.dir, f.path)).size);
