@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .command('extract')
     .description('extract and normalize report files (HTML, PDF, DOCX, DOC, text); folders are read recursively')
     .argument('[paths...]', 'files or folders')
-    .option('--json', 'one JSON line per file: {file, sha256, mediaType, format, year, agency, title, facts, findings, error?}')
+    .option('--json', 'one JSON line per file: {file, sha256, mediaType, format, year, agency, title, region, facts, findings, error?}')
     .option('--text', 'with --json, include the extracted text')
     .option('--stored', 'run the pipeline\'s extract stage over the documents stored in --data-dir instead')
     .option('--data-dir <dir>', 'with --stored: the data folder; env NIANBAO_DATA_DIR')
@@ -74,7 +74,7 @@ export function register(program: Command): void {
 
 export async function extractFile(file: string, display: string, withText: boolean, ctx: { pool: ExtractPool; maxBytes: number }): Promise<ReportResult> {
   const failure = (code: string, message: string, sha = ''): ReportResult => ({
-    file: display, sha256: sha, mediaType: 'application/octet-stream', format: 'unknown', formatReason: code, year: null, agency: null, title: null,
+    file: display, sha256: sha, mediaType: 'application/octet-stream', format: 'unknown', formatReason: code, year: null, agency: null, title: null, region: null,
     facts: [], findings: [], parserVersion: '', error: { code, message },
   });
   let bytes: Buffer;
@@ -119,7 +119,7 @@ function listFiles(paths: string[]): { path: string; display: string }[] {
 function summarize(r: ReportResult): string {
   const lines = [`${r.file}`];
   if (r.error) lines.push(`  error ${r.error.code}: ${r.error.message}`);
-  lines.push(`  format ${r.format}${r.formatReason ? ` (${r.formatReason})` : ''}; year ${r.year ?? '?'}; agency ${r.agency ?? '?'}`);
+  lines.push(`  format ${r.format}${r.formatReason ? ` (${r.formatReason})` : ''}; year ${r.year ?? '?'}; agency ${r.agency ?? '?'}${r.region ? ` (${r.region.code} ${[r.region.province, r.region.city, r.region.county].filter(Boolean).join(' ')})` : ''}`);
   const byTable = new Map<string, number>();
   for (const f of r.facts) byTable.set(f.table, (byTable.get(f.table) ?? 0) + 1);
   lines.push(`  ${r.facts.length} facts${byTable.size ? ': ' + [...byTable].map(([t, n]) => `${t} ${n}`).join(', ') : ''}`);

@@ -61,12 +61,13 @@ interface AgencyRow {
   city: string | null;
   county: string | null;
   portal: string | null;
+  division_code: string | null;
 }
 
 /** Finds or creates the agency row; fills its region and portal where they were unknown. */
 const HAS_PLACE = /[省市区县州盟旗镇乡]|自治|街道|新区|开发区|国务院|中央|全国|国家/u;
 
-export function upsertAgency(db: DB, name: string, region: Region | null | undefined, portal: string | null | undefined): number | null {
+export function upsertAgency(db: DB, name: string, region: Region | null | undefined, portal: string | null | undefined, divisionCode?: string | null): number | null {
   const display = name.normalize('NFKC').replace(/\s+/g, '').trim();
   const bare = normalizeAgencyName(name);
   if (!bare) return null;
@@ -76,23 +77,24 @@ export function upsertAgency(db: DB, name: string, region: Region | null | undef
   let st = statements.get(db);
   if (!st) {
     const upsert = db.prepare(
-      `INSERT INTO agencies (name, normalized_name, province, city, county, portal) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO agencies (name, normalized_name, province, city, county, portal, division_code) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (normalized_name) DO UPDATE SET
+         division_code = COALESCE(agencies.division_code, excluded.division_code),
          province = COALESCE(agencies.province, excluded.province),
          city = COALESCE(agencies.city, excluded.city),
          county = COALESCE(agencies.county, excluded.county),
          portal = COALESCE(agencies.portal, excluded.portal)
        RETURNING id`,
     );
-    st = { find: db.prepare('SELECT id, province, city, county, portal FROM agencies WHERE normalized_name = ?'), upsert };
+    st = { find: db.prepare('SELECT id, province, city, county, portal, division_code FROM agencies WHERE normalized_name = ?'), upsert };
     statements.set(db, st);
   }
   // Most reports come from an agency already known with everything this call could add: a read,
   // not a write (the upsert rewrites the row every time).
   const known = st.find.get(normalized) as AgencyRow | undefined;
   const adds = (mine: string | null | undefined, theirs: string | null) => !!mine && theirs === null;
-  if (known && !adds(region?.province, known.province) && !adds(region?.city, known.city) && !adds(region?.county, known.county) && !adds(portal, known.portal)) return known.id;
-  const row = st.upsert.get(display, normalized, region?.province ?? null, region?.city ?? null, region?.county ?? null, portal ?? null) as { id: number };
+  if (known && !adds(region?.province, known.province) && !adds(region?.city, known.city) && !adds(region?.county, known.county) && !adds(portal, known.portal) && !adds(divisionCode, known.division_code)) return known.id;
+  const row = st.upsert.get(display, normalized, region?.province ?? null, region?.city ?? null, region?.county ?? null, portal ?? null, divisionCode ?? null) as { id: number };
   return row.id;
 }
 

@@ -10,6 +10,7 @@ export const CROSS_RULES = {
   carryOver: 'cross.carry_over_mismatch',
   duplicate: 'cross.duplicate_report',
   renamed: 'cross.agency_renamed',
+  missingYear: 'cross.missing_year',
 } as const;
 
 // Current reports with a known agency and year, keyed by the agency's latest name: a temporary
@@ -27,6 +28,8 @@ export interface CrossCheckCounts {
   renamesLinked: number;
   carryOverMismatches: number;
   duplicates: number;
+  /** Years without a current report between an agency's first and last (one finding per year). */
+  missingYears: number;
 }
 
 export function runCrossReportChecks(db: DB, opts: { renames?: AgencyRename[] } = {}): CrossCheckCounts {
@@ -107,8 +110,25 @@ export function runCrossReportChecks(db: DB, opts: { renames?: AgencyRename[] } 
           null,
         );
       }
+      // A year missing inside an agency's range: information (the report may exist unpublished or
+      // unfound), attached to the first report after the gap.
+      const spans = db
+        .prepare(`SELECT agency, json_group_array(json_array(year, id)) AS years FROM (SELECT agency, year, MIN(id) AS id FROM temp.cross_current GROUP BY agency, year ORDER BY agency, year) GROUP BY agency`)
+        .all() as Array<{ agency: number; years: string }>;
+      let missingYears = 0;
+      for (const s of spans) {
+        const ys = JSON.parse(s.years) as Array<[number, number]>;
+        for (let k = 1; k < ys.length; k++) {
+          const [prev] = ys[k - 1]!;
+          const [year, id] = ys[k]!;
+          for (let y = prev + 1; y < year; y++) {
+            insert.run(id, CROSS_RULES.missingYear, 'info', `no report for ${y}: the agency has reports for ${prev} and ${year} (${names.get(s.agency)})`, '[]', null, null);
+            missingYears++;
+          }
+        }
+      }
       db.exec('DROP TABLE temp.cross_current');
-      return { renamesLinked: links.length, carryOverMismatches: pairs.length, duplicates };
+      return { renamesLinked: links.length, carryOverMismatches: pairs.length, duplicates, missingYears };
     })
     .immediate();
 }

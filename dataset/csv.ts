@@ -48,3 +48,42 @@ export class CsvWriter {
     fs.closeSync(this.fd);
   }
 }
+
+/** Parses RFC 4180 CSV as written above (BOM, quoted fields with "" and line breaks) into rows of strings. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < text.length) {
+    let field = '';
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) throw new Error('CSV: unterminated quoted field');
+        field += text.slice(i, q);
+        if (text[q + 1] === '"') {
+          field += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+    } else {
+      let j = i;
+      while (j < text.length && text[j] !== ',' && text[j] !== '\r' && text[j] !== '\n') j++;
+      field = text.slice(i, j);
+      i = j;
+    }
+    row.push(field);
+    if (text[i] === ',') i++;
+    else {
+      if (text[i] === '\r') i++;
+      if (text[i] === '\n') i++;
+      rows.push(row);
+      row = [];
+    }
+  }
+  return rows;
+}

@@ -10,7 +10,9 @@ import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import type { DB } from '../store/db.ts';
 import { PARSER_VERSION } from '../schema/report.ts';
 import { CsvWriter } from './csv.ts';
-import { RESOURCES, type FieldSpec, type ResourceSpec } from './resources.ts';
+import { RESOURCES, changesSpec, type FieldSpec, type ResourceSpec } from './resources.ts';
+import { computeChanges, type ChangeSet } from './changes.ts';
+import { exploreRows, writeExplore } from './explore.ts';
 import { buildPageData, renderPage } from './page.ts';
 
 export interface SnapshotFile {
@@ -66,7 +68,7 @@ export function* columnGroups(db: DB, spec: ResourceSpec, groupSize = ROW_GROUP)
   const src = spec.source;
   if ('rows' in src) {
     let cols: unknown[][] = spec.fields.map(() => []);
-    for (const row of src.rows()) {
+    for (const row of src.rows(db)) {
       row.forEach((v, i) => cols[i]!.push(v ?? null));
       if (cols[0]!.length === groupSize) {
         yield cols;
@@ -119,7 +121,7 @@ function writeResource(db: DB, spec: ResourceSpec, dir: string, groupSize?: numb
   return csv.rows;
 }
 
-function datapackage(date: string): object {
+function datapackage(date: string, resources: ResourceSpec[]): object {
   const schema = (spec: ResourceSpec) => ({
     fields: spec.fields.map((x) => ({ name: x.name, type: x.type, title: x.zh, description: x.description })),
     missingValues: [''],
@@ -135,7 +137,7 @@ function datapackage(date: string): object {
     version: date,
     created: new Date().toISOString(),
     licenses: [{ name: 'CC-BY-4.0', path: 'https://creativecommons.org/licenses/by/4.0/', title: 'Creative Commons Attribution 4.0' }],
-    resources: RESOURCES.flatMap((spec) => [
+    resources: resources.flatMap((spec) => [
       {
         name: spec.name,
         path: `${spec.name}.csv`,
@@ -187,6 +189,17 @@ export function newestSnapshot(snapshotsDir: string): string | null {
     .map((e) => e.name)
     .sort();
   return names.at(-1) ?? null;
+}
+
+/** The newest dated snapshot before `date`. */
+function previousSnapshot(snapshotsDir: string, date: string): string | null {
+  const names = fs.readdirSync(snapshotsDir, { withFileTypes: true }).filter((e) => e.isDirectory() && SNAPSHOT_NAME.test(e.name) && e.name < date).map((e) => e.name).sort();
+  return names.at(-1) ?? null;
+}
+
+function* changeRows(set: ChangeSet): Iterable<unknown[]> {
+  for (const c of set.changes)
+    yield [c.change, c.reason, c.reportId, c.previousReportId, c.agency, c.year, c.divisionCode, c.format, c.sha256, c.previousSha256, c.parserVersion, c.previousParserVersion, c.factsChanged, c.changedFacts, c.sourceUrl];
 }
 
 function randomSuffix(): string {
@@ -277,17 +290,22 @@ export async function exportSnapshot(db: DB, opts: ExportOptions): Promise<{ dir
   const ownTransaction = !db.inTransaction;
   try {
     if (ownTransaction) db.prepare('BEGIN').run();
-    for (const spec of RESOURCES) {
+    // What changed since the snapshot before this date (a re-export of a date compares with the one before it).
+    const previous = previousSnapshot(snapshots, date);
+    const changes = computeChanges(db, previous && fs.existsSync(path.join(snapshots, previous, 'summary.csv')) ? path.join(snapshots, previous, 'summary.csv') : null, previous);
+    const specs = [...RESOURCES, changesSpec(() => changeRows(changes))];
+    for (const spec of specs) {
       const rows = writeResource(db, spec, tmp, opts.rowGroupSize);
       done(`${spec.name}.csv`, rows);
       done(`${spec.name}.parquet`, rows);
     }
-    fs.writeFileSync(path.join(tmp, 'datapackage.json'), JSON.stringify(datapackage(date), null, 2) + '\n');
+    fs.writeFileSync(path.join(tmp, 'datapackage.json'), JSON.stringify(datapackage(date, specs), null, 2) + '\n');
     done('datapackage.json');
-    const page = renderPage(buildPageData(db), { date, files });
+    for (const name of writeExplore(tmp, exploreRows(db))) done(name);
+    const page = renderPage({ ...buildPageData(db), changes: { previous: changes.previous, counts: changes.counts } }, { date, files });
     fs.writeFileSync(path.join(tmp, 'index.html'), page);
     done('index.html');
-    const manifest = { snapshot: date, created: new Date().toISOString(), parser_version: PARSER_VERSION, files };
+    const manifest = { snapshot: date, created: new Date().toISOString(), parser_version: PARSER_VERSION, previous_snapshot: changes.previous, changes: changes.counts, files };
     fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import { nowIso, type DB } from '../store/db.ts';
 import { ReportResult, type Fact, type Finding } from '../schema/report.ts';
 import { upsertAgency, type Region } from './agency.ts';
 import { indexReport, unindexReport } from './search.ts';
+import { PLACE_UNRESOLVED, placeFinding, resolveAgency, type Placement } from '../places/gazetteer.ts';
 
 export interface LoadContext {
   /** The file the facts came from. */
@@ -91,8 +92,9 @@ function statements(db: DB): Statements {
     .pluck();
   const insReport = db.prepare(
     `INSERT INTO reports (sha256, document_url, source_url, portal, agency_id, agency, year, format, format_reason, title,
-       media_type, parser_version, extracted_at, is_current, superseded_by, error_code, error_message, text)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       media_type, parser_version, extracted_at, is_current, superseded_by, error_code, error_message, text,
+       division_code, province, city, county, agency_level, agency_kind)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const supersede = db.prepare('UPDATE reports SET is_current = 0, superseded_by = ? WHERE id = ?');
   const factRows = db.prepare('SELECT tbl, row, col, value FROM facts WHERE report_id = ?');
@@ -162,7 +164,9 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   const sourceUrl = ctx.sourceUrl ?? prior?.source_url ?? null;
   const documentUrl = ctx.documentUrl ?? prior?.document_url ?? null;
   const portal = ctx.portal ?? prior?.portal ?? null;
-  const agencyId = result.agency ? upsertAgency(db, result.agency, ctx.region, portal) : null;
+  const place = placeReport(result, ctx, sourceUrl, documentUrl);
+  const region = place.region ? { province: place.region.province, city: place.region.city, county: place.region.county } : ctx.region;
+  const agencyId = result.agency ? upsertAgency(db, result.agency, region, portal, place.region?.code) : null;
 
   let isCurrent = true;
   let supersededBy: number | null = null;
@@ -219,6 +223,12 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
     result.error?.code ?? null,
     result.error?.message ?? null,
     result.text ?? null,
+    place.region?.code ?? null,
+    place.region?.province ?? null,
+    place.region?.city ?? null,
+    place.region?.county ?? null,
+    place.level,
+    place.kind,
   );
 
   for (const old of replaces) {
@@ -230,7 +240,11 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   }
 
   const duplicates = insertFacts(st, reportId, result.facts);
-  const findings = [...result.findings];
+  // The loader knows the host and the portal: a place found through them replaces the
+  // document-only answer, and its place.unresolved finding goes with it.
+  const findings = result.findings.filter((f) => f.rule !== PLACE_UNRESOLVED);
+  const unplaced = placeFinding(place, result.agency);
+  if (unplaced) findings.push(unplaced);
   if (duplicates.length > 0) {
     findings.push({
       rule: 'load.duplicate_fact',
@@ -242,6 +256,22 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   insertFindings(st, reportId, findings);
   if (isCurrent) indexReport(db, reportId, result.title, result.text ?? null);
   return { reportId, status: alternate ? 'alternate' : replaces.length > 0 ? 'replaced' : 'new' };
+}
+
+/**
+ * The agency's place: the normalize stage's answer when it found one, else resolved again with
+ * what only the loader knows (the host of the page and document, the portal's declared region).
+ */
+function placeReport(result: ReportResult, ctx: LoadContext, sourceUrl: string | null, documentUrl: string | null): Placement {
+  if (result.region) return { region: result.region, level: result.agencyLevel ?? null, kind: result.agencyKind ?? null, evidence: 'document' };
+  const host = [sourceUrl, documentUrl].map((u) => {
+    try {
+      return u ? new URL(u).hostname : null;
+    } catch {
+      return null;
+    }
+  }).find((h) => h && !/^(\d+\.){3}\d+$|^localhost$/.test(h));
+  return resolveAgency({ agency: result.agency, title: result.title, paragraphs: result.text?.split('\n'), host, portal: ctx.region });
 }
 
 /** A new rendering replaces the current one when it prints more numbers, or the same number of different ones. */

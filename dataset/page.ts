@@ -1,8 +1,13 @@
 /**
- * index.html of a snapshot: one static, offline page (no script, no CDN) to look at before opening
- * a file — coverage, applications and their outcomes over the years as inline SVG, the findings,
- * and links to every file.
+ * index.html of a snapshot: one offline page (no CDN, nothing from the web) to look at before
+ * opening a file — the explorer (search by agency or place, in Chinese or pinyin initials; filters;
+ * a sortable, paged table with a link to each source document; one agency's years as a chart;
+ * per-province totals), what changed, coverage, applications and their outcomes over the years as
+ * inline SVG, the findings, and links to every file. Everything but the explorer's rows is in the
+ * HTML; the rows come from explore/*.js (dataset/explore.ts), loaded after the first paint by
+ * dataset/explorer.js, which is inlined here.
  */
+import fs from 'node:fs';
 import type { DB } from '../store/db.ts';
 import { RESOURCES } from './resources.ts';
 
@@ -23,10 +28,14 @@ export interface PageData {
   formats: string[];
   coverage: Array<{ year: number | null; counts: Record<string, number> }>;
   regions: Array<{ province: string | null; city: string | null; reports: number; agencies: number; firstYear: number | null; lastYear: number | null }>;
+  /** Per province: current reports, agencies and applications received (unplaced under null). */
+  provinces: Array<{ province: string | null; reports: number; agencies: number; received: number | null }>;
   years: YearRow[];
   findingsByRule: Array<{ rule: string; severity: string; count: number }>;
   findings: Array<{ reportId: number | null; agency: string | null; year: number | null; rule: string; severity: string; message: string }>;
   findingsShown: number;
+  /** Counts of changes.csv, and the snapshot compared with. */
+  changes?: { previous: string | null; counts: Record<'added' | 'replaced' | 'withdrawn', number> };
 }
 
 const FORMAT_ORDER = ['legacy', 'statutory-2019', 'statutory-2021', 'unknown'];
@@ -63,6 +72,15 @@ export function buildPageData(db: DB): PageData {
        FROM report_summary GROUP BY province, city ORDER BY reports DESC, province, city`,
     )
     .all() as PageData['regions'];
+
+  const provinces = db
+    .prepare(
+      // Central agencies (国家…, …部) have no division: shown as national, apart from the unplaced.
+      `SELECT CASE WHEN province IS NULL AND agency_level = 'national' THEN '中央 national' ELSE province END AS province,
+              COUNT(*) AS reports, COUNT(DISTINCT canonical_agency_id) AS agencies, SUM(applications_received) AS received
+       FROM report_summary GROUP BY 1 ORDER BY reports DESC, 1`,
+    )
+    .all() as PageData['provinces'];
 
   // Sums per year count each agency once per year: of duplicate reports (and of the old and new
   // name of a renamed agency) only the latest report counts.
@@ -106,7 +124,7 @@ export function buildPageData(db: DB): PageData {
        ORDER BY CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, f.rule, f.id LIMIT ?`,
     )
     .all(FINDINGS_LISTED) as PageData['findings'];
-  return { totals, formats, coverage, regions, years, findingsByRule, findings, findingsShown: findings.length };
+  return { totals, formats, coverage, regions, provinces, years, findingsByRule, findings, findingsShown: findings.length };
 }
 
 const esc = (s: unknown): string =>
@@ -193,12 +211,16 @@ export function barChart(id: string, title: string, years: number[], series: Ser
   return `<svg id="${id}" class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg>${legend}`;
 }
 
+const EXPLORER_JS = fs.readFileSync(new URL('./explorer.js', import.meta.url), 'utf8').replace(/<\/script/gi, '<\\/script');
+
 const FILE_NOTES: Record<string, string> = Object.fromEntries(
   RESOURCES.flatMap((r) => [
     [`${r.name}.csv`, `${r.title} — CSV (UTF-8, Excel)`],
     [`${r.name}.parquet`, `${r.title} — Parquet`],
   ]),
 );
+FILE_NOTES['changes.csv'] = 'Changes (变更) since the previous snapshot — CSV (UTF-8, Excel)';
+FILE_NOTES['changes.parquet'] = 'Changes (变更) — Parquet';
 FILE_NOTES['datapackage.json'] = '数据说明 Data package: fields, types, descriptions (Frictionless)';
 FILE_NOTES['manifest.json'] = '清单 Manifest: row counts and SHA-256 of every file';
 
@@ -250,14 +272,27 @@ export function renderPage(data: PageData, ctx: { date: string; files: Array<{ p
     )
     .join('');
 
+  const maxReports = Math.max(1, ...data.provinces.map((p) => p.reports));
+  const provinceRows = data.provinces
+    .map(
+      (p) =>
+        `<tr><td>${esc(p.province ?? '未定位 not placed')}</td><td class="bar"><i style="width:${((100 * p.reports) / maxReports).toFixed(1)}%"></i></td><td>${num(p.reports)}</td><td>${num(p.agencies)}</td><td>${p.received === null ? '' : num(p.received)}</td></tr>`,
+    )
+    .join('');
+
   const fileRows = [...ctx.files, { path: 'manifest.json', bytes: NaN, sha256: '' }]
-    .filter((f) => f.path !== 'index.html')
+    .filter((f) => f.path !== 'index.html' && !f.path.startsWith('explore/'))
     .map(
       (f) =>
         `<tr><td><a href="${esc(encodeURI(f.path))}">${esc(f.path)}</a></td><td>${esc(FILE_NOTES[f.path] ?? '')}</td><td>${f.rows === undefined ? '' : num(f.rows)}</td><td>${Number.isNaN(f.bytes) ? '' : bytes(f.bytes)}</td><td><code title="${esc(f.sha256)}">${esc(f.sha256.slice(0, 12))}</code></td></tr>`,
     )
     .join('');
 
+  const ch = data.changes;
+  const changes = ch
+    ? `<p id="changes" class="changes">变更 <b>What changed</b> since ${ch.previous ? `snapshot ${esc(ch.previous)}` : 'nothing (first snapshot)'}:
+<span class="chg added">新增 added <b>${num(ch.counts.added)}</b></span> <span class="chg replaced">更新 replaced <b>${num(ch.counts.replaced)}</b></span> <span class="chg withdrawn">撤下 withdrawn <b>${num(ch.counts.withdrawn)}</b></span> — <a href="changes.csv">changes.csv</a></p>`
+    : '';
   const t = data.totals;
   return `<!doctype html>
 <html lang="zh-CN">
@@ -269,7 +304,7 @@ export function renderPage(data: PageData, ctx: { date: string; files: Array<{ p
 :root { --fg:#1d2330; --muted:#5b6475; --line:#e3e6ec; --bg:#fbfbfd; }
 * { box-sizing: border-box; }
 body { margin:0; font:15px/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif; color:var(--fg); background:var(--bg); }
-main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 64px; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 64px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
 h2 small, h1 small { color: var(--muted); font-weight: normal; font-size: 14px; }
@@ -296,6 +331,20 @@ svg .tick, svg .muted { fill: var(--muted); font-size: 12px; }
 .sev.error { background: #fde2e1; color: #a11; } .sev.warning { background: #fff1c2; color: #7a5800; } .sev.info { background: #e3eefc; color: #1b4f9c; }
 code { font-size: 12.5px; }
 .note { color: var(--muted); font-size: 13px; }
+.controls { display:flex; flex-wrap:wrap; gap:8px; margin: 8px 0; }
+.controls input { flex: 1 1 260px; font-size: 16px; padding: 6px 10px; border:1px solid #b9c0cc; border-radius:6px; }
+.controls select { font-size: 14px; padding: 5px; max-width: 200px; }
+.scroll.tall { max-height: 640px; }
+table.explore td, table.explore th { white-space: nowrap; }
+table.explore th[data-key] { cursor: pointer; user-select: none; }
+table.explore th[aria-sort="ascending"]::after { content: " ▲"; } table.explore th[aria-sort="descending"]::after { content: " ▼"; }
+.pager button { font-size: 14px; padding: 3px 10px; }
+td.bar { width: 40%; text-align: left; } td.bar i { display:inline-block; height: 11px; background:#1f6feb; border-radius: 2px; }
+#x-chart h3 { font-size: 16px; margin: 12px 0 4px; } #x-chart h3 small { color: var(--muted); font-weight: normal; }
+#x-chart svg { background:#fff; border:1px solid var(--line); border-radius:8px; }
+#x-chart .miss { fill: #c62828; font-size: 13px; }
+.changes { background:#fff; border:1px solid var(--line); border-radius:8px; padding:8px 14px; }
+.chg { margin: 0 8px; } .chg.added b { color:#2e7d32; } .chg.replaced b { color:#7a5800; } .chg.withdrawn b { color:#a11; }
 </style>
 </head>
 <body>
@@ -309,6 +358,23 @@ code { font-size: 12.5px; }
 <div class="card"><b>${num(t.findings)}</b><span>校验发现 findings</span></div>
 <div class="card"><b>${num(t.history)}</b><span>历史版本 superseded versions</span></div>
 </div>
+${changes}
+
+<h2>查找 <small>Find an agency or a place — 机关名称、地名或拼音首字母 (e.g. hzq = 洪泽区)</small></h2>
+<div class="controls">
+<input id="q" type="search" placeholder="机关或地名 agency or place: 洪泽 / hzq / 320813" autocomplete="off">
+<select id="f-province"><option value="">全部省份 all provinces</option></select>
+<select id="f-city"><option value="">全部城市 all cities</option></select>
+<select id="f-year"><option value="">全部年度 all years</option></select>
+<select id="f-format"><option value="">全部格式 all formats</option></select>
+</div>
+<p id="x-status" class="note">加载中 loading…</p>
+<div class="scroll tall"><table id="x-table" class="explore"><thead><tr><th class="l" data-key="agency">机关 agency</th><th class="l" data-key="place">地区 place</th><th data-key="year">年度 year</th><th class="l" data-key="format">格式 format</th><th data-key="received">收到申请 received</th><th data-key="granted">予以公开 granted</th><th data-key="partial">部分公开 partial</th><th data-key="denied">不予公开 denied</th><th data-key="review">复议 review</th><th data-key="litigation">诉讼 lawsuits</th><th>原文</th></tr></thead><tbody id="x-rows"></tbody></table></div>
+<p class="pager"><button id="x-prev" type="button">← 上一页 prev</button> <span id="x-page">1 / 1</span> <button id="x-next" type="button">下一页 next →</button> <span class="note">Click a column to sort; click an agency for its years.</span></p>
+<div id="x-chart"></div>
+
+<h2>各省 <small>Per province: current reports, agencies, applications received</small></h2>
+<div class="scroll"><table id="province-totals"><thead><tr><th>省 province</th><th class="l">报告 reports</th><th></th><th>机关 agencies</th><th>收到申请 received</th></tr></thead><tbody>${provinceRows}</tbody></table></div>
 
 <h2>收到申请 <small>Applications received, by report year</small></h2>
 ${received}
@@ -332,6 +398,9 @@ ${outcomes}
 <table id="files" class="files"><thead><tr><th>文件 file</th><th class="l">内容 contents</th><th>行 rows</th><th>大小 size</th><th>SHA-256</th></tr></thead><tbody>${fileRows}</tbody></table>
 <p class="note">CSV files are UTF-8 with a byte-order mark and open in Excel; field descriptions are in datapackage.json, identifier labels in dictionary.csv.</p>
 </main>
+<script>
+${EXPLORER_JS}
+</script>
 </body>
 </html>
 `;

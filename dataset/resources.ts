@@ -4,6 +4,7 @@
  * identifiers' labels are in dictionary.json).
  */
 import fs from 'node:fs';
+import type { DB } from '../store/db.ts';
 
 export type FieldType = 'integer' | 'number' | 'string';
 
@@ -35,7 +36,7 @@ export interface ResourceSpec {
   primaryKey?: string[];
   foreignKeys?: Array<{ fields: string[]; reference: { resource: string; fields: string[] } }>;
   /** Where the rows come from: SQL (streamed in key ranges) or, for small data files, rows in field order. */
-  source: SqlSource | { rows: () => Iterable<unknown[]> };
+  source: SqlSource | { rows: (db: DB) => Iterable<unknown[]> };
 }
 
 const f = (name: string, type: FieldType, zh: string, description: string): FieldSpec => ({ name, type, zh, description });
@@ -61,6 +62,9 @@ const SUMMARY_FIELDS: FieldSpec[] = [
   f('province', 'string', '省', 'Province, where known.'),
   f('city', 'string', '市', 'City (prefecture), where known.'),
   f('county', 'string', '县（区）', 'County or district, where known.'),
+  f('division_code', 'string', '行政区划代码', 'GB/T 2260 six-digit code of the agency\'s division (province, prefecture or county), resolved from the agency name, title, address, host and portal (places/); empty where it could not be placed (finding place.unresolved).'),
+  f('agency_level', 'string', '机关层级', 'province, prefecture, county or township: the level of government the agency belongs to.'),
+  f('agency_kind', 'string', '机关类别', 'government (人民政府 and its office) or department (局, 委, 办, 中心 …).'),
   f('year', 'integer', '报告年度', 'Report year.'),
   f('format', 'string', '报告格式', 'Format family.'),
   f('title', 'string', '标题', 'Title of the report.'),
@@ -86,9 +90,12 @@ export const RESOURCES: ResourceSpec[] = [
       f('agency', 'string', '机关名称', 'Publishing agency, as printed in the report.'),
       f('agency_id', 'integer', '机关编号', 'Agency identifier (spellings of one name share it).'),
       f('canonical_agency_id', 'integer', '机关编号（现名）', 'Agency identifier under its latest name (renames followed).'),
-      f('province', 'string', '省', 'Province of the agency, where known.'),
-      f('city', 'string', '市', 'City (prefecture) of the agency, where known.'),
-      f('county', 'string', '县（区）', 'County or district of the agency, where known.'),
+      f('province', 'string', '省', 'Province of the agency\'s division (GB/T 2260 name), where placed.'),
+      f('city', 'string', '市', 'Prefecture of the agency\'s division (for a municipality: the municipality), where placed.'),
+      f('county', 'string', '县（区）', 'County-level division of the agency, where placed.'),
+      f('division_code', 'string', '行政区划代码', 'GB/T 2260 six-digit code of the agency\'s division (province, prefecture or county), resolved from the agency name, title, address, host and portal (places/); empty where it could not be placed (finding place.unresolved).'),
+      f('agency_level', 'string', '机关层级', 'province, prefecture, county or township: the level of government the agency belongs to.'),
+      f('agency_kind', 'string', '机关类别', 'government (人民政府 and its office) or department (局, 委, 办, 中心 …).'),
       f('year', 'integer', '报告年度', 'Report year (from the title, not the publication date).'),
       f('format', 'string', '报告格式', 'Format family: legacy, statutory-2019, statutory-2021 or unknown.'),
       f('format_reason', 'string', '格式说明', 'Why the format is unknown, where it is.'),
@@ -106,10 +113,11 @@ export const RESOURCES: ResourceSpec[] = [
       f('error_message', 'string', '错误信息', 'Error message where the document could not be processed.'),
     ],
     source: {
-      columns: ['r.id', 'r.agency', 'r.agency_id', 'COALESCE(ac.canonical_id, r.agency_id)', 'a.province', 'a.city', 'a.county', 'r.year', 'r.format',
+      columns: ['r.id', 'r.agency', 'r.agency_id', 'COALESCE(ac.canonical_id, r.agency_id)', 'r.province', 'r.city', 'r.county',
+        'r.division_code', 'r.agency_level', 'r.agency_kind', 'r.year', 'r.format',
         'r.format_reason', 'r.title', 'r.portal', 'r.source_url', 'r.document_url', 'r.sha256', 'r.media_type', 'r.parser_version',
         'r.extracted_at', 'r.is_current', 'r.superseded_by', 'r.error_code', 'r.error_message'],
-      from: 'reports r LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id',
+      from: 'reports r LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id',
       key: 'r.id',
       order: 'r.id',
     },
@@ -186,6 +194,103 @@ export const RESOURCES: ResourceSpec[] = [
     source: { rows: dictionaryRows },
   },
 ];
+
+/** coverage.csv: per agency, the years it has a report for and the years missing in between. */
+function* coverageRows(db: DB): Iterable<unknown[]> {
+  const rows = db
+    .prepare('SELECT agency_id, agency, division_code, province, city, county, year, reports, formats FROM agency_years ORDER BY agency_id, year')
+    .iterate() as Iterable<{ agency_id: number; agency: string; division_code: string | null; province: string | null; city: string | null; county: string | null; year: number; reports: number; formats: string }>;
+  type Row = Parameters<typeof flush>[0];
+  let cur: Row | null = null;
+  function flush(a: { id: number; agency: string; code: string | null; province: string | null; city: string | null; county: string | null; years: number[]; formats: string[]; reports: number }): unknown[] {
+    const first = a.years[0]!;
+    const last = a.years.at(-1)!;
+    const missing: number[] = [];
+    for (let y = first; y <= last; y++) if (!a.years.includes(y)) missing.push(y);
+    return [a.id, a.agency, a.code, a.province, a.city, a.county, first, last, a.years.length, missing.length, a.years.join(';'), missing.join(';'),
+      a.years.map((y, i) => `${y}:${a.formats[i]}`).join(';'), a.reports];
+  }
+  for (const r of rows) {
+    if (cur && cur.id !== r.agency_id) {
+      yield flush(cur);
+      cur = null;
+    }
+    cur ??= { id: r.agency_id, agency: r.agency, code: r.division_code, province: r.province, city: r.city, county: r.county, years: [], formats: [], reports: 0 };
+    cur.years.push(r.year);
+    cur.formats.push(r.formats.split(',').join('+'));
+    cur.reports += r.reports;
+    cur.code ??= r.division_code;
+  }
+  if (cur) yield flush(cur);
+}
+
+RESOURCES.push(
+  {
+    name: 'coverage',
+    title: 'Coverage (年报覆盖)',
+    description: 'One row per agency (under its latest name): the years it has a current report for, the years missing between its first and last (each is also a cross.missing_year finding), and the format of each year (view agency_years).',
+    primaryKey: ['agency_id'],
+    fields: [
+      f('agency_id', 'integer', '机关编号', 'Agency identifier under its latest name (summary.canonical_agency_id).'),
+      f('agency', 'string', '机关名称', 'Latest name of the agency.'),
+      f('division_code', 'string', '行政区划代码', 'GB/T 2260 code of the agency\'s division, where placed.'),
+      f('province', 'string', '省', 'Province, where placed.'),
+      f('city', 'string', '市', 'Prefecture, where placed.'),
+      f('county', 'string', '县（区）', 'County-level division, where placed.'),
+      f('first_year', 'integer', '首个年度', 'First year with a report.'),
+      f('last_year', 'integer', '最近年度', 'Last year with a report.'),
+      f('years_with_report', 'integer', '有报告年数', 'Number of years with a report.'),
+      f('years_missing', 'integer', '缺失年数', 'Number of years between first_year and last_year without a report.'),
+      f('years', 'string', '有报告的年度', 'Years with a report, separated by semicolons.'),
+      f('missing_years', 'string', '缺失年度', 'Years between the first and the last without a report, separated by semicolons.'),
+      f('formats', 'string', '各年度格式', 'year:format for each year with a report (several formats joined by +), separated by semicolons.'),
+      f('reports', 'integer', '报告数', 'Current reports of the agency (more than the years where a year has two).'),
+    ],
+    source: { rows: coverageRows },
+  },
+  {
+    name: 'region_coverage',
+    title: 'Coverage by region (地区覆盖)',
+    description: 'Per division and year: how many agencies have a current report (view region_years). Unplaced agencies are counted under an empty division.',
+    fields: [
+      f('year', 'integer', '报告年度', 'Report year.'),
+      f('division_code', 'string', '行政区划代码', 'GB/T 2260 code of the division.'),
+      f('province', 'string', '省', 'Province.'),
+      f('city', 'string', '市', 'Prefecture.'),
+      f('county', 'string', '县（区）', 'County-level division.'),
+      f('agencies', 'integer', '有报告的机关数', 'Agencies with a report for the year.'),
+      f('reports', 'integer', '报告数', 'Current reports for the year.'),
+    ],
+    source: { columns: ['year', 'division_code', 'province', 'city', 'county', 'agencies', 'reports'], from: 'region_years', key: 'year', order: 'year, division_code' },
+  },
+);
+
+/** changes.csv: reports added, replaced and withdrawn since the previous snapshot (dataset/changes.ts). */
+export function changesSpec(rows: () => Iterable<unknown[]>): ResourceSpec {
+  return {
+    name: 'changes',
+    title: 'Changes (变更)',
+    description: 'Reports added, replaced (new parser version, new rendering, republished file: with the facts that changed) and withdrawn (no longer listed, or no current report replaces them) since the previous snapshot (manifest.json: previous_snapshot). The first snapshot lists every report as added.',
+    fields: [
+      f('change', 'string', '变更', 'added, replaced or withdrawn.'),
+      f('reason', 'string', '原因', 'Why: new parser version, republished, new rendering, no longer listed …'),
+      f('report_id', 'integer', '报告编号', 'The current report (empty when withdrawn).'),
+      f('previous_report_id', 'integer', '原报告编号', 'The report of the previous snapshot (empty when added).'),
+      f('agency', 'string', '机关名称', 'Agency as printed.'),
+      f('year', 'integer', '报告年度', 'Report year.'),
+      f('division_code', 'string', '行政区划代码', 'GB/T 2260 code of the agency\'s division.'),
+      f('format', 'string', '报告格式', 'Format family.'),
+      f('sha256', 'string', 'SHA-256', 'Document of the current report.'),
+      f('previous_sha256', 'string', '原SHA-256', 'Document of the previous report.'),
+      f('parser_version', 'string', '解析器版本', 'Parser version of the current report.'),
+      f('previous_parser_version', 'string', '原解析器版本', 'Parser version of the previous report.'),
+      f('facts_changed', 'integer', '变动数字数', 'Cells whose value changed, appeared or disappeared (replaced only).'),
+      f('changed_facts', 'string', '变动数字', 'table.row.col: before → after, separated by semicolons (the first 30).'),
+      f('source_url', 'string', '来源页面', 'Article page of the report.'),
+    ],
+    source: { rows },
+  };
+}
 
 /** Column names of the report_summary view, in export order. */
 export const SUMMARY_COLUMNS = SUMMARY_FIELDS.map((x) => x.name);

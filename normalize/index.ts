@@ -15,6 +15,7 @@ import { splitRows, type SplitRow } from './rows.ts';
 import { confirmSnaps } from './snap.ts';
 import { parseStatutoryTables } from './statutory.ts';
 import { validateFacts } from './validate.ts';
+import { placeFinding, resolveAgency, type Placement } from '../places/gazetteer.ts';
 
 export interface NormalizedReport {
   format: Format;
@@ -22,6 +23,8 @@ export interface NormalizedReport {
   year: number | null;
   agency: string | null;
   title: string | null;
+  /** The agency's place from the document alone (name, title, 本机关/地址 sentences). */
+  place: Placement;
   facts: Fact[];
   findings: Finding[];
 }
@@ -72,8 +75,9 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
     needsOcr: doc.status === 'needs-ocr',
   });
 
+  const place = resolveAgency({ agency: meta.agency, title: meta.title, paragraphs });
   if (detection.format === 'unknown') {
-    return { ...meta, format: 'unknown', formatReason: detection.reason, facts: [], findings: [] };
+    return { ...meta, place, format: 'unknown', formatReason: detection.reason, facts: [], findings: [] };
   }
   if (detection.format === 'legacy') {
     // A legacy report may also hold statutory-looking rows by accident; keep only its own tables.
@@ -89,7 +93,9 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
     findings.push({ rule: 'metadata.no_year', severity: 'warning', message: 'no report year in the title or the opening sentences', cells: [] });
   if (meta.agency === null)
     findings.push({ rule: 'metadata.no_agency', severity: 'warning', message: 'no agency name in the title', cells: [] });
-  return { ...meta, format: detection.format, formatReason: detection.reason, facts, findings };
+  const unplaced = placeFinding(place, meta.agency);
+  if (unplaced) findings.push(unplaced);
+  return { ...meta, place, format: detection.format, formatReason: detection.reason, facts, findings };
 }
 
 /**

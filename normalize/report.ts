@@ -14,7 +14,7 @@ export function reportFromExtraction(
 ): ReportResult {
   const head = { file: base.file, sha256: base.sha256, parserVersion: PARSER_VERSION };
   if (!('blocks' in extraction)) {
-    return { ...head, mediaType: 'application/octet-stream', format: 'unknown', formatReason: extraction.code, year: null, agency: null, title: null, facts: [], findings: [], error: extraction };
+    return { ...head, mediaType: 'application/octet-stream', format: 'unknown', formatReason: extraction.code, year: null, agency: null, title: null, region: null, facts: [], findings: [], error: extraction };
   }
   const doc = extraction;
   const normalized = normalizeDocument(doc, { toSimplified: doc.script === 'traditional' ? toSimplified : undefined });
@@ -26,6 +26,9 @@ export function reportFromExtraction(
     year: normalized.year,
     agency: normalized.agency,
     title: normalized.title,
+    region: normalized.place.region,
+    agencyLevel: normalized.place.level,
+    agencyKind: normalized.place.kind,
     facts: normalized.facts,
     findings: normalized.findings,
   };

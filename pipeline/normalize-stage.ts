@@ -96,7 +96,7 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
   }
   flush();
   const cross = runCrossReportChecks(db);
-  counts.crossFindings = cross.carryOverMismatches + cross.duplicates + cross.renamesLinked;
+  counts.crossFindings = cross.carryOverMismatches + cross.duplicates + cross.renamesLinked + cross.missingYears;
   progress?.end('normalize');
   return counts;
 }

@@ -54,6 +54,12 @@ export type Finding = z.infer<typeof Finding>;
 export const ErrorInfo = z.object({ code: z.string(), message: z.string() });
 export type ErrorInfo = z.infer<typeof ErrorInfo>;
 
+/** The agency's division (GB/T 2260, places/gazetteer.ts): 6-digit code and names. */
+export const RegionRef = z.object({ code: z.string().regex(/^\d{6}$/), province: z.string(), city: z.string().nullable(), county: z.string().nullable() });
+export type RegionRef = z.infer<typeof RegionRef>;
+export const AGENCY_LEVELS = ['national', 'province', 'prefecture', 'county', 'township'] as const;
+export const AGENCY_KINDS = ['government', 'department'] as const;
+
 /** What `nianbao extract --json` prints per file, and what the normalize stage stores. */
 export const ReportResult = z.object({
   file: z.string(),
@@ -65,6 +71,10 @@ export const ReportResult = z.object({
   year: z.number().int().nullable(),
   agency: z.string().nullable(),
   title: z.string().nullable(),
+  /** Where the agency is; null = not placed (with a place.unresolved finding); absent = not looked up. */
+  region: RegionRef.nullable().optional(),
+  agencyLevel: z.enum(AGENCY_LEVELS).nullable().optional(),
+  agencyKind: z.enum(AGENCY_KINDS).nullable().optional(),
   facts: z.array(Fact),
   findings: z.array(Finding),
   /** Full text of the report (for search), omitted from --json unless asked. */
@@ -75,7 +85,7 @@ export const ReportResult = z.object({
 export type ReportResult = z.infer<typeof ReportResult>;
 
 /** Bump when a change to extract/ or normalize/ code can change facts. */
-export const PARSER_CODE_VERSION = '1.1.0';
+export const PARSER_CODE_VERSION = '1.1.0'; // 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope;
 
 /**
  * The version stored with every report: the code version, and as semver build metadata the hash

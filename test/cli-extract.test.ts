@@ -22,8 +22,16 @@ describe('nianbao extract', () => {
       ['statutory-2019', 2020, '余姚市经济和信息化局'],
       ['statutory-2021', 2024, '鄞州区投资促进中心'],
     ]);
+    // region: the agency's GB/T 2260 division, from the document alone.
+    expect(lines.map((l) => l.region)).toEqual([
+      { code: '330281', province: '浙江省', city: '宁波市', county: '余姚市' },
+      { code: '330281', province: '浙江省', city: '宁波市', county: '余姚市' },
+      { code: '330105', province: '浙江省', city: '杭州市', county: '拱墅区' },
+      { code: '330281', province: '浙江省', city: '宁波市', county: '余姚市' },
+      { code: '330212', province: '浙江省', city: '宁波市', county: '鄞州区' },
+    ]);
     for (const l of lines) {
-      expect(Object.keys(l)).toEqual(expect.arrayContaining(['file', 'sha256', 'mediaType', 'format', 'year', 'agency', 'title', 'facts', 'findings']));
+      expect(Object.keys(l)).toEqual(expect.arrayContaining(['file', 'sha256', 'mediaType', 'format', 'year', 'agency', 'title', 'region', 'facts', 'findings']));
       expect(l.file.startsWith(seedsDir())).toBe(true);
       expect(l.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(l.findings.filter((f: { severity: string }) => f.severity !== 'info')).toEqual([]);
@@ -43,6 +51,7 @@ describe('nianbao extract', () => {
       ['missing.html', 'unreadable'],
     ]);
     expect(lines[2].error.message).toContain('missing.html');
+    expect(lines.map((l) => l.region === null)).toEqual([true, false, true]);
   });
 
   it('usage errors exit 2', () => {

@@ -10,7 +10,7 @@ import { loadReport } from '../dataset/load.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
 import { exportSnapshot, newestSnapshot } from '../dataset/export.ts';
 import { RESOURCES } from '../dataset/resources.ts';
-import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
+import { corpus, statutory, tempDb, transportCorrected } from './dataset-fixtures.ts';
 
 function loaded() {
   const t = tempDb();
@@ -24,7 +24,7 @@ function loaded() {
 /** A resource's rows read the plain way (one SQL query, row by row), to check the streamed export. */
 function rowsOf(db: ReturnType<typeof tempDb>['db'], name: string): unknown[][] {
   const src = RESOURCES.find((r) => r.name === name)!.source;
-  if ('rows' in src) return Array.from(src.rows());
+  if ('rows' in src) return Array.from(src.rows(db));
   return db.prepare(`SELECT ${src.columns.join(', ')} FROM ${src.from} ORDER BY ${src.order}`).raw().all() as unknown[][];
 }
 
@@ -37,9 +37,12 @@ describe('exportSnapshot', () => {
     expect(snap.dir).toBe(path.join(dir, 'snapshots', '2024-05-01'));
     const names = fs.readdirSync(snap.dir).sort();
     expect(names).toEqual(
-      [...RESOURCES.flatMap((r) => [`${r.name}.csv`, `${r.name}.parquet`]), 'datapackage.json', 'index.html', 'manifest.json'].sort(),
+      [...[...RESOURCES.map((r) => r.name), 'changes'].flatMap((n) => [`${n}.csv`, `${n}.parquet`]), 'datapackage.json', 'explore', 'index.html', 'manifest.json'].sort(),
     );
-    expect(snap.files.map((f) => f.path).sort()).toEqual(names);
+    // The explorer's data: meta, agencies and one chunk of reports for this small corpus.
+    const explore = fs.readdirSync(path.join(snap.dir, 'explore')).sort().map((n) => `explore/${n}`);
+    expect(explore).toEqual(['explore/agencies.js', 'explore/meta.js', 'explore/reports-0.js']);
+    expect(snap.files.map((f) => f.path).sort()).toEqual([...names.filter((n) => n !== 'explore'), ...explore].sort());
   });
 
   it('CSVs are UTF-8 with a BOM, RFC 4180 quoted, Chinese intact, identical to csv-stringify', async () => {
@@ -52,14 +55,37 @@ describe('exportSnapshot', () => {
       expect(bytes.toString('utf8'), spec.name).toBe(expected);
     }
     const reports = fs.readFileSync(path.join(snap.dir, 'reports.csv'), 'utf8');
-    expect(reports.split('\r\n')[0]).toBe('\uFEFFreport_id,agency,agency_id,canonical_agency_id,province,city,county,year,format,format_reason,title,portal,source_url,document_url,sha256,media_type,parser_version,extracted_at,is_current,superseded_by,error_code,error_message');
+    expect(reports.split('\r\n')[0]).toBe('\uFEFFreport_id,agency,agency_id,canonical_agency_id,province,city,county,division_code,agency_level,agency_kind,year,format,format_reason,title,portal,source_url,document_url,sha256,media_type,parser_version,extracted_at,is_current,superseded_by,error_code,error_message');
     // A field with a comma, quotes and a line break is quoted, quotes doubled.
     expect(reports).toContain(',"淮安市交通运输局2021年政府信息公开工作年度报告,""初稿""\n第一版",');
     expect(reports).toContain(',淮安市清江浦区人民政府,');
+    // Every fixture agency is placed: division code, level and kind from the gazetteer.
+    expect(reports).toMatch(/,淮安市清江浦区人民政府,\d+,\d+,江苏省,淮安市,清江浦区,320812,county,government,2017,/);
     const facts = fs.readFileSync(path.join(snap.dir, 'facts.csv'), 'utf8');
     expect(facts.startsWith('\uFEFFreport_id,table,row,col,value,')).toBe(true);
     const summary = fs.readFileSync(path.join(snap.dir, 'summary.csv'), 'utf8').split('\r\n');
     expect(summary).toHaveLength(corpus().length + 2); // header, one row per current report, final CRLF
+  });
+
+  it('coverage.csv: per agency the years with a report, the years missing in between and each year\'s format; region_coverage.csv per division and year', async () => {
+    const { db, dir } = loaded();
+    loadReport(db, statutory('huaian-2018', 'statutory-2019', '淮安市人民政府', 2018, { applications: { new_received: 90 } }), { sourceUrl: 'https://www.huaian.gov.cn/col/2018.html', portal: 'huaian' });
+    runCrossReportChecks(db);
+    const snap = await exportSnapshot(db, { dataDir: dir, date: '2024-05-01' });
+    const lines = fs.readFileSync(path.join(snap.dir, 'coverage.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
+    const head = lines[0]!;
+    const row = (agency: string) => Object.fromEntries(head.map((h, i) => [h, lines.find((l) => l[1] === agency)![i]]));
+    expect(row('淮安市人民政府')).toMatchObject({
+      division_code: '320800', province: '江苏省', city: '淮安市', first_year: '2018', last_year: '2022', years_with_report: '4', years_missing: '1',
+      years: '2018;2020;2021;2022', missing_years: '2019', formats: '2018:statutory-2019;2020:statutory-2019;2021:statutory-2021;2022:statutory-2021',
+    });
+    expect(row('淮安市档案馆')).toMatchObject({ first_year: '2012', last_year: '2012', missing_years: '', formats: '2012:legacy' });
+    // One line per agency with a dated current report.
+    expect(lines.length - 1).toBe(db.prepare('SELECT COUNT(DISTINCT agency_id) FROM agency_years').pluck().get());
+    const regions = fs.readFileSync(path.join(snap.dir, 'region_coverage.csv'), 'utf8');
+    expect(regions).toContain('\r\n2018,320800,江苏省,淮安市,,1,1\r\n');
+    const findings = fs.readFileSync(path.join(snap.dir, 'findings.csv'), 'utf8');
+    expect(findings).toMatch(/cross\.missing_year,info,no report for 2019/);
   });
 
   it('Parquet files read back by two independent readers equal the SQLite rows', async () => {
@@ -113,7 +139,7 @@ describe('exportSnapshot', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(snap.dir, 'datapackage.json'), 'utf8'));
     expect(pkg.profile).toBe('tabular-data-package');
     const csvResources = pkg.resources.filter((r: { format: string }) => r.format === 'csv');
-    expect(csvResources.map((r: { path: string }) => r.path).sort()).toEqual(RESOURCES.map((r) => `${r.name}.csv`).sort());
+    expect(csvResources.map((r: { path: string }) => r.path).sort()).toEqual([...RESOURCES.map((r) => `${r.name}.csv`), 'changes.csv'].sort());
     for (const r of pkg.resources as Array<{ path: string; schema: { fields: Array<{ name: string; type: string; title: string; description: string }> } }>) {
       expect(fs.existsSync(path.join(snap.dir, r.path)), r.path).toBe(true);
       const csvPath = r.path.replace(/\.parquet$/, '.csv');
@@ -128,7 +154,7 @@ describe('exportSnapshot', () => {
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(snap.dir, 'manifest.json'), 'utf8'));
     const listed = manifest.files.map((f: { path: string }) => f.path).sort();
-    expect(listed).toEqual(fs.readdirSync(snap.dir).filter((n) => n !== 'manifest.json').sort());
+    expect(listed).toEqual(fs.readdirSync(snap.dir, { recursive: true, encoding: 'utf8' }).filter((n) => n !== 'manifest.json' && n !== 'explore').sort());
     for (const f of manifest.files as Array<{ path: string; sha256: string; bytes: number; rows?: number }>) {
       expect(f.sha256, f.path).toBe(sha256(path.join(snap.dir, f.path)));
       expect(f.bytes).toBe(fs.statSync(path.join(snap.dir, f.path)).size);

@@ -17,15 +17,36 @@ const summaryOf = (db: ReturnType<typeof tempDb>['db'], id: number) =>
   db.prepare('SELECT * FROM report_summary WHERE report_id = ?').get(id) as Record<string, unknown> | undefined;
 
 describe('loadReport', () => {
-  it('fixtures are valid ReportResults using the real identifiers', () => {
-    for (const { result } of corpus()) {
-      expect(() => ReportResult.parse(result)).not.toThrow();
-      for (const f of result.facts) {
-        const t = (IDS.tables as Record<string, { rows?: string[]; cols?: string[] }>)[f.table];
-        expect(t, f.table).toBeDefined();
-        if (t?.rows) expect(t.rows).toContain(f.row);
-      }
-    }
+  it('refuses a result that is not a ReportResult, storing nothing of it or of its batch', () => {
+    const { db } = tempDb();
+    const [good, other] = corpus();
+    // A year as text and a fact without a value: the loader's own validation, not the fixtures'.
+    expect(() => loadReport(db, { ...good!.result, year: '2021' as unknown as number }, good!.ctx)).toThrow(/year/);
+    const broken = { ...other!.result, facts: [{ table: 'applications', row: 'total', col: 'total' }] } as unknown as ReportResult;
+    expect(() => loadReports(db, [{ result: good!.result, ctx: good!.ctx }, { result: broken, ctx: other!.ctx }])).toThrow(/value/);
+    expect(db.prepare('SELECT COUNT(*) FROM reports').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM fact_values').pluck().get()).toBe(0);
+    // The fixtures use the real identifiers, so the rest of this file tests the real contract.
+    for (const { result } of corpus()) for (const f of result.facts) expect(Object.keys(IDS.tables), f.table).toContain(f.table);
+  });
+
+  it('stores the place of every agency: division code, names, level and kind, in reports, agencies and report_summary', () => {
+    const { db, ids } = loaded();
+    const r = db.prepare('SELECT division_code, province, city, county, agency_level, agency_kind FROM reports WHERE id = ?');
+    expect(r.get(ids['qingjiangpu-2017'])).toEqual({ division_code: '320812', province: '江苏省', city: '淮安市', county: '清江浦区', agency_level: 'county', agency_kind: 'government' });
+    expect(r.get(ids['huaian-2021'])).toMatchObject({ division_code: '320800', county: null, agency_level: 'prefecture', agency_kind: 'government' });
+    // Every local agency has a division; the central ones (国家卫生健康委员会) are national, without one.
+    expect(db.prepare(`SELECT COUNT(*) FROM report_summary WHERE division_code IS NULL AND agency_level IS NOT 'national'`).pluck().get()).toBe(0);
+    expect(db.prepare(`SELECT DISTINCT agency_level FROM report_summary WHERE agency LIKE '国家%'`).pluck().all()).toEqual(['national']);
+    expect(db.prepare('SELECT division_code FROM agencies WHERE name = ?').pluck().get('淮安市清江浦区人民政府')).toBe('320812');
+    // A name the gazetteer cannot place is stored without a place and with a finding, never guessed.
+    const lost = loadReport(db, statutory('chaoyang', 'statutory-2021', '朝阳区财政局', 2021, { applications: {} }));
+    expect(r.get(lost.reportId)).toMatchObject({ division_code: null, province: null });
+    expect(db.prepare('SELECT message FROM findings WHERE report_id = ? AND rule = ?').pluck().get(lost.reportId, 'place.unresolved')).toMatch(/朝阳区 is 2 places/);
+    // The portal's host places it (beijing.gov.cn → 北京).
+    const found = loadReport(db, statutory('chaoyang2', 'statutory-2021', '朝阳区财政局', 2022, { applications: {} }), { sourceUrl: 'http://www.beijing.gov.cn/a.html' });
+    expect(r.get(found.reportId)).toMatchObject({ division_code: '110105', province: '北京市' });
+    expect(db.prepare('SELECT COUNT(*) FROM findings WHERE report_id = ? AND rule = ?').pluck().get(found.reportId, 'place.unresolved')).toBe(0);
   });
 
   it('loads new reports, and a second load of the same documents changes nothing', () => {
@@ -50,7 +71,7 @@ describe('loadReport', () => {
     const { db, ids } = loaded();
     const f = db.prepare(`SELECT * FROM facts WHERE report_id = ? AND tbl = 'applications' AND row = 'new_received' AND col = 'total'`).get(ids['huaian-2021']) as Record<string, unknown>;
     expect(f).toMatchObject({ value: 120, block: 1, cell_row: 2, cell_col: 8, printed: '120', page: null });
-    const r = loadReport(db, { ...statutory('blank', 'statutory-2021', '某县人民政府', 2021, { applications: {} }), facts: [{ table: 'applications', row: 'total', col: 'total', value: null, source: { text: '/' } }, { table: 'applications', row: 'total', col: 'total', value: 3, source: { text: '3' } }] });
+    const r = loadReport(db, { ...statutory('blank', 'statutory-2021', '泗洪县人民政府', 2021, { applications: {} }), facts: [{ table: 'applications', row: 'total', col: 'total', value: null, source: { text: '/' } }, { table: 'applications', row: 'total', col: 'total', value: 3, source: { text: '3' } }] });
     expect(db.prepare('SELECT value, printed FROM facts WHERE report_id = ?').all(r.reportId)).toEqual([{ value: null, printed: '/' }]);
     expect(db.prepare('SELECT rule FROM findings WHERE report_id = ?').pluck().all(r.reportId)).toEqual(['load.duplicate_fact']);
     expect(db.prepare('SELECT rule, severity, cells, expected, printed FROM findings WHERE report_id = ?').get(ids['qingjiangpu-2017'])).toEqual({
@@ -177,10 +198,26 @@ describe('views', () => {
 });
 
 describe('cross-report checks', () => {
+  it('a year missing inside an agency\'s range is an info finding on the report after the gap; agency_years and region_years count it', () => {
+    const { db } = tempDb();
+    const ids = [2018, 2019, 2022].map((y) => loadReport(db, statutory(`sihong-${y}`, 'statutory-2021', '泗洪县财政局', y, { applications: { new_received: y - 2000 } })).reportId);
+    loadReport(db, statutory('sihong-gov', 'statutory-2021', '泗洪县人民政府', 2022, { applications: {} }));
+    expect(runCrossReportChecks(db).missingYears).toBe(2);
+    const found = db.prepare(`SELECT report_id, severity, message FROM findings WHERE rule = ? ORDER BY id`).all(CROSS_RULES.missingYear) as Array<{ report_id: number; severity: string; message: string }>;
+    expect(found.map((f) => [f.report_id, f.severity, /no report for (\d+)/.exec(f.message)![1]])).toEqual([[ids[2], 'info', '2020'], [ids[2], 'info', '2021']]);
+    expect(db.prepare('SELECT year, reports, formats, division_code FROM agency_years WHERE agency = ? ORDER BY year').all('泗洪县财政局')).toEqual(
+      [2018, 2019, 2022].map((year) => ({ year, reports: 1, formats: 'statutory-2021', division_code: '321324' })),
+    );
+    expect(db.prepare('SELECT year, agencies FROM region_years WHERE division_code = ? ORDER BY year').all('321324')).toEqual([
+      { year: 2018, agencies: 1 }, { year: 2019, agencies: 1 }, { year: 2022, agencies: 2 },
+    ]);
+  });
+
+
   it('finds carry-over mismatches and duplicates, links renames, and recomputes idempotently', () => {
     const { db, ids } = loaded();
     const counts = runCrossReportChecks(db);
-    expect(counts).toEqual({ renamesLinked: 1, carryOverMismatches: 1, duplicates: 1 });
+    expect(counts).toEqual({ renamesLinked: 1, carryOverMismatches: 1, duplicates: 1, missingYears: 0 });
     const cross = () => db.prepare(`SELECT report_id, rule, severity, expected, printed FROM findings WHERE rule LIKE 'cross.%' ORDER BY rule, report_id`).all();
     expect(cross()).toEqual([
       { report_id: ids['nhc-2018'], rule: CROSS_RULES.renamed, severity: 'info', expected: null, printed: null },
