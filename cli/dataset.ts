@@ -38,7 +38,7 @@ export function register(program: Command): void {
         if (opts.checks) {
           const c = runCrossReportChecks(db);
           process.stderr.write(
-            `cross-report checks: ${c.carryOverMismatches} carry-over mismatches, ${c.duplicates} duplicates, ${c.renamesLinked} renames linked\n`,
+            `cross-report checks: ${c.carryOverMismatches} carry-over mismatches, ${c.duplicates} duplicates, ${c.renamesLinked} renames linked, ${c.missingYears} missing years\n`,
           );
         }
         const started = Date.now();

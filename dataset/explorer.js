@@ -106,7 +106,7 @@
       html.push('<tr data-report="' + R.id[r] + '"><td class="l"><a href="#" class="ag" data-a="' + a + '">' + esc(A.name[a]) + '</a></td><td class="l">' + esc(place) +
         (A.code[a] ? ' <code>' + A.code[a] + '</code>' : '') + '</td><td>' + (R.y[r] == null ? '' : R.y[r]) + '</td><td class="l">' + esc(M.formats[R.f[r]]) + '</td><td>' + num(R.rc[r]) + '</td><td>' + num(R.gr[r]) +
         '</td><td>' + num(R.pg[r]) + '</td><td>' + num(R.dn[r]) + '</td><td>' + num(R.rv[r]) + '</td><td>' + num(R.lt[r]) + '</td><td>' +
-        (R.u[r] ? '<a class="src" href="' + esc(R.u[r]) + '" rel="noreferrer">原文 source</a>' : '') + '</td></tr>');
+        (R.u[r] && /^(https?|ftp):\/\//i.test(R.u[r]) ? '<a class="src" href="' + esc(R.u[r]) + '" rel="noreferrer">原文 source</a>' : '') + '</td></tr>');
     }
     $('x-rows').innerHTML = html.join('');
     $('x-page').textContent = (page + 1) + ' / ' + pages;

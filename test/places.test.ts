@@ -168,3 +168,14 @@ describe('gazetteer on generated agency names', () => {
     }
   });
 });
+
+describe('the fixture and sample portals', () => {
+  it('every report the test portal lists is placed in a division, through the normalize path (title → agency → place)', async () => {
+    const { buildContent } = await import('./portal/content.ts');
+    const { agencyFromTitle } = await import('../normalize/metadata.ts');
+    const reports = buildContent().filter((i) => i.report);
+    expect(reports.length).toBeGreaterThan(20);
+    const unplaced = reports.map((i) => ({ title: i.title, place: resolveAgency({ agency: agencyFromTitle(i.title), title: i.title }) })).filter((r) => !r.place.region);
+    expect(unplaced.map((u) => `${u.title}: ${u.place.unresolved}`)).toEqual([]);
+  });
+});

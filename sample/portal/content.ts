@@ -181,27 +181,27 @@ export function buildContent(documentsDir?: string, opts: { redirectLoop?: boole
 
   // ---- Challenge-protected column: everything under /waf/ needs the cookie the page script sets
   const W = '/waf/nb/art/';
-  report({ column: 'waf', host: 'main', title: '示例县人民政府2023年政府信息公开工作年度报告', path: `${W}5001.html`, att: ['pdf'], date: '2024-01-20' });
-  other({ column: 'waf', host: 'main', title: '示例县2024年政务公开工作要点', path: `${W}5002.html`, date: '2024-03-01' });
-  report({ column: 'waf', host: 'main', title: '示例县发展和改革局2023年政府信息公开工作年度报告', path: `${W}5003.html`, att: ['docx'], date: '2024-01-21' });
-  report({ column: 'waf', host: 'main', title: '示例县财政局2023年政府信息公开工作年度报告', path: `${W}5004.html`, date: '2024-01-22' });
+  report({ column: 'waf', host: 'main', title: '泗洪县人民政府2023年政府信息公开工作年度报告', path: `${W}5001.html`, att: ['pdf'], date: '2024-01-20' });
+  other({ column: 'waf', host: 'main', title: '泗洪县2024年政务公开工作要点', path: `${W}5002.html`, date: '2024-03-01' });
+  report({ column: 'waf', host: 'main', title: '泗洪县发展和改革局2023年政府信息公开工作年度报告', path: `${W}5003.html`, att: ['docx'], date: '2024-01-21' });
+  report({ column: 'waf', host: 'main', title: '泗洪县财政局2023年政府信息公开工作年度报告', path: `${W}5004.html`, date: '2024-01-22' });
 
   // ---- A list drawn by script from an endpoint assembled at run time (no literal URL to find):
   // only the browser path (render the page, read the DOM) sees these links.
   const S = '/script/nb/art/';
-  report({ column: 'script', host: 'main', title: '示例区人民政府2023年政府信息公开工作年度报告', path: `${S}7001.html`, att: ['pdf'], date: '2024-01-20' });
-  other({ column: 'script', host: 'main', title: '示例区2024年政务公开工作要点', path: `${S}7002.html`, date: '2024-03-01' });
-  report({ column: 'script', host: 'main', title: '示例区民政局2023年政府信息公开工作年度报告', path: `${S}7003.html`, date: '2024-01-21' });
+  report({ column: 'script', host: 'main', title: '洪泽区人民政府2023年政府信息公开工作年度报告', path: `${S}7001.html`, att: ['pdf'], date: '2024-01-20' });
+  other({ column: 'script', host: 'main', title: '洪泽区2024年政务公开工作要点', path: `${S}7002.html`, date: '2024-03-01' });
+  report({ column: 'script', host: 'main', title: '洪泽区民政局2023年政府信息公开工作年度报告', path: `${S}7003.html`, date: '2024-01-21' });
 
   // ---- Second host: a generic CMS, pagination by 下一页 links
   const G = '/gk/nb/';
-  report({ column: 'generic', host: 'h2', title: '示例市人民政府2023年政府信息公开工作年度报告', path: `${G}content_6001.html`, att: ['pdf'], date: '2024-01-20' });
-  other({ column: 'generic', host: 'h2', title: '示例市政府办公室关于做好政务公开工作的通知', path: `${G}content_6002.html`, date: '2024-02-01' });
-  report({ column: 'generic', host: 'h2', title: '示例市公安局2023年政府信息公开工作年度报告', path: `${G}content_6003.html`, att: ['doc'], date: '2024-01-21' });
-  report({ column: 'generic', host: 'h2', title: '示例市水利局2022年政府信息公开工作年度报告', path: `${G}content_6004.html`, att: ['pdf'], date: '2023-01-21' });
-  report({ column: 'generic', host: 'h2', title: '示例市人民政府2022年政府信息公开工作年度报告', path: `${G}content_6005.html`, att: ['pdf', 'docx'], date: '2023-01-20' });
+  report({ column: 'generic', host: 'h2', title: '淮安市人民政府2023年政府信息公开工作年度报告', path: `${G}content_6001.html`, att: ['pdf'], date: '2024-01-20' });
+  other({ column: 'generic', host: 'h2', title: '淮安市政府办公室关于做好政务公开工作的通知', path: `${G}content_6002.html`, date: '2024-02-01' });
+  report({ column: 'generic', host: 'h2', title: '淮安市公安局2023年政府信息公开工作年度报告', path: `${G}content_6003.html`, att: ['doc'], date: '2024-01-21' });
+  report({ column: 'generic', host: 'h2', title: '淮安市水利局2022年政府信息公开工作年度报告', path: `${G}content_6004.html`, att: ['pdf'], date: '2023-01-21' });
+  report({ column: 'generic', host: 'h2', title: '淮安市人民政府2022年政府信息公开工作年度报告', path: `${G}content_6005.html`, att: ['pdf', 'docx'], date: '2023-01-20' });
   if (opts.redirectLoop) {
-    report({ column: 'generic', host: 'h2', title: '示例市林业局2022年政府信息公开工作年度报告', path: '/redirect/loop-a', date: '2023-01-22' });
+    report({ column: 'generic', host: 'h2', title: '淮安市林业局2022年政府信息公开工作年度报告', path: '/redirect/loop-a', date: '2023-01-22' });
   }
   return items;
 }

@@ -260,7 +260,7 @@ export async function startFixturePortal(opts: FixturePortalOptions = {}): Promi
         const list = column('script').map((i) => ({ t: i.title, u: i.path, d: i.date }));
         return send(res, 200, 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ rows: list })));
       }
-      if (p === '/waf/nb/index.html') return send(res, 200, 'text/html; charset=utf-8', Buffer.from(simpleList('示例县政府信息公开年报', column('waf'), null)));
+      if (p === '/waf/nb/index.html') return send(res, 200, 'text/html; charset=utf-8', Buffer.from(simpleList('泗洪县政府信息公开年报', column('waf'), null)));
     } else {
       const g = /^\/gk\/nb\/(?:index|list_(\d+))\.html$/.exec(p);
       if (g) {
@@ -270,7 +270,7 @@ export async function startFixturePortal(opts: FixturePortalOptions = {}): Promi
         const pages = Math.ceil(all.length / size);
         if (n > pages) return send(res, 404, 'text/html', Buffer.from('not found'));
         const next = n < pages ? `list_${n + 1}.html` : null;
-        return send(res, 200, 'text/html; charset=utf-8', Buffer.from(simpleList('示例市政府信息公开年报', all.slice((n - 1) * size, n * size), next)));
+        return send(res, 200, 'text/html; charset=utf-8', Buffer.from(simpleList('淮安市政府信息公开年报', all.slice((n - 1) * size, n * size), next)));
       }
     }
 
@@ -331,7 +331,7 @@ export async function startFixturePortal(opts: FixturePortalOptions = {}): Promi
   const OFF_HOST = '<a href="http://www.gov.cn/zhengce/xxgk/">中国政府网 政府信息公开</a> <a href="https://www.zj.gov.cn/col/col1229005922/index.html" title="浙江省人民政府2021年政府信息公开工作年度报告">浙江省人民政府2021年政府信息公开工作年度报告</a> <a href="javascript:void(0)" onclick="print()">打印本页</a> <a href="javascript:window.close()">关闭</a> <a href="#top">返回顶部</a>';
 
   function homePage(): string {
-    return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>示例县人民政府门户网站</title></head><body>
+    return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>泗洪县人民政府门户网站</title></head><body>
 <div class="nav"><a href="/">首页</a> <a href="/private/">内部</a> ${OFF_HOST}</div>
 <ul class="columns">
 <li><a href="/trs/zfxxgknb/index.htm">政府信息公开年报</a></li>
@@ -431,7 +431,7 @@ load(1);
   function scriptColumnPage(): string {
     // The endpoint is assembled from pieces and the records use short keys: nothing a static
     // reader can follow. A browser runs it and the DOM has the links.
-    return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报 示例区</title></head><body>
+    return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报 洪泽区</title></head><body>
 <div class="nav"><a href="/">首页</a></div>
 <div id="app"></div>
 <script>
@@ -467,7 +467,7 @@ load(1);
     const atts = attachmentLinks(i);
     const container = trs ? `<div class="TRS_Editor">${i.bodyHtml}</div>` : `<div id="zoom">${i.bodyHtml}</div>`;
     return `<!DOCTYPE html><html><head><meta ${trs ? 'http-equiv="Content-Type" content="text/html; charset=gbk"' : 'charset="utf-8"'}>
-<meta name="ArticleTitle" content="${i.title}"><title>${i.title}_示例县人民政府</title></head><body>
+<meta name="ArticleTitle" content="${i.title}"><title>${i.title}_泗洪县人民政府</title></head><body>
 <div class="nav"><a href="/">首页</a> ${OFF_HOST}</div>
 <h1 class="title">${i.title}</h1><div class="info">发布日期：${i.date}</div>
 ${container}
