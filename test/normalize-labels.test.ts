@@ -126,6 +126,17 @@ describe('labels snap to the rows the table can contain', () => {
     expect(snaps.find((f) => f.message.includes('了以公开'))!.cells).toContain('applications.granted.total');
   });
 
+  it('misreadings Tesseract made on 150 dpi JPEG scans of seed 003 are read as their rows', async () => {
+    const clean = await run(seedText('003'));
+    const t = seedText('003').replace('\t规章', '\t规意').replace('8.属于行政查询事项', '8.属于行政睾询事项').replace('1.本机关不掌握相关政府信息', '1.本机关不烛握相关政府信息');
+    expect(t).toContain('规意');
+    const r = await run(t);
+    expect(lines(r.facts)).toEqual(lines(clean.facts));
+    const snaps = r.findings.filter((f) => f.rule === 'normalize.label_snapped');
+    expect(snaps.map((f) => f.cells[0].split('.').slice(0, 2).join('.')).sort()).toEqual(['applications.denied_administrative_query', 'applications.unavailable_not_held', 'proactive.rules']);
+    expect(r.findings.filter((f) => f.rule === 'parse.unknown_row' || f.rule === 'parse.missing_rows')).toEqual([]);
+  });
+
   it('a snap that breaks an identity is flagged as a warning, not trusted', async () => {
     // 部分公开 misread and its numbers wrong: the outcomes no longer add up to the total.
     let t = seedText('002').replace('（二）部分公开', '（二）部分公升');

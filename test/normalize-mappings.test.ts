@@ -44,6 +44,21 @@ describe('the mapping files agree', () => {
     }
   });
 
+  it('vocabulary.json: every pattern compiles, confusion groups are sets of single characters, thresholds are fractions', () => {
+    const v = read('schema/vocabulary.json');
+    const patterns = [...v.numbering, v.note, ...v.synonyms.flatMap((s: { variants: string[] }) => s.variants), ...v.suffixes.map((s: { pattern: string }) => s.pattern)];
+    for (const p of patterns) expect(() => new RegExp(p, 'u'), p).not.toThrow();
+    for (const g of v.confusions as string[]) {
+      expect([...g].length, g).toBeGreaterThanOrEqual(2);
+      expect(new Set(g).size, g).toBe([...g].length);
+    }
+    for (const k of ['confusion_cost', 'max_distance', 'min_margin', 'unplaced_max_distance']) {
+      expect(v.snap[k], k).toBeGreaterThan(0);
+      expect(v.snap[k], k).toBeLessThan(1);
+    }
+    expect(v.snap.unplaced_max_distance).toBeLessThan(v.snap.max_distance);
+  });
+
   it('every pattern compiles', () => {
     const patterns: string[] = [];
     const walk = (v: unknown) => {
