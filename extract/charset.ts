@@ -360,7 +360,7 @@ function looksLikeHtml(bytes: Uint8Array): boolean {
   return /<html[\s>]/i.test(head) && /<(head|body|title)[\s>]/i.test(head);
 }
 
-function looksLikeText(bytes: Uint8Array): boolean {
+export function looksLikeText(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 8192);
   if (sample.length === 0) return false;
   let control = 0;
@@ -424,7 +424,10 @@ export function sniffMediaType(bytes: Uint8Array, fileName?: string, contentType
   if (pdfAt >= 0) return 'pdf';
   if (startsWithBytes(bytes, [0x50, 0x4b, 0x03, 0x04]) || startsWithBytes(bytes, [0x50, 0x4b, 0x05, 0x06])) {
     // entry names are stored uncompressed in local headers and the central directory
-    return indexOfAscii(bytes, 'word/document.xml') >= 0 ? 'docx' : 'unknown';
+    if (indexOfAscii(bytes, 'word/document.xml') >= 0) return 'docx';
+    // A zip named or served as DOCX without the part in view: cut off before it, or another zip
+    // (an .xlsx): the DOCX reader tells which (damaged / type-mismatch).
+    return fromContentType(contentType) === 'docx' || fromExtension(fileName) === 'docx' ? 'docx' : 'unknown';
   }
   if (startsWithBytes(bytes, OLE2_MAGIC)) {
     if (containsUtf16le(bytes, 'WordDocument')) return 'doc';
@@ -435,12 +438,11 @@ export function sniffMediaType(bytes: Uint8Array, fileName?: string, contentType
   if (looksLikeHtml(bytes)) return 'html';
   const byType = fromContentType(contentType);
   const byExt = fromExtension(fileName);
-  // binary containers were ruled out above: a text-ish body cannot be a pdf/doc/docx
+  // Binary containers were ruled out above: a body claimed as pdf/doc/docx without their
+  // signature (plain text, noise) is not one, and not text to read either ('type-mismatch').
   const textual = looksLikeText(bytes);
-  for (const guess of [byType, byExt]) {
-    if (!guess) continue;
-    if (guess === 'html' || guess === 'text') return textual ? guess : 'unknown';
-    if (!textual) return 'unknown'; // claims pdf/doc/docx but has none of their signatures
-  }
+  const guess = byType ?? byExt;
+  if (guess === 'html' || guess === 'text') return textual ? guess : 'unknown';
+  if (guess) return 'unknown';
   return textual ? 'text' : 'unknown';
 }

@@ -19,6 +19,7 @@
  */
 import { normalizeCellText, normalizeRadicals } from './chinese.ts';
 import { ExtractError, type Block, type CellOrigin, type ExtractedDocument, type TableBlock } from './model.ts';
+import { hasPdfHeader, truncationEvidence } from './pdf/structure.ts';
 import { PDF_ENGINES, type EngineDocument, type EnginePage, type Glyph, type PdfEngine, type PdfEngineName, type Rulings, type Segment } from './pdf/engine.ts';
 
 export type { PdfEngineName } from './pdf/engine.ts';
@@ -135,23 +136,36 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfExtractOptions = {}
   const warnings: string[] = [];
   const engine = await resolveEngine(selectedPdfEngine(opts.engine, warnings), warnings);
   // Engines copy what they need: the caller's buffer is neither kept nor detached.
-  const doc = await engine.open(bytes, label);
+  const damage = hasPdfHeader(bytes) ? truncationEvidence(bytes) : [];
+  let doc: EngineDocument;
   try {
-    return await extractDocument(doc, label, warnings);
+    doc = await engine.open(bytes, label);
+  } catch (err) {
+    // A file that starts as a PDF and cannot be opened is a damaged PDF, not some other file.
+    if (err instanceof ExtractError && err.code === 'corrupt-file' && hasPdfHeader(bytes)) {
+      throw new ExtractError('damaged', `${err.message}${damage.length ? `; ${damage.join('; ')}` : ''}`);
+    }
+    throw err;
+  }
+  try {
+    return await extractDocument(doc, label, warnings, damage);
   } finally {
     // Releases the document and its caches (fonts, cMaps, WASM memory): thousands of files per run.
     await doc.destroy();
   }
 }
 
-async function extractDocument(doc: EngineDocument, label: string, warnings: string[]): Promise<ExtractedDocument> {
+async function extractDocument(doc: EngineDocument, label: string, warnings: string[], damage: string[]): Promise<ExtractedDocument> {
   const pageCount = doc.pageCount;
   warnings.push(...(doc.warnings ?? []));
   const items: { page: number; items: PageItem[] }[] = [];
   const emptyPages: number[] = [];
+  const missing = new Set(doc.missingPages ?? []);
+  const unreadable: number[] = [];
   let textChars = 0;
   for (let n = 1; n <= pageCount; n++) {
     let page: EnginePage | undefined;
+    if (missing.has(n)) continue;
     try {
       page = await doc.page(n);
       const result = await readPage(page, n);
@@ -160,9 +174,8 @@ async function extractDocument(doc: EngineDocument, label: string, warnings: str
       items.push({ page: n, items: result.items });
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
-      if (pageCount === 1 || /password/i.test(message)) {
-        throw new ExtractError('corrupt-file', `${label}: page ${n} unreadable (${message})`);
-      }
+      if (/password/i.test(message)) throw new ExtractError('encrypted', `${label}: page ${n} needs a password (${message})`);
+      unreadable.push(n);
       warnings.push(`page ${n} skipped: ${message}`);
     } finally {
       page?.release();
@@ -170,12 +183,23 @@ async function extractDocument(doc: EngineDocument, label: string, warnings: str
   }
   const declaredTitle = await readTitle(doc);
   const base = { mediaType: 'application/pdf', kind: 'pdf' as const, pages: pageCount, declaredTitle };
+  if (missing.size) damage.push(`${missing.size} of the ${pageCount} pages of the page tree are missing from the file (${pagesList([...missing])})`);
+  if (unreadable.length) damage.push(`${unreadable.length} of the ${pageCount} pages could not be read (${pagesList(unreadable)})`);
+  if (damage.length) {
+    // What could be read is kept, but it is a fragment: never a confident report.
+    if (textChars === 0) throw new ExtractError('damaged', `${label}: damaged PDF and no text could be read: ${damage.join('; ')}`);
+    return { ...base, blocks: assembleBlocks(items), status: 'damaged', damage, warnings };
+  }
   // A scan has pages but (almost) no text layer: a page number or a stamp caption at most.
   if (pageCount > 0 && textChars < 25 * pageCount && textChars < 200) {
     return { ...base, blocks: [], status: 'needs-ocr', warnings: [...warnings, `only ${textChars} text characters on ${pageCount} pages`] };
   }
   if (emptyPages.length > 0) warnings.push(`pages without text (scanned?): ${emptyPages.join(', ')}`);
   return { ...base, blocks: assembleBlocks(items), status: 'ok', warnings };
+}
+
+function pagesList(pages: number[]): string {
+  return pages.length === 1 ? `page ${pages[0]}` : `pages ${pages.join(', ')}`;
 }
 
 async function readTitle(doc: EngineDocument): Promise<string | undefined> {

@@ -74,7 +74,7 @@ export const ReportResult = z.object({
 export type ReportResult = z.infer<typeof ReportResult>;
 
 /** Bump when a change to extract/ or normalize/ can change facts: stored documents are re-normalized. */
-export const PARSER_VERSION = '1.0.0';
+export const PARSER_VERSION = '1.1.0';
 
 /** Bump when a change to extract/ can change the extracted blocks: stored documents are re-extracted. */
-export const EXTRACTOR_VERSION = '1.0.0';
+export const EXTRACTOR_VERSION = '1.1.0';

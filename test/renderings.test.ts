@@ -16,7 +16,7 @@ import { extractDocument } from '../extract/index.ts';
 import { buildRenderDoc } from '../scripts/lib/report-doc.ts';
 import { RENDER_KINDS, renderReports, renderedFileName, type RenderIndex, type RenderKind } from '../scripts/render-reports.ts';
 import { factLines, repoRoot, seedFile } from './helpers/expected.ts';
-import { readZipDirectory } from '../extract/docx.ts';
+import { readZipDirectory } from '../extract/zip.ts';
 
 const SEEDS = ['000', '001', '002', '003', '004'];
 const OUT = path.join(repoRoot, 'test/.cache/renderings');

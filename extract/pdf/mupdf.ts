@@ -52,15 +52,29 @@ export const mupdfEngine: PdfEngine = {
       if (pageCount < 1) throw new ExtractError('corrupt-file', `${label}: not a readable PDF (no pages)`);
       // A broken cross-reference table is rebuilt by scanning the file (pdf.js does the same,
       // but gives up on more files, e.g. most truncated downloads): say so.
-      if (doc.asPDF()?.wasRepaired()) warnings.push('damaged PDF structure repaired (truncated or edited file?)');
+      if (doc.asPDF()?.wasRepaired()) warnings.push('broken PDF cross-reference table repaired by scanning the file');
     } catch (err) {
       doc.destroy();
       if (err instanceof ExtractError) throw err;
       throw new ExtractError('corrupt-file', `${label}: not a readable PDF (${errorMessage(err)})`);
     }
+    const missingPages: number[] = [];
+    const pdf = doc.asPDF();
+    for (let i = 0; pdf && i < pageCount; i++) {
+      // After a repair, the page tree may still list pages whose objects were never found.
+      let missing: boolean;
+      try {
+        const obj = pdf.findPage(i).resolve();
+        missing = obj.isNull() || !obj.isDictionary();
+      } catch {
+        missing = true;
+      }
+      if (missing) missingPages.push(i + 1);
+    }
     return {
       pageCount,
       warnings,
+      missingPages,
       async page(n: number): Promise<EnginePage> {
         const page = doc.loadPage(n - 1);
         let list: mupdf.DisplayList | undefined;
