@@ -9,19 +9,14 @@
 import mammoth from 'mammoth';
 import { extractHtml } from './html.ts';
 import { ExtractError, type ExtractedDocument } from './model.ts';
+import { containsUtf16le, OLE2_MAGIC, startsWithBytes } from './sniff.ts';
 import { checkZipBomb, readZipDirectory, recoverZipEntries, writeZip, type ZipEntry } from './zip.ts';
-
-const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 export const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-function containsUtf16le(bytes: Uint8Array, needle: string): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(Buffer.from(needle, 'utf16le')) >= 0;
-}
-
 export async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
   if (bytes.length === 0) throw new ExtractError('empty-file', 'DOCX file is empty (0 bytes)');
-  if (OLE2_MAGIC.every((b, i) => bytes[i] === b)) {
+  if (startsWithBytes(bytes, OLE2_MAGIC)) {
     if (containsUtf16le(bytes, 'EncryptedPackage')) {
       throw new ExtractError('encrypted', 'DOCX is password-protected (OLE2 EncryptedPackage container)');
     }

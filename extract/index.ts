@@ -4,9 +4,10 @@
  * extractor for that kind runs. Extractors are loaded on first use so that a run over HTML pages
  * never loads pdf.js.
  */
-import { decodeBytes, looksLikeText, sniffMediaType } from './charset.ts';
-import { claimedDocumentType, guardHtml } from './guard.ts';
+import { decodeBytes } from './charset.ts';
+import { guardHtml } from './guard.ts';
 import { ExtractError, type ExtractedDocument } from './model.ts';
+import { claimedDocumentType, looksLikeText, sniffMediaType } from './sniff.ts';
 import { extractText } from './text.ts';
 
 export interface ExtractOptions {
@@ -57,7 +58,7 @@ async function extractKind(kind: ReturnType<typeof sniffMediaType>, bytes: Uint8
       return extractHtml(bytes, { contentType: opts.contentType, url: opts.url });
     }
     case 'pdf': {
-      const { extractPdf } = await import('./pdf.ts');
+      const { extractPdf } = await import('./pdf/index.ts');
       // pdf.js refuses Node Buffers and may detach what it is given: hand it its own copy.
       const doc = await extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
       if (doc.status !== 'needs-ocr' || !(opts.ocr ?? process.env.NIANBAO_OCR !== '0')) return doc;

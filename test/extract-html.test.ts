@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeBytes, detectCharset, sniffMediaType } from '../extract/charset.ts';
+import { decodeBytes, detectCharset } from '../extract/charset.ts';
+import { sniffMediaType } from '../extract/sniff.ts';
 import { isMostlyTraditional, toSimplified } from '../extract/chinese.ts';
 import { cleanPageTitle, extractHtml } from '../extract/html.ts';
 import { documentText, ExtractError, type ExtractedDocument, type TableBlock } from '../extract/model.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import * as mupdf from 'mupdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExtractError, documentText, type ExtractedDocument } from '../extract/model.ts';
-import { extractPdf, type PdfEngineName } from '../extract/pdf.ts';
+import { extractPdf, type PdfEngineName } from '../extract/pdf/index.ts';
 import { PDF_ENGINES } from '../extract/pdf/engine.ts';
 import { truncationEvidence } from '../extract/pdf/structure.ts';
 import { buildReport } from '../normalize/report.ts';

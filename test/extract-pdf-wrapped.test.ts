@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeCellText } from '../extract/chinese.ts';
 import { extractHtml } from '../extract/html.ts';
 import type { ExtractedDocument, TableBlock } from '../extract/model.ts';
-import { extractPdf } from '../extract/pdf.ts';
+import { extractPdf } from '../extract/pdf/index.ts';
 import { applicationsTableHtml, renderPdfs } from './extract-pdf-fixtures.ts';
 
 const CACHE = path.resolve('test/.cache/pdf-wrapped');

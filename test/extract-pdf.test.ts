@@ -4,7 +4,7 @@ import * as mupdf from 'mupdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeCellText, normalizeRadicals } from '../extract/chinese.ts';
 import { ExtractError, documentText, type ExtractedDocument, type TableBlock } from '../extract/model.ts';
-import { extractPdf, type PdfEngineName } from '../extract/pdf.ts';
+import { extractPdf, type PdfEngineName } from '../extract/pdf/index.ts';
 import { PDF_ENGINES } from '../extract/pdf/engine.ts';
 import { REAL, renderChromiumPdfs, type ChromiumPdfs } from './extract-pdf-fixtures.ts';
 

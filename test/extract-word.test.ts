@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sniffMediaType } from '../extract/charset.ts';
+import { sniffMediaType } from '../extract/sniff.ts';
 import { blocksFromWordText, extractDoc, hasSoffice } from '../extract/doc.ts';
 import { extractDocx } from '../extract/docx.ts';
 import { extractDocument } from '../extract/index.ts';

@@ -1,5 +1,5 @@
 /**
- * What a PDF engine gives the shared table/paragraph builder in extract/pdf.ts: per page, the
+ * What a PDF engine gives the shared table/paragraph builder (extract/pdf/index.ts and its modules): per page, the
  * text as positioned glyph runs and the ruling segments (table borders). Everything after that
  * (footers, lines, lattices, stream tables, page-break joins, blocks) is engine-independent.
  *

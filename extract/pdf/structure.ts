@@ -8,7 +8,7 @@
  *    missing. An incrementally updated PDF has one per revision; the last must end the file;
  *  - a `stream` keyword after the last `endstream`: a stream was cut off mid-way;
  *  - pages of the page tree whose objects are missing (the engine checks: `missingPages`), or
- *    pages the engine could not load (extract/pdf.ts).
+ *    pages the engine could not load (extract/pdf/index.ts).
  *
  * A broken xref in a file that is otherwise whole is repaired and read, with a warning: nothing
  * is missing then.
