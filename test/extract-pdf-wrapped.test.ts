@@ -12,9 +12,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeCellText } from '../extract/chinese.ts';
+import { extractDocx } from '../extract/docx.ts';
 import { extractHtml } from '../extract/html.ts';
 import type { ExtractedDocument, TableBlock } from '../extract/model.ts';
 import { extractPdf } from '../extract/pdf/index.ts';
+import { writeZip, zipEntry } from '../extract/zip.ts';
 import { applicationsTableHtml, renderPdfs } from './extract-pdf-fixtures.ts';
 
 const CACHE = path.resolve('test/.cache/pdf-wrapped');
@@ -135,10 +137,27 @@ describe('wrapped labels in narrow label columns', () => {
     }
   });
 
-  it('HTML and Word tables: a label broken over lines in one cell is one cell', () => {
+  it('HTML and Word tables: a label broken over lines in one cell is one cell', async () => {
     const doc = extractHtml(
       `<html><body><table><tr><td style="width:4em">5.要求行政机<br>关确认或重新<br>出具已获取信<br>息</td><td>35</td><td>38</td></tr></table></body></html>`,
     );
     expect(tables(doc)[0]!.rows).toEqual([['5.要求行政机关确认或重新出具已获取信息', '35', '38']]);
+    // Word: the label typed as four paragraphs of one cell, and as one paragraph with line breaks.
+    const cell = (runs: string) => `<w:tc><w:tcPr><w:tcW w:w="800" w:type="dxa"/></w:tcPr>${runs}</w:tc>`;
+    const para = (t: string) => `<w:p><w:r><w:t>${t}</w:t></w:r></w:p>`;
+    const parts = ['5.要求行政机', '关确认或重新', '出具已获取信', '息'];
+    const body =
+      `<w:tbl><w:tr>${cell(parts.map(para).join(''))}${cell(para('35'))}${cell(para('38'))}</w:tr>` +
+      `<w:tr>${cell(`<w:p>${parts.map((t, k) => `<w:r>${k ? '<w:br/>' : ''}<w:t>${t}</w:t></w:r>`).join('')}</w:p>`)}${cell(para('35'))}${cell(para('38'))}</w:tr></w:tbl>`;
+    const docx = writeZip([
+      zipEntry('[Content_Types].xml', Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')),
+      zipEntry('_rels/.rels', Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')),
+      zipEntry('word/document.xml', Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`)),
+    ]);
+    const word = await extractDocx(docx);
+    expect(tables(word)[0]!.rows).toEqual([
+      ['5.要求行政机关确认或重新出具已获取信息', '35', '38'],
+      ['5.要求行政机关确认或重新出具已获取信息', '35', '38'],
+    ]);
   });
 });
