@@ -79,7 +79,7 @@ const variants: Variant[] = [];
 
 beforeAll(async () => {
   mkdirSync(CACHE, { recursive: true });
-  // A tall page: the table stays on one page (rows cut by a page break are another test's subject).
+  // Tall pages (500 mm): fewer page breaks, so the wrapping itself is what is tested.
   const jobs: { html: string; out: string; height: string }[] = [];
   for (const em of WIDTHS) {
     for (const borders of [true, false]) {
@@ -97,7 +97,20 @@ beforeAll(async () => {
       }
     }
   }
-  if (jobs.length) await renderPdfs(jobs);
+  // The same tables on A4 pages, at 12px: rows cut by page breaks, the end of a wrapped label at the top of the next page.
+  const a4: { html: string; out: string }[] = [];
+  for (const [borders, valign] of [[false, 'top'], [false, 'middle'], [true, 'middle']] as const) {
+    const name = `chromium-4em-${borders ? 'ruled' : 'borderless'}-${valign}-a4`;
+    const out = path.join(CACHE, `${name}.pdf`);
+    const source = html(4, borders, valign).replace('font-size: 10px', 'font-size: 12px');
+    const htmlFile = path.join(CACHE, `${name}.html`);
+    if (!existsSync(out) || !existsSync(htmlFile) || readFileSync(htmlFile, 'utf8') !== source) {
+      writeFileSync(htmlFile, source);
+      a4.push({ html: source, out });
+    }
+    variants.push({ name, file: out });
+  }
+  if (jobs.length || a4.length) await renderPdfs([...jobs, ...a4]);
   // LibreOffice from the same HTML (ruled, 4 em): another producer's text runs and rules.
   const lo = path.join(CACHE, 'libreoffice');
   mkdirSync(lo, { recursive: true });
@@ -119,10 +132,10 @@ describe('wrapped labels in narrow label columns', () => {
     for (const v of variants) {
       const doc = await extractPdf(new Uint8Array(readFileSync(v.file)), { fileName: v.name });
       expectWholeRows(doc, v.name);
-      figures.push(`${v.name}: ${tables(doc).length} table(s), ${ITEMS.length}/${ITEMS.length} rows whole`);
+      figures.push(`${v.name}: ${doc.pages} page(s), ${tables(doc).length} table(s), ${ITEMS.length}/${ITEMS.length} rows whole`);
     }
     console.log(`[wrapped-label figures]\n  ${figures.join('\n  ')}`);
-    expect(variants.length).toBe(WIDTHS.length * 4 + 1);
+    expect(variants.length).toBe(WIDTHS.length * 4 + 3 + 1);
   }, 120_000);
 
   it('the wrapped row of the issue is one row: 5.要求行政机关确认或重新出具已获取信息 → 35 1 0 0 2 … 38', async () => {

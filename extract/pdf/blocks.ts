@@ -40,6 +40,7 @@ export function assembleBlocks(pages: { page: number; items: PageItem[] }[]): Bl
       if (item.kind === 'stream') {
         flushParagraph();
         flushTable();
+        if (index === 0 && item.continuation) giveBackContinuation(blocks[blocks.length - 1], item.table, item.continuation, page);
         blocks.push(item.table);
         return;
       }
@@ -195,4 +196,27 @@ function gridFromCells(cells: PlacedCell[], nr: number, nc: number): TableBlock 
 function nearestKept(kept: number[], r: number): number {
   const i = kept.findIndex((k) => k >= r);
   return i < 0 ? kept.length - 1 : i;
+}
+
+/**
+ * A table without rules that starts a page with the end of a label (…费通知要求缴纳费用、行政机关
+ * 不再处理其政府信息公开申请 above 3.其他): when the previous page ended with a table, the text
+ * belongs to the label of that table's last row, not to the first row here.
+ */
+function giveBackContinuation(previous: Block | undefined, table: TableBlock, text: string, page: number): void {
+  if (previous?.kind !== 'table') return;
+  const last = previous.rows[previous.rows.length - 1];
+  const lastPage = previous.origins?.[previous.rows.length - 1]?.find((o) => o?.page)?.page ?? previous.page;
+  if (!last || lastPage !== page - 1) return;
+  const labelEnd = last.findIndex((c) => c !== '' && isNumberCell(c)) - 1;
+  const at = table.rows[0]?.indexOf(text) ?? -1;
+  const firstNumber = table.rows[0]?.findIndex((c) => c !== '' && isNumberCell(c)) ?? -1;
+  if (labelEnd < 0 || at < 0 || at >= firstNumber - 1) return; // the first row must keep a label of its own
+  last[labelEnd] = normalizeCellText(`${last[labelEnd]}\n${text}`);
+  table.rows[0].splice(at, 1);
+  const origins = table.origins?.[0];
+  if (origins) {
+    origins.splice(at, 1);
+    origins.forEach((o, c) => o && (o.col = c));
+  }
 }

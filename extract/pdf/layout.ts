@@ -43,7 +43,7 @@ export interface LatticePart {
 export type PageItem =
   | { kind: 'line'; line: Line; top: number }
   | { kind: 'lattice'; part: LatticePart; top: number }
-  | { kind: 'stream'; table: TableBlock; top: number };
+  | { kind: 'stream'; table: TableBlock; top: number; continuation?: string };
 
 export const SNAP = 2; // points: ruling lines closer than this are one line
 export const MIN_CELL = 4; // points: grid rows/columns thinner than this are alignment noise

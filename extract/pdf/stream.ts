@@ -100,7 +100,7 @@ export function streamTables(lines: Line[], page: number): PageItem[] {
     if (run.filter((s) => s.row).length < 2) {
       for (const s of run) items.push({ kind: 'line', line: s.line, top: s.line.top });
     } else {
-      items.push({ kind: 'stream', table: streamGrid(run, page), top: run[0].line.top });
+      items.push({ kind: 'stream', ...streamGrid(run, page), top: run[0].line.top });
     }
     i = end + 1;
   }
@@ -155,7 +155,12 @@ function labelBlocks(pieces: LabelPiece[], size: number): LabelPiece[][] {
   return blocks.map((b) => b.pieces);
 }
 
-function streamGrid(run: Segmented[], page: number): TableBlock {
+/**
+ * The grid of a stream table, and its `continuation`: label text above the first number line that
+ * starts no numbered label — at the top of a page, the end of a label cut by the page break (it
+ * stays on the first row unless the reading order gives it back to the row above, blocks.ts).
+ */
+function streamGrid(run: Segmented[], page: number): { table: TableBlock; continuation?: string } {
   // Number columns: cluster the centres of the number cells of the number lines.
   const centres: number[] = [];
   for (const { segs, row } of run) if (row) for (const s of segs) if (isNumberCell(s.text)) centres.push((s.x0 + s.x1) / 2);
@@ -182,6 +187,7 @@ function streamGrid(run: Segmented[], page: number): TableBlock {
   }
   // Each label block goes to the number lines it stands beside; a block beside none (a label
   // printed above its row's numbers) to the next number line below it, else the last one.
+  let firstBlock: { top: number; text: string } | undefined;
   for (const block of labelBlocks(pieces, size)) {
     const top = Math.min(...block.map((p) => p.top));
     const bottom = Math.max(...block.map((p) => p.bottom));
@@ -189,7 +195,12 @@ function streamGrid(run: Segmented[], page: number): TableBlock {
       const mid = (a.line.top + a.line.bottom) / 2;
       return mid >= top - 0.3 * size && mid <= bottom + 0.3 * size;
     });
-    if (beside.length === 0) beside = [anchors.find((a) => a.line.top >= bottom) ?? anchors[anchors.length - 1]];
+    if (beside.length === 0) {
+      beside = [anchors.find((a) => a.line.top >= bottom) ?? anchors[anchors.length - 1]];
+      if (beside[0] === anchors[0] && bottom <= anchors[0].line.top && !LIST_MARKER.test(block[0].text) && (firstBlock === undefined || top < firstBlock.top)) {
+        firstBlock = { top, text: normalizeCellText(block.map((p) => p.text).join('\n')) };
+      }
+    }
     for (const a of beside) a.labels.push(block);
   }
   const rows: string[][] = [];
@@ -202,5 +213,5 @@ function streamGrid(run: Segmented[], page: number): TableBlock {
     rows.push([...(labels.length ? labels : ['']), ...a.values]);
     origins.push(rows[r].map((_, c) => ({ page, row: r, col: c })));
   }
-  return { kind: 'table', rows, origins, page };
+  return { table: { kind: 'table', rows, origins, page }, continuation: firstBlock?.text };
 }
