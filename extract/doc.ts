@@ -20,25 +20,16 @@ import { pathToFileURL } from 'node:url';
 import { extractHtml } from './html.ts';
 import { ExtractError, type Block, type ExtractedDocument } from './model.ts';
 import { isMostlyTraditional } from './chinese.ts';
+import { containsUtf16le, OLE2_MAGIC, startsWithBytes } from './sniff.ts';
 
 export const DOC_MEDIA_TYPE = 'application/msword';
 export const MAX_DOC_BYTES = 100 * 1024 * 1024;
-
-const OLE2_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 export interface DocExtractOptions {
   /** soffice binary; default $NIANBAO_SOFFICE, else /usr/bin/soffice, else `soffice` on PATH. */
   soffice?: string | false;
   /** Kill LibreOffice after this long (ms). Default 60 s. */
   timeoutMs?: number;
-}
-
-function startsWith(bytes: Uint8Array, magic: number[]): boolean {
-  return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
-}
-
-function containsUtf16le(bytes: Uint8Array, needle: string): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(Buffer.from(needle, 'utf16le')) >= 0;
 }
 
 function isRtf(bytes: Uint8Array): boolean {
@@ -212,7 +203,7 @@ export async function extractDoc(bytes: Uint8Array, opts: DocExtractOptions = {}
   if (bytes.length === 0) throw new ExtractError('empty-file', 'DOC file is empty (0 bytes)');
   if (bytes.length > MAX_DOC_BYTES) throw new ExtractError('too-large', `DOC file is ${bytes.length} bytes (limit ${MAX_DOC_BYTES})`);
   const rtf = isRtf(bytes);
-  if (!rtf && !startsWith(bytes, OLE2_MAGIC)) {
+  if (!rtf && !startsWithBytes(bytes, OLE2_MAGIC)) {
     throw new ExtractError('corrupt-file', 'not a Word 97 document (no OLE2 signature) and not RTF');
   }
   if (!rtf && containsUtf16le(bytes, 'EncryptedPackage')) {

@@ -11,6 +11,7 @@
  *   think. A real report page saved under such a name is still extracted as HTML.
  */
 import { ExtractError } from './model.ts';
+import { claimedDocumentType } from './sniff.ts';
 
 /** Deepest element nesting accepted (html.ts overflows its stack near 5,000). */
 export const MAX_HTML_DEPTH = 2000;
@@ -122,17 +123,6 @@ export function errorPageUnderDocumentName(html: string, claimed: 'pdf' | 'doc' 
   if (!ERROR_PAGE_RE.test(`${title} ${heading} ${text.slice(0, 300)}`)) return null;
   const what = title || heading || text.slice(0, 80);
   return new ExtractError('error-page', `${name ?? 'the file'} should be a ${claimed.toUpperCase()} but is an HTML error page ("${what.slice(0, 120)}"): the portal answered with an error instead of the document`);
-}
-
-/** The document type a file name or Content-Type promised, when it is a binary document type. */
-export function claimedDocumentType(fileName: string | undefined, contentType: string | undefined): 'pdf' | 'doc' | 'docx' | null {
-  const ext = /\.(pdf|docx|doc|wps)$/i.exec((fileName ?? '').split(/[?#]/)[0]!)?.[1]?.toLowerCase();
-  if (ext) return ext === 'wps' ? 'doc' : (ext as 'pdf' | 'doc' | 'docx');
-  const ct = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (ct === 'application/pdf' || ct === 'application/x-pdf') return 'pdf';
-  if (ct === 'application/msword') return 'doc';
-  if (ct === 'application/vnd.openxmlformats-officedocument.wordprocessingml.document') return 'docx';
-  return null;
 }
 
 /** The checks for bytes sniffed as HTML, before the HTML extractor runs: throws ExtractError. */

@@ -4,9 +4,10 @@
  * extractor for that kind runs. Extractors are loaded on first use so that a run over HTML pages
  * never loads pdf.js.
  */
-import { decodeBytes, sniffMediaType } from './charset.ts';
-import { claimedDocumentType, guardHtml } from './guard.ts';
+import { decodeBytes } from './charset.ts';
+import { guardHtml } from './guard.ts';
 import { ExtractError, type ExtractedDocument } from './model.ts';
+import { claimedDocumentType, looksLikeText, sniffMediaType } from './sniff.ts';
 import { extractText } from './text.ts';
 
 export interface ExtractOptions {
@@ -42,6 +43,14 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
   const max = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.length > max) throw new ExtractError('too-large', `the file is ${bytes.length} bytes, over the ${max}-byte limit`);
   const kind = sniffMediaType(bytes, opts.fileName, opts.contentType);
+  const doc = await extractKind(kind, bytes, opts);
+  // Named or served as one document type but really another that we read: read as what it is, and say so.
+  const claimed = claimedDocumentType(opts.fileName, opts.contentType);
+  if (claimed && claimed !== doc.kind && doc.kind !== 'html') doc.warnings.unshift(`named or served as ${claimed.toUpperCase()} but the bytes are ${doc.kind.toUpperCase()}: read as ${doc.kind.toUpperCase()}`);
+  return doc;
+}
+
+async function extractKind(kind: ReturnType<typeof sniffMediaType>, bytes: Uint8Array, opts: ExtractOptions): Promise<ExtractedDocument> {
   switch (kind) {
     case 'html': {
       guardHtml(bytes, (b) => decodeBytes(b, opts.contentType).text, opts);
@@ -49,7 +58,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
       return extractHtml(bytes, { contentType: opts.contentType, url: opts.url });
     }
     case 'pdf': {
-      const { extractPdf } = await import('./pdf.ts');
+      const { extractPdf } = await import('./pdf/index.ts');
       // pdf.js refuses Node Buffers and may detach what it is given: hand it its own copy.
       const doc = await extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
       if (doc.status !== 'needs-ocr' || !(opts.ocr ?? process.env.NIANBAO_OCR !== '0')) return doc;
@@ -73,9 +82,13 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
       return doc;
     }
     default: {
-      // Named or served as a PDF/DOC/DOCX without that type's signature: a broken file, not another type.
+      // Named or served as a PDF/DOC/DOCX without that type's signature, and no type we read.
       const claimed = claimedDocumentType(opts.fileName, opts.contentType);
-      if (claimed) throw new ExtractError('corrupt-file', `named or served as ${claimed.toUpperCase()} but is not one: no ${claimed === 'pdf' ? '%PDF header' : claimed === 'docx' ? 'zip (PK) signature with word/document.xml' : 'OLE2 signature'} (magic bytes ${hexHead(bytes)})`);
+      if (claimed) {
+        const what = looksLikeText(bytes) ? 'plain text' : `binary data (magic bytes ${hexHead(bytes)})`;
+        const missing = claimed === 'pdf' ? '%PDF header' : claimed === 'docx' ? 'zip (PK) signature' : 'OLE2 signature';
+        throw new ExtractError('type-mismatch', `named or served as ${claimed.toUpperCase()} but the bytes are ${what}: no ${missing}`);
+      }
       throw new ExtractError('unsupported-type', `not a report document type (magic bytes ${hexHead(bytes)}; expected HTML, PDF, DOCX, DOC or text)`);
     }
   }

@@ -42,8 +42,15 @@ export interface ExtractedDocument {
   blocks: Block[];
   /** Title where the container declares one (HTML <title>, PDF info, first heading). */
   declaredTitle?: string;
-  /** 'needs-ocr' when the file has pages but no text layer (a scan). */
-  status: 'ok' | 'needs-ocr';
+  /**
+   * 'needs-ocr' when the file has pages but no text layer (a scan); 'damaged' when the file's
+   * structure is broken (a PDF cut off, pages missing against its page tree, a zip without its
+   * central directory): the blocks hold what could be read, `damage` says what is broken, and the
+   * document must not be classified from the fragment.
+   */
+  status: 'ok' | 'needs-ocr' | 'damaged';
+  /** What is broken, when status is 'damaged' (one reason per problem found). */
+  damage?: string[];
   pages?: number;
   /** Non-fatal notes from the extractor (charset guessed, encrypted pages skipped, ...). */
   warnings: string[];
@@ -69,6 +76,10 @@ export type ExtractErrorCode =
   | 'empty-file'
   | 'unsupported-type'
   | 'corrupt-file'
+  /** The file is of the type it claims but its structure is broken and nothing could be read (see ExtractedDocument.status 'damaged'). */
+  | 'damaged'
+  /** The bytes contradict the declared type (a .docx that is plain text, a .pdf that is a zip of something else) and are no type we read. */
+  | 'type-mismatch'
   | 'encrypted'
   | 'too-large'
   | 'timeout'

@@ -9,6 +9,7 @@
  */
 import { isMostlyTraditional } from './chinese.ts';
 import type { Block, ExtractedDocument, TableBlock } from './model.ts';
+import { isNumberCell } from './number-cell.ts';
 
 export interface TextExtractOptions {
   mediaType?: string;
@@ -172,8 +173,6 @@ function splitTabRow(l: string): string[] {
   return l.split('\t');
 }
 
-const NUMERIC_TOKEN = /^(?:[-−+]?[\d,，.．]+(?:万|元|万元|%|件|条)?|\/|／|-|—+|无)$/;
-
 /**
  * Cells of a space-separated table row, or null when the line is running text. A row is a label
  * followed by two or more numeric tokens, or three or more fields separated by 2+ spaces.
@@ -182,10 +181,10 @@ function spaceRowCells(line: string): string[] | null {
   const t = line.trim();
   if (!t || t.includes('\t')) return null;
   const wide = t.split(/[ \u3000]{2,}/).filter((s) => s !== '');
-  if (wide.length >= 3 && wide.some((s) => NUMERIC_TOKEN.test(s))) return wide.map(cleanCell);
+  if (wide.length >= 3 && wide.some((s) => isNumberCell(s))) return wide.map(cleanCell);
   const tokens = t.split(/[ \u3000]+/);
   let k = tokens.length;
-  while (k > 0 && NUMERIC_TOKEN.test(tokens[k - 1])) k--;
+  while (k > 0 && isNumberCell(tokens[k - 1])) k--;
   if (tokens.length - k >= 2 && k >= 1 && /\p{Script=Han}/u.test(tokens.slice(0, k).join(''))) {
     return [tokens.slice(0, k).join(' '), ...tokens.slice(k)].map(cleanCell);
   }

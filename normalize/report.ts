@@ -17,6 +17,17 @@ export function reportFromExtraction(
     return { ...head, mediaType: 'application/octet-stream', format: 'unknown', formatReason: extraction.code, year: null, agency: null, title: null, region: null, facts: [], findings: [], error: extraction };
   }
   const doc = extraction;
+  if (doc.status === 'damaged') {
+    // A fragment of a broken file is not classified: its tables and sections are partial, so any
+    // format, fact or missing-row finding read from it would be a confident guess. Its text is kept.
+    const damage = doc.damage?.join('; ') || 'file structure broken';
+    const result: ReportResult = {
+      ...head, mediaType: doc.mediaType || MEDIA_TYPES[doc.kind] || 'application/octet-stream', format: 'unknown', formatReason: `damaged: ${damage}`,
+      year: null, agency: null, title: null, facts: [], findings: [], error: { code: 'damaged', message: `damaged ${doc.kind.toUpperCase()}, not classified (${damage})` },
+    };
+    if (base.withText) result.text = documentText(doc);
+    return result;
+  }
   const normalized = normalizeDocument(doc, { toSimplified: doc.script === 'traditional' ? toSimplified : undefined });
   const result: ReportResult = {
     ...head,

@@ -85,7 +85,7 @@ export const ReportResult = z.object({
 export type ReportResult = z.infer<typeof ReportResult>;
 
 /** Bump when a change to extract/ or normalize/ code can change facts. */
-export const PARSER_CODE_VERSION = '1.1.0'; // 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope;
+export const PARSER_CODE_VERSION = '1.1.0'; // 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
 
 /**
  * The version stored with every report: the code version, and as semver build metadata the hash
@@ -96,4 +96,4 @@ export const PARSER_CODE_VERSION = '1.1.0'; // 1.1.0: region, agency level/kind,
 export const PARSER_VERSION = `${PARSER_CODE_VERSION}+mappings.${MAPPINGS_HASH}`;
 
 /** Bump when a change to extract/ can change the extracted blocks: stored documents are re-extracted. */
-export const EXTRACTOR_VERSION = '1.0.0';
+export const EXTRACTOR_VERSION = '1.1.0';

@@ -139,7 +139,7 @@ async function pdfEngines(asked?: string[]): Promise<{ primary: string; all: str
   let known: string[] = [];
   let dflt = 'pdfjs';
   try {
-    const pdf = (await import('../extract/pdf.ts')) as { DEFAULT_PDF_ENGINE?: string };
+    const pdf = (await import('../extract/pdf/index.ts')) as { DEFAULT_PDF_ENGINE?: string };
     const eng = (await import('../extract/pdf/engine.ts')) as { PDF_ENGINES?: readonly string[] };
     known = [...(eng.PDF_ENGINES ?? [])];
     dflt = pdf.DEFAULT_PDF_ENGINE ?? dflt;

@@ -17,6 +17,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
+import { writeZip, zipEntry, type RawZipEntry } from '../extract/zip.ts';
 
 export interface BadInput {
   file: string;
@@ -27,12 +28,12 @@ export interface BadInput {
 
 export const BAD_INPUTS: BadInput[] = [
   { file: 'empty.pdf', what: 'an empty file (0 bytes)', codes: ['empty-file'] },
-  { file: 'truncated.pdf', what: 'a PDF cut off mid-stream (no catalog, no xref)', codes: ['corrupt-file'] },
+  { file: 'truncated.pdf', what: 'a PDF cut off mid-stream (no catalog, no xref)', codes: ['damaged'] },
   { file: 'encrypted.pdf', what: 'a PDF encrypted with a user password (Standard security handler)', codes: ['encrypted'] },
   { file: 'scanned.pdf', what: 'an image-only (scanned) PDF: no text layer', codes: ['needs-ocr'] },
   { file: 'error-page.pdf', what: 'an HTML 404 page saved under a .pdf name', codes: ['error-page'] },
   { file: 'garbage.html', what: 'binary garbage under a .html name', codes: ['unsupported-type'] },
-  { file: 'not-a-zip.docx', what: 'a .docx that is not a zip archive', codes: ['corrupt-file'] },
+  { file: 'not-a-zip.docx', what: 'a .docx that is not a zip archive (random bytes)', codes: ['type-mismatch'] },
   { file: 'bomb.docx', what: 'a DOCX zip bomb (300 MB of XML in a few hundred KB)', codes: ['too-large'] },
   { file: 'deep.html', what: 'a 100,000-deep <div> nest', codes: ['too-complex'] },
   { file: 'huge.html', what: 'a huge page: 600,000 elements', codes: ['too-complex'] },
@@ -40,12 +41,29 @@ export const BAD_INPUTS: BadInput[] = [
   { file: 'no-tables.txt', what: 'a report whose statistics tables are missing', codes: ['tables-missing'] },
   { file: 'big-100mb.pdf', what: 'a 100 MB file (over the 64 MiB extract cap; refused from its size)', codes: ['too-large'] },
   { file: 'good-report.txt', what: 'a good report (seed 003) next to the bad ones', codes: null },
+  // Damaged the way downloads and disks damage files: the real Huai'an report cut off at several points.
+  { file: 'huaian-cut-90k.pdf', what: "the real Huai'an PDF cut off after 90 KB (the issue's case: was a confident legacy report)", codes: ['damaged'] },
+  { file: 'huaian-cut-50pct.pdf', what: "the real Huai'an PDF cut off at half its length", codes: ['damaged'] },
+  { file: 'huaian-cut-95pct.pdf', what: "the real Huai'an PDF cut off at 95% (every table page there, the end missing)", codes: ['damaged'] },
+  { file: 'huaian-no-eof.pdf', what: "the real Huai'an PDF without its last 7 bytes (%%EOF marker gone)", codes: ['damaged'] },
+  { file: 'huaian-broken-xref.pdf', what: "the real Huai'an PDF with a wrong startxref offset (xref repaired; nothing missing: read, with a warning)", codes: null },
+  { file: 'xref-unrecoverable.pdf', what: 'a %PDF header and %%EOF around bytes with no object in them (xref and objects unrecoverable)', codes: ['damaged'] },
+  { file: 'missing-page.pdf', what: 'a whole-looking PDF whose page tree lists a page object that is not in the file', codes: ['damaged'] },
+  { file: 'good-report.docx', what: 'a good report (seed 000) as a DOCX', codes: null },
+  { file: 'no-central-dir.docx', what: 'that DOCX without its central directory (download cut off at the end)', codes: ['damaged'] },
+  { file: 'cut-in-document.docx', what: 'that DOCX cut off inside word/document.xml', codes: ['damaged'] },
+  { file: 'text-line.docx', what: 'a .docx that is one line of plain text', codes: ['type-mismatch'] },
+  { file: 'text-report.pdf', what: 'a .pdf that is a plain-text report (seed 001)', codes: ['type-mismatch'] },
+  { file: 'workbook.docx', what: 'a .docx that is a zip of a spreadsheet (no word/document.xml)', codes: ['type-mismatch'] },
+  { file: 'huaian-pdf.docx', what: "the real Huai'an PDF named .docx (a type we read: read as PDF)", codes: null },
 ];
 
-const VERSION = 'bad-inputs v2';
+const VERSION = 'bad-inputs v3';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_BAD_INPUTS_DIR = path.join(ROOT, 'test', '.cache', 'bad-inputs');
 const SEEDS = path.join(ROOT, 'test', 'fixtures', 'seeds');
+/** The shared folder beside the worktree (NIANBAO_SHARED overrides), holding the real Huai'an PDF. */
+const REAL_PDF = path.join(process.env.NIANBAO_SHARED ?? path.resolve(ROOT, '..', 'shared'), 'real', 'huaian-2024.pdf');
 
 function seedText(id: string): string {
   const f = fs.readdirSync(SEEDS).find((n) => n.startsWith(`${id}_`));
@@ -96,52 +114,38 @@ function noise(n: number, seed: string): Buffer {
   return out;
 }
 
-// ------------------------------------------------------------------ zip (for the bomb)
+// ------------------------------------------------------------------ zip (extract/zip.ts writes it)
 
-const crc32 = (buf: Buffer, prev = 0): number => (zlib as unknown as { crc32: (b: Buffer, v?: number) => number }).crc32(buf, prev);
+const crc32 = (buf: Buffer, prev = 0): number => zlib.crc32(buf, prev);
 
-function zip(entries: { name: string; data: Buffer; crc: number; size: number; deflated: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(0, 6);
-    lh.writeUInt16LE(8, 8);
-    lh.writeUInt32LE(e.crc, 14);
-    lh.writeUInt32LE(e.deflated.length, 18);
-    lh.writeUInt32LE(e.size, 22);
-    lh.writeUInt16LE(name.length, 26);
-    const local = Buffer.concat([lh, name, e.deflated]);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(8, 10);
-    ch.writeUInt32LE(e.crc, 16);
-    ch.writeUInt32LE(e.deflated.length, 20);
-    ch.writeUInt32LE(e.size, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(offset, 42);
-    centrals.push(Buffer.concat([ch, name]));
-    locals.push(local);
-    offset += local.length;
+const CONTENT_TYPES = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>';
+const RELS = '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>';
+
+const xmlText = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** A DOCX of a seed text the way Word lays it out: paragraphs, and tab-separated lines as table rows; a font part after the document (Word writes media and fonts last). */
+function docxFromSeed(text: string): Buffer {
+  const body: string[] = [];
+  let rows: string[][] = [];
+  const flush = () => {
+    if (rows.length) body.push(`<w:tbl>${rows.map((r) => `<w:tr>${r.map((c) => `<w:tc><w:p><w:r><w:t>${xmlText(c)}</w:t></w:r></w:p></w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`);
+    rows = [];
+  };
+  for (const l of text.split('\n')) {
+    if (l.includes('\t')) rows.push(l.split('\t'));
+    else {
+      flush();
+      if (l.trim()) body.push(`<w:p><w:r><w:t>${xmlText(l)}</w:t></w:r></w:p>`);
+    }
   }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
-}
-
-function entry(name: string, data: Buffer) {
-  return { name, data, crc: crc32(data), size: data.length, deflated: zlib.deflateRawSync(data) };
+  flush();
+  const documentXml = `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body.join('')}</w:body></w:document>`;
+  return writeZip([
+    zipEntry('[Content_Types].xml', Buffer.from(CONTENT_TYPES)),
+    zipEntry('_rels/.rels', Buffer.from(RELS)),
+    zipEntry('word/document.xml', Buffer.from(documentXml)),
+    zipEntry('word/fonts/font1.odttf', noise(48 * 1024, 'font'), { store: true }),
+  ]);
 }
 
 /** word/document.xml declaring and really holding `mb` MB of XML, deflated ~1000×. */
@@ -159,8 +163,8 @@ function bombEntry(mb: number) {
     c = crc32(p, c);
     deflate.write(p);
   }
-  return new Promise<{ name: string; data: Buffer; crc: number; size: number; deflated: Buffer }>((resolve) => {
-    deflate.end(() => resolve({ name: 'word/document.xml', data: Buffer.alloc(0), crc: c, size, deflated: Buffer.concat(out) }));
+  return new Promise<RawZipEntry>((resolve) => {
+    deflate.end(() => resolve({ name: 'word/document.xml', method: 8, crc: c, size, compressed: Buffer.concat(out) }));
   });
 }
 
@@ -230,8 +234,8 @@ export async function makeBadInputs(dir = DEFAULT_BAD_INPUTS_DIR): Promise<{ dir
   put('not-a-zip.docx', noise(20 * 1024, 'not-a-zip'));
 
   const bomb = await bombEntry(300);
-  put('bomb.docx', zip([
-    entry('[Content_Types].xml', Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')),
+  put('bomb.docx', writeZip([
+    zipEntry('[Content_Types].xml', Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')),
     bomb,
   ]));
 
@@ -246,6 +250,40 @@ export async function makeBadInputs(dir = DEFAULT_BAD_INPUTS_DIR): Promise<{ dir
   // Seed 000 (a 2021-format report) with every table line taken out: the outline, no numbers.
   put('no-tables.txt', seed0.split('\n').filter((l) => !l.includes('\t')).join('\n'));
   put('good-report.txt', seedText('003'));
+
+  // The real Huai'an report, damaged the way the world damages files.
+  if (!fs.existsSync(REAL_PDF)) throw new Error(`the real Huai'an PDF is missing at ${REAL_PDF} (set NIANBAO_SHARED to the shared folder)`);
+  const real = fs.readFileSync(REAL_PDF);
+  put('huaian-cut-90k.pdf', real.subarray(0, 90 * 1024));
+  put('huaian-cut-50pct.pdf', real.subarray(0, Math.floor(real.length * 0.5)));
+  put('huaian-cut-95pct.pdf', real.subarray(0, Math.floor(real.length * 0.95)));
+  put('huaian-no-eof.pdf', real.subarray(0, real.lastIndexOf('%%EOF')));
+  const sx = real.lastIndexOf('startxref');
+  const at = /startxref\s+(\d+)/.exec(real.subarray(sx).toString('latin1'))!;
+  // Same length, wrong offset: points into the middle of a content stream.
+  put('huaian-broken-xref.pdf', Buffer.concat([real.subarray(0, sx), Buffer.from(at[0].replace(at[1], String(Math.floor(Number(at[1]) / 2)).padStart(at[1].length, '0')), 'latin1'), real.subarray(sx + at[0].length)]));
+  // Bytes differ from the real file (a store keys documents by their hash): a line after %%EOF, which readers ignore.
+  put('huaian-pdf.docx', Buffer.concat([real, Buffer.from('\n', 'latin1')]));
+  put('xref-unrecoverable.pdf', Buffer.concat([Buffer.from('%PDF-1.7\n', 'latin1'), noise(30 * 1024, 'no-objects').map((b) => (b === 0x25 ? 0x20 : b)), Buffer.from('\nstartxref\n12345\n%%EOF\n', 'latin1')]));
+  // Two pages in the tree, the second page object not in the file (xref lists 6 objects, Kids names object 7).
+  const page1 = textPdfObjects(['Annual report page 1: this page is here', 'and has enough text to not look like a scan at all']);
+  put('missing-page.pdf', pdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R 7 0 R] /Count 2 >>',
+    page1[2]!,
+    page1[3]!,
+    page1[4]!,
+    '<< /Producer (nianbao bad inputs) >>',
+  ]));
+
+  const goodDocx = docxFromSeed(seed0);
+  put('good-report.docx', goodDocx);
+  put('no-central-dir.docx', goodDocx.subarray(0, goodDocx.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))));
+  const docAt = goodDocx.indexOf(Buffer.from('word/document.xml'));
+  put('cut-in-document.docx', goodDocx.subarray(0, docAt + 2000));
+  put('text-line.docx', '2021年政府信息公开工作年度报告\n');
+  put('text-report.pdf', seedText('001'));
+  put('workbook.docx', writeZip([zipEntry('[Content_Types].xml', Buffer.from(CONTENT_TYPES)), zipEntry('xl/workbook.xml', Buffer.from('<workbook/>'))]));
 
   // Sparse: 100 MiB of size, no disk blocks; a %PDF header so nothing but the size refuses it.
   const big = path.join(dir, 'big-100mb.pdf');

@@ -1,6 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeBytes, detectCharset, sniffMediaType } from '../extract/charset.ts';
+import { decodeBytes, detectCharset } from '../extract/charset.ts';
+import { sniffMediaType } from '../extract/sniff.ts';
 import { isMostlyTraditional, toSimplified } from '../extract/chinese.ts';
 import { cleanPageTitle, extractHtml } from '../extract/html.ts';
 import { documentText, ExtractError, type ExtractedDocument, type TableBlock } from '../extract/model.ts';
@@ -323,7 +324,10 @@ describe('sniffMediaType', () => {
     expect(sniffMediaType(html, 'report.pdf', 'application/pdf')).toBe('html');
     expect(sniffMediaType(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...Buffer.from('WordDocument', 'utf16le')]), 'x.pdf')).toBe('doc');
     expect(sniffMediaType(Buffer.from('PK\x03\x04\x14\x00\x00\x00word/document.xml', 'latin1'), 'x.doc')).toBe('docx');
-    expect(sniffMediaType(Buffer.from('PK\x03\x04\x14\x00\x00\x00xl/workbook.xml', 'latin1'), 'x.docx')).toBe('unknown');
+    expect(sniffMediaType(Buffer.from('PK\x03\x04\x14\x00\x00\x00xl/workbook.xml', 'latin1'), 'x.xlsx')).toBe('unknown');
+    // A zip named .docx without word/document.xml in view goes to the DOCX reader, which tells a
+    // cut-off DOCX (damaged) from another zip (type-mismatch).
+    expect(sniffMediaType(Buffer.from('PK\x03\x04\x14\x00\x00\x00xl/workbook.xml', 'latin1'), 'x.docx')).toBe('docx');
     expect(sniffMediaType(Buffer.from('{\\rtf1\\ansi'), 'x.doc')).toBe('unknown');
   });
   it('then content type, then extension', () => {

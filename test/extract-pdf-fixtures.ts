@@ -57,14 +57,15 @@ ${applicationsTableHtml()}
 <p>表后的段落。</p></body></html>`;
 }
 
-export async function renderPdfs(jobs: { html: string; out: string }[]): Promise<void> {
+/** Renders each job's HTML to a PDF: A4, or a page of `height` (CSS length) for tables that must not break. */
+export async function renderPdfs(jobs: { html: string; out: string; height?: string }[]): Promise<void> {
   const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const page = await browser.newPage();
-    for (const { html, out } of jobs) {
+    for (const { html, out, height } of jobs) {
       await page.setContent(html);
       const pdf = await page.pdf({
-        format: 'A4',
+        ...(height ? { width: '210mm', height } : { format: 'A4' }),
         displayHeaderFooter: true,
         headerTemplate: '<span></span>',
         footerTemplate: '<div style="font-size:10px;width:100%;text-align:center">— <span class=pageNumber></span> —</div>',

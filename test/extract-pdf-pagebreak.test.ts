@@ -8,7 +8,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../crawler/browser.ts';
-import { extractPdf } from '../extract/pdf.ts';
+import { extractPdf } from '../extract/pdf/index.ts';
 import { normalizeDocument } from '../normalize/index.ts';
 import { repoRoot } from './helpers/expected.ts';
 

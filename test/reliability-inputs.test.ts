@@ -151,9 +151,16 @@ describe('bad inputs: the pipeline stages store each error with its document', (
       expect(b.codes, `${b.file}: report error ${r!.error_code} ${r!.error_message}`).toContain(r!.error_code);
       expect(r!.error_message?.length ?? 0).toBeGreaterThan(15);
       // Failures of the extraction itself are in extractions too; needs-ocr and tables-missing are
-      // read files whose numbers are not there, so only the report carries them.
+      // read files whose numbers are not there, and a damaged file whose fragment could be read is
+      // stored with what was read (status 'damaged'): only the report carries their code.
       if (e.status === 'failed') expect(e.error_code).toBe(r!.error_code);
+      else if (e.status === 'damaged') expect(r!.error_code).toBe('damaged');
       else expect(['needs-ocr', 'tables-missing']).toContain(r!.error_code);
+      // Never classified from a fragment: no format, no facts.
+      if (r!.error_code === 'damaged') {
+        expect(r!.format, b.file).toBe('unknown');
+        expect((facts.get(r!.id) as { n: number }).n, b.file).toBe(0);
+      }
     }
     const failed = BAD_INPUTS.filter((b) => b.codes !== null).length;
     console.log(`[reliability figures] extract stage over the corpus: ${counts.done} extracted, ${counts.failed} failed, ${extractMs} ms (2 workers, ${DOC_TIMEOUT_MS} ms limit per document), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; ${failed} inputs with their own error code, ${BAD_INPUTS.length - failed} read\n  ${figures.join('\n  ')}`);

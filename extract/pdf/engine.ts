@@ -1,5 +1,5 @@
 /**
- * What a PDF engine gives the shared table/paragraph builder in extract/pdf.ts: per page, the
+ * What a PDF engine gives the shared table/paragraph builder (extract/pdf/index.ts and its modules): per page, the
  * text as positioned glyph runs and the ruling segments (table borders). Everything after that
  * (footers, lines, lattices, stream tables, page-break joins, blocks) is engine-independent.
  *
@@ -47,6 +47,12 @@ export interface EngineDocument {
   pageCount: number;
   /** Notes from opening the file (structure repaired, ...), copied into the document's warnings. */
   warnings?: string[];
+  /**
+   * Pages (1-based) the page tree lists but whose page object is missing from the file (a cut-off
+   * or damaged file, after the engine repaired its xref). Engines that cannot tell leave it out;
+   * pages that fail to load are counted as missing by the builder anyway.
+   */
+  missingPages?: number[];
   /** Page n, 1-based. Throws for an unreadable page. */
   page(n: number): Promise<EnginePage>;
   /** Raw info-dictionary Title, if any. */

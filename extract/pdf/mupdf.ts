@@ -1,6 +1,6 @@
 /**
  * The MuPDF engine: the official WASM build (npm `mupdf`, AGPL-3.0-or-later — see
- * DEFAULT_PDF_ENGINE in extract/pdf.ts before making it the default).
+ * DEFAULT_PDF_ENGINE in extract/pdf/index.ts before making it the default).
  *
  * Each page is interpreted once into a display list, which is then replayed:
  *  - glyphs: into a structured-text page; its characters (origin, size, advance from the quad)
@@ -52,15 +52,29 @@ export const mupdfEngine: PdfEngine = {
       if (pageCount < 1) throw new ExtractError('corrupt-file', `${label}: not a readable PDF (no pages)`);
       // A broken cross-reference table is rebuilt by scanning the file (pdf.js does the same,
       // but gives up on more files, e.g. most truncated downloads): say so.
-      if (doc.asPDF()?.wasRepaired()) warnings.push('damaged PDF structure repaired (truncated or edited file?)');
+      if (doc.asPDF()?.wasRepaired()) warnings.push('broken PDF cross-reference table repaired by scanning the file');
     } catch (err) {
       doc.destroy();
       if (err instanceof ExtractError) throw err;
       throw new ExtractError('corrupt-file', `${label}: not a readable PDF (${errorMessage(err)})`);
     }
+    const missingPages: number[] = [];
+    const pdf = doc.asPDF();
+    for (let i = 0; pdf && i < pageCount; i++) {
+      // After a repair, the page tree may still list pages whose objects were never found.
+      let missing: boolean;
+      try {
+        const obj = pdf.findPage(i).resolve();
+        missing = obj.isNull() || !obj.isDictionary();
+      } catch {
+        missing = true;
+      }
+      if (missing) missingPages.push(i + 1);
+    }
     return {
       pageCount,
       warnings,
+      missingPages,
       async page(n: number): Promise<EnginePage> {
         const page = doc.loadPage(n - 1);
         let list: mupdf.DisplayList | undefined;
@@ -106,7 +120,7 @@ function errorMessage(err: unknown): string {
 
 // pdf.js' text-item thresholds (fractions of the font size), so that runs come out the same.
 const SPACE_MIN = 0.102; // after a real space character, a gap this wide is a space in the run
-const LINE_SPACE = 0.25; // without one, a gap wider than this is (extract/pdf.ts lineText's rule)
+const LINE_SPACE = 0.25; // without one, a gap wider than this is (extract/pdf/layout.ts lineText's rule)
 const SPACE_MAX = 0.6; // a wider gap starts a new run
 const NEGATIVE_MAX = -0.2; // stepping back further starts a new run
 const SHIFT_MAX = 0.25; // a baseline shift further than this starts a new run

@@ -1,0 +1,58 @@
+/**
+ * One page of a PDF: page numbers in the margins dropped, ruled tables (lattice.ts) where the text
+ * looks tabular, tables without rules (stream.ts) among the remaining lines, in reading order.
+ */
+import type { EnginePage, Glyph } from './engine.ts';
+import { assignGlyphs, buildLattices, finishCells } from './lattice.ts';
+import { buildLines, looksTabular, type LatticePart, type PageItem } from './layout.ts';
+import { streamTables } from './stream.ts';
+
+export async function readPage(page: EnginePage, pageNumber: number): Promise<{ items: PageItem[]; chars: number }> {
+  let glyphs = page.glyphs;
+  const chars = glyphs.reduce((n, g) => n + g.text.replace(/\s/g, '').length, 0);
+  if (glyphs.length === 0) return { items: [], chars };
+  glyphs = dropPageFurniture(glyphs, page.height);
+
+  let parts: LatticePart[] = [];
+  if (looksTabular(buildLines(glyphs))) {
+    // Ruling lines cost a drawing pass (pdf.js: ~2× the text pass): only where text is tabular.
+    parts = buildLattices(await page.rulings(), pageNumber);
+  }
+  const items: PageItem[] = [];
+  const free: Glyph[] = [];
+  assignGlyphs(glyphs, parts, free, page.height);
+  for (const part of parts) {
+    finishCells(part);
+    if (isRealTable(part)) items.push({ kind: 'lattice', part, top: part.top });
+    else for (const cell of part.cells) free.push(...cell.glyphs);
+  }
+  const lines = buildLines(free);
+  items.push(...streamTables(lines, pageNumber));
+  items.sort((a, b) => a.top - b.top);
+  return { items, chars };
+}
+
+/** At least two filled cells side by side: a single boxed column is framed text, not a table. */
+function isRealTable(part: LatticePart): boolean {
+  const filled = part.cells.filter((c) => c.text !== '');
+  return filled.length >= 2 && new Set(filled.map((c) => c.c0)).size >= 2;
+}
+
+const FOOTER_PATTERNS = [
+  /^[-—–－─~·•\s]*\d{1,4}[-—–－─~·•\s]*$/u, // -3-  — 5 —  3
+  /^第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$/u, // 第 3 页，共 8 页
+  /^\d{1,4}\s*[/／]\s*\d{1,4}$/u, // 3/8
+  /^[-—–－]?\s*Page\s*\d{1,4}(\s*of\s*\d{1,4})?\s*[-—–－]?$/iu,
+];
+
+/** Drop page numbers printed in the top or bottom margin (also when they sit inside a table area). */
+function dropPageFurniture(glyphs: Glyph[], pageHeight: number): Glyph[] {
+  const zone = pageHeight * 0.1;
+  const drop = new Set<Glyph>();
+  for (const line of buildLines(glyphs)) {
+    if (line.top > zone && line.bottom < pageHeight - zone) continue;
+    const text = line.glyphs.map((g) => g.text).join('').trim();
+    if (FOOTER_PATTERNS.some((re) => re.test(text))) for (const g of line.glyphs) drop.add(g);
+  }
+  return drop.size ? glyphs.filter((g) => !drop.has(g)) : glyphs;
+}
