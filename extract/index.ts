@@ -30,13 +30,7 @@ export const OCR_MS_PER_PAGE = 60_000;
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-export const MEDIA_TYPES: Record<string, string> = {
-  html: 'text/html',
-  pdf: 'application/pdf',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  doc: 'application/msword',
-  text: 'text/plain',
-};
+export { MEDIA_TYPES } from './model.ts';
 
 export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = {}): Promise<ExtractedDocument> {
   if (bytes.length === 0) throw new ExtractError('empty-file', 'the file is empty (0 bytes)');

@@ -97,3 +97,12 @@ export function documentText(doc: ExtractedDocument): string {
     .map((b) => (b.kind === 'paragraph' ? b.text : b.rows.map((r) => r.join('\t')).join('\n')))
     .join('\n');
 }
+
+/** Media type of each document kind, for results that carry none of their own. */
+export const MEDIA_TYPES: Record<string, string> = {
+  html: 'text/html',
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  doc: 'application/msword',
+  text: 'text/plain',
+};

@@ -3,7 +3,7 @@
  * the pipeline's normalize stage; an extraction error becomes the result's error.
  */
 import { toSimplified } from '../extract/chinese.ts';
-import { documentText, type ExtractedDocument } from '../extract/model.ts';
+import { documentText, MEDIA_TYPES, type ExtractedDocument } from '../extract/model.ts';
 import { PARSER_VERSION, type ErrorInfo, type ReportResult } from '../schema/report.ts';
 import { normalizeDocument } from './index.ts';
 

@@ -16,7 +16,7 @@ import { ExtractError, documentText, type ExtractedDocument } from '../extract/m
 import { extractPdf, type PdfEngineName } from '../extract/pdf/index.ts';
 import { PDF_ENGINES } from '../extract/pdf/engine.ts';
 import { truncationEvidence } from '../extract/pdf/structure.ts';
-import { buildReport } from '../normalize/report.ts';
+import { buildReport } from './helpers/build-report.ts';
 import { REAL, renderChromiumPdfs } from './extract-pdf-fixtures.ts';
 
 const CACHE = path.resolve('test/.cache/pdf');
