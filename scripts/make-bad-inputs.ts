@@ -61,7 +61,7 @@ export const BAD_INPUTS: BadInput[] = [
 const VERSION = 'bad-inputs v3';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_BAD_INPUTS_DIR = path.join(ROOT, 'test', '.cache', 'bad-inputs');
-const SEEDS = path.join(ROOT, 'test', 'fixtures', 'seeds');
+const SEEDS = path.join(ROOT, 'sample', 'seeds');
 /** The shared folder beside the worktree (NIANBAO_SHARED overrides), holding the real Huai'an PDF. */
 const REAL_PDF = path.join(process.env.NIANBAO_SHARED ?? path.resolve(ROOT, '..', 'shared'), 'real', 'huaian-2024.pdf');
 
