@@ -320,3 +320,38 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
 function latest(a: string | undefined, b: string | undefined): string | undefined {
   return a && b ? (a > b ? a : b) : (a ?? b);
 }
+
+/**
+ * The entries of a list page (its rows, not its menus): anchors grouped by where they sit (the
+ * tag and class of their ancestors), and the group that looks most like list rows wins: rows
+ * carry dates and long titles, menus neither. Pager and javascript: anchors never count.
+ */
+export function listEntries($: CheerioAPI, base: string): string[] {
+  const groups = new Map<string, { urls: Set<string>; score: number }>();
+  $('a[href]').each((_, el) => {
+    const a = $(el);
+    const href = a.attr('href') ?? '';
+    if (/^\s*(javascript:|#)/i.test(href)) return;
+    const url = normalizeUrl(href, base);
+    if (!url) return;
+    const text = compactTitle(a.attr('title') || a.text());
+    if (!text || NEXT_TEXT.test(text) || LAST_TEXT.test(text) || /^(\d{1,4}|首页|上一页|上页|前一页)$/.test(text)) return;
+    const sig: string[] = [];
+    let node = a.parent();
+    for (let up = 0; up < 4 && node.length && !node.is('body, html'); up++) {
+      const el0 = node.get(0) as { tagName?: string } | undefined;
+      sig.push(`${el0?.tagName ?? ''}.${(node.attr('class') ?? '').split(/\s+/)[0] ?? ''}`);
+      node = node.parent();
+    }
+    const key = sig.join('<');
+    const g = groups.get(key) ?? { urls: new Set<string>(), score: 0 };
+    if (!g.urls.has(url)) {
+      g.urls.add(url);
+      g.score += (listingDate($, el) ? 2 : 0) + (text.length >= 8 ? 1 : 0);
+    }
+    groups.set(key, g);
+  });
+  let best: { urls: Set<string>; score: number } | null = null;
+  for (const g of groups.values()) if (!best || g.score > best.score) best = g;
+  return best && best.score > 0 ? [...best.urls] : [];
+}
