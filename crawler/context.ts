@@ -12,6 +12,7 @@ import type { RobotsCache } from './robots.ts';
 import type { BrowserPath } from './browser.ts';
 import type { Frontier } from './frontier.ts';
 import type { Scope } from './url.ts';
+import type { IncompleteListing, ListTracker } from './completeness.ts';
 
 export interface FailedUrl {
   url: string;
@@ -57,6 +58,12 @@ export interface CrawlSummary {
   browserRequests: number;
   platforms: Record<string, number>;
   robotsOverridden: boolean;
+  /** Requests spent guessing a list's static page names (index_1.htm, list_2.html …). */
+  pagingProbes: number;
+  /** Lists that state more than was found, or whose later pages failed: the run is not 'ok'. */
+  incompleteListings: IncompleteListing[];
+  /** Lists checked against what they state, and how many stated a size. */
+  listings: { checked: number; stated: number; statedRecords: number; foundRecords: number };
   durationMs: number;
 }
 
@@ -80,6 +87,7 @@ export interface Ctx {
   hints: Map<string, string>;
   /** URLs of report entries left out for being dated before `since`. */
   beforeSince: Set<string>;
+  lists: ListTracker;
 }
 
 

@@ -299,6 +299,8 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
   const pages = new Map<string, Discovered>();
   const evidence: string[] = [];
   const platforms: string[] = [];
+  let entries: string[] | undefined;
+  let stated: ListingResult['stated'];
   const owner = page.extra.platform;
   for (const a of adapters) {
     // Answers to an adapter's own requests (XML windows, JSON pages) go to that adapter only.
@@ -313,8 +315,10 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
     }
     for (const p of r.pages) if (p.url !== page.url && !pages.has(p.url)) pages.set(p.url, p);
     evidence.push(...r.evidence.map((e) => `${a.name}: ${e}`));
+    if (r.entries) entries = [...new Set([...(entries ?? []), ...r.entries])];
+    if (r.stated && !stated) stated = r.stated;
   }
-  return { links: [...links.values()], pages: [...pages.values()], evidence, platforms };
+  return { links: [...links.values()], pages: [...pages.values()], evidence, platforms, ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {

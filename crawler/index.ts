@@ -22,12 +22,14 @@ import type { QueueKind } from './types.ts';
 import type { PortalSource } from './portals.ts';
 import { BudgetExhausted, type Ctx, type CrawlSummary } from './context.ts';
 import { request, fail } from './fetch.ts';
-import { processListing } from './listing.ts';
+import { processListing, pageInBrowser } from './listing.ts';
+import { ListTracker } from './completeness.ts';
 import { processDocument } from './document.ts';
 
 export type { CrawlOptions } from './options.ts';
 export type { PortalSource } from './portals.ts';
 export type { CrawlSummary, FailedUrl } from './context.ts';
+export type { IncompleteListing } from './completeness.ts';
 export { loadPortals, samplePortal, DEFAULT_PORTALS_FILE } from './portals.ts';
 export { classifyTitle, isReportTitle } from './discover.ts';
 export { ADAPTERS } from './listing.ts';
@@ -100,6 +102,9 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     browserRequests: 0,
     platforms: {},
     robotsOverridden: !o.respectRobots,
+    pagingProbes: 0,
+    incompleteListings: [],
+    listings: { checked: 0, stated: 0, statedRecords: 0, foundRecords: 0 },
     durationMs: 0,
   };
   const ctx: Ctx = {
@@ -120,6 +125,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     budgetHit: false,
     hints,
     beforeSince: new Set(),
+    lists: new ListTracker(db, frontier.runId),
   };
   ctx.robots = new RobotsCache(o.userAgent, async (robotsUrl) => {
     try {
@@ -139,7 +145,8 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   const inflight = new Set<string>();
   let done = 0;
   let wake: () => void = () => undefined;
-  try {
+  /** Works the queue until nothing is pending (or the budget is spent). */
+  const drain = async () => {
     for (;;) {
       if (ctx.budgetHit) break;
       const rows = frontier.pending(5000).filter((r) => !inflight.has(r.url));
@@ -164,9 +171,39 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     }
     // Let in-flight items settle when the budget stopped the loop.
     while (inflight.size > 0) await new Promise<void>((r) => (wake = r));
+  };
+  try {
+    await drain();
+    // Lists still short of what they state after static paging: page them in Chromium, once.
+    if (o.browser && !o.since && !ctx.budgetHit) {
+      let more = 0;
+      for (const v of ctx.lists.verdicts()) {
+        if (v.complete || !v.list.stated) continue;
+        try {
+          more += await pageInBrowser(ctx, v.list);
+        } catch (e) {
+          o.log(`nianbao crawl: paging ${v.list.url} in Chromium failed: ${(e as Error).message}`);
+        }
+      }
+      if (more > 0) await drain();
+    }
   } finally {
     await ctx.browser.close();
     client.close();
+  }
+  if (!ctx.budgetHit) {
+    summary.incompleteListings = ctx.lists.finish();
+    for (const l of summary.incompleteListings) {
+      o.log(`nianbao crawl: INCOMPLETE listing ${l.url}: states ${l.stated ?? '?'} ${l.unit}, found ${l.found}${l.failedPages ? `; pages that failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
+    }
+  }
+  for (const v of ctx.lists.verdicts()) {
+    summary.listings.checked++;
+    if (v.list.stated) summary.listings.stated++;
+    if (v.list.stated?.records !== undefined) {
+      summary.listings.statedRecords += v.list.stated.records;
+      summary.listings.foundRecords += v.list.entries.size;
+    }
   }
   // Skipped for their date here, yet queued anyway (listed again undated, or an article's attachment).
   summary.skipped.beforeSince = [...ctx.beforeSince].filter((u) => !frontier.queuedInRun(u)).length;
@@ -175,7 +212,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   summary.browserRequests = ctx.browser.requests;
   summary.durationMs = Date.now() - started;
   if (!ctx.budgetHit) {
-    frontier.finishRun(summary.failed > 0 ? 'partial' : 'ok', summaryCounts(summary), summary.failedUrls.slice(0, 1000));
+    frontier.finishRun(summary.failed > 0 || summary.incompleteListings.length > 0 ? 'partial' : 'ok', summaryCounts(summary), summary.failedUrls.slice(0, 1000));
   }
   return summary;
 }
@@ -195,6 +232,8 @@ async function processItem(ctx: Ctx, row: QueueRow): Promise<void> {
     else await processDocument(ctx, row);
   } catch (e) {
     fail(ctx, row, e);
+    // A later page of a list that could not be read leaves the list incomplete.
+    if (row.extra.list && !(e instanceof FetchError && e.kind === 'robots')) ctx.lists.failed(row.extra.list, row.portal ?? '', row.url, e instanceof FetchError ? e.kind : 'network');
   }
 }
 

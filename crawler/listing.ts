@@ -3,13 +3,16 @@
  * pages, the shared rules (discover.ts) decide what each link is, and the page's children go to
  * the frontier. A list built by script with nothing to read gets one Chromium render.
  */
-import { readListing, classifyListedLink, entryDate, isBeforeSince, loadHtml } from './discover.ts';
+import { readListing, classifyListedLink, entryDate, isBeforeSince, listEntries, loadHtml } from './discover.ts';
+import { statedSize, type StatedSize } from './stated.ts';
+import type { HttpResponse } from './http.ts';
 import type { Discovered, Page, PlatformAdapter, QueueExtra } from './types.ts';
 import type { Frontier, QueueRow } from './frontier.ts';
 import { hostOf } from './url.ts';
 import { decodeText } from './decode.ts';
 import { fetchWithRetry, httpError } from './fetch.ts';
-import type { Ctx } from './context.ts';
+import { BudgetExhausted, type Ctx } from './context.ts';
+import type { ListState } from './completeness.ts';
 import { trs } from './platforms/trs.ts';
 import { jcms } from './platforms/jcms.ts';
 import { jsonapi } from './platforms/jsonapi.ts';
@@ -31,6 +34,21 @@ function needsRender(page: Page, found: number): boolean {
 export async function processListing(ctx: Ctx, row: QueueRow): Promise<void> {
   const { resp, attempts } = await fetchWithRetry(ctx, row, { method: row.extra.method, body: row.extra.body, headers: row.extra.headers });
   if (resp.status >= 300) throw httpError(resp, attempts);
+  const read = await readListingAnswer(ctx, row, resp, attempts);
+  if (read) await completeList(ctx, row, read);
+}
+
+interface ListRead {
+  page: Page;
+  result: ReturnType<typeof readListing>;
+  entries: string[];
+  stated: StatedSize | null;
+  /** The list this page belongs to (its first page URL), when it is checked for completeness. */
+  list: string | null;
+}
+
+/** Reads one listing answer: its links and pages go to the frontier, its entries to the list's tally. */
+async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & { finalUrl: string }, attempts: number): Promise<ListRead> {
   ctx.summary.listingsRead++;
   const contentType = String(resp.headers['content-type'] ?? '');
   let page = makePage(row, resp.finalUrl, resp.status, contentType, decodeText(resp.body, contentType), false);
@@ -50,7 +68,105 @@ export async function processListing(ctx: Ctx, row: QueueRow): Promise<void> {
     }
   }
   for (const p of result.platforms) ctx.summary.platforms[p] = (ctx.summary.platforms[p] ?? 0) + 1;
+  const html = !result.entries && /html|^$/i.test(contentType) && !page.extra.platform;
+  const entries = result.entries ?? (html ? listEntries(page.$(), page.finalUrl) : []);
+  const stated = result.stated ?? (html ? statedSize(page.$()) : null);
+  // A page belongs to a checked list when it continues one, or when it lists reports itself or
+  // was reached as a 年报 column: a menu page or a site-wide directory is not checked (nor paged).
+  const reports = children.some((c) => c.kind === 'article' || c.kind === 'attachment');
+  const list = row.extra.list ?? (reports || row.extra.column ? row.url : null);
+  if (list) {
+    ctx.lists.read(list, row.portal ?? '', row.url, stated, entries);
+    for (const c of children) if ((c.kind === 'listing' || c.kind === 'api') && !c.extra?.list && isContinuation(c, result)) c.extra = { ...c.extra, list };
+  }
   ctx.frontier.complete(row.url, attempts, resp.status, children);
+  return { page, result, entries, stated, list };
+}
+
+/** A further page of this list (not a column or an endpoint opening a list of its own). */
+function isContinuation(c: { url: string }, result: ReturnType<typeof readListing>): boolean {
+  return result.pages.some((p) => p.url === c.url && !p.opensList);
+}
+
+/**
+ * The first page of a list that states more pages than its pager led to: derive the page URLs
+ * from the platforms' static-paging conventions, probing page 2 (a bounded number of tries), and
+ * queue the rest the way the convention that answered names them.
+ */
+async function completeList(ctx: Ctx, row: QueueRow, read: ListRead): Promise<void> {
+  const { list, stated, entries, result, page } = read;
+  if (!list || list !== row.url || !stated || page.extra.platform || ctx.o.since) return;
+  const perPage = stated.pageSize ?? (entries.length || undefined);
+  const pages = Math.min(ctx.o.maxListingPages, stated.pages ?? (stated.records !== undefined && perPage ? Math.ceil(stated.records / perPage) : 1));
+  const known = result.pages.filter((p) => !p.opensList).map((p) => p.url);
+  if (pages <= 1 || known.length >= pages - 1) return;
+  const staticPages = stated.staticPages ? Math.min(stated.staticPages, pages) : pages;
+  const conventions = pagingConventions(page.finalUrl);
+  let chosen: ((k: number) => string) | null = conventions.find((c) => known.includes(c(2))) ?? null;
+  if (!chosen) {
+    const firstEntries = new Set(entries);
+    for (const c of conventions.slice(0, 6)) {
+      const url = c(2);
+      if (ctx.frontier.queuedInRun(url) || ctx.scope.check(url) !== null) continue;
+      const probe: QueueRow = { ...row, url, referrer: row.url, extra: { pageNo: 1, list } } as QueueRow;
+      let got: Awaited<ReturnType<typeof fetchWithRetry>>;
+      try {
+        got = await fetchWithRetry(ctx, probe, { headers: { referer: row.url } });
+      } catch (e) {
+        if (e instanceof BudgetExhausted) throw e;
+        continue;
+      }
+      ctx.summary.pagingProbes++;
+      if (got.resp.status !== 200) continue;
+      const text = decodeText(got.resp.body, String(got.resp.headers['content-type'] ?? ''));
+      const found = listEntries(loadHtml(text), got.resp.finalUrl);
+      if (!found.some((e) => !firstEntries.has(e))) continue;
+      ctx.o.log(`nianbao crawl: ${list} states ${stated.records ?? '?'} records / ${pages} pages (${stated.evidence.join(', ')}); its pages are named like ${url}`);
+      chosen = c;
+      ctx.frontier.enqueue({ url, kind: 'listing', portal: row.portal, referrer: row.url, depth: row.depth, extra: { pageNo: 1, list } });
+      await readListingAnswer(ctx, { ...probe, extra: { pageNo: 1, list } }, got.resp, got.attempts);
+      break;
+    }
+  }
+  if (!chosen) {
+    ctx.o.log(`nianbao crawl: ${list} states ${stated.records ?? '?'} records / ${pages} pages (${stated.evidence.join(', ')}) but no static page name answered; paging it in Chromium later`);
+    return;
+  }
+  const more: Child[] = [];
+  for (let k = 2; k <= staticPages; k++) {
+    const url = chosen(k);
+    if (known.includes(url)) continue;
+    more.push({ url, kind: 'listing', portal: row.portal, referrer: row.url, depth: row.depth, extra: { pageNo: k - 1, list } });
+  }
+  ctx.frontier.enqueueMany(more);
+}
+
+/**
+ * Page k (k ≥ 2) of a list by the static-paging conventions in use: TRS index_1.htm for page 2,
+ * index_2.html, list_2.html, the same with the other HTML extension, and ?page=2.
+ */
+export function pagingConventions(url: string): ((k: number) => string)[] {
+  const u = new URL(url);
+  u.hash = '';
+  u.search = '';
+  const m = /^(.*\/)([^/]*?)(?:\.(s?html?|jsp|php|aspx?))?$/.exec(u.pathname)!;
+  const dir = m[1]!;
+  const name = (m[2] || 'index').replace(/_\d+$/, '');
+  const ext = m[3] ?? 'html';
+  const alt = ext === 'htm' ? 'html' : ext === 'html' ? 'htm' : ext === 'shtml' ? 'html' : ext;
+  const at = (path: string) => new URL(path, u.origin).href;
+  const out: ((k: number) => string)[] = [
+    (k) => at(`${dir}${name}_${k - 1}.${ext}`),
+    (k) => at(`${dir}${name}_${k}.${ext}`),
+    (k) => at(`${dir}list_${k}.${ext}`),
+  ];
+  if (alt !== ext) out.push((k) => at(`${dir}${name}_${k - 1}.${alt}`), (k) => at(`${dir}${name}_${k}.${alt}`));
+  out.push((k) => {
+    const q = new URL(url);
+    q.searchParams.set('page', String(k));
+    return q.href;
+  });
+  return out;
 }
 
 type Child = Parameters<Frontier['enqueue']>[0];
@@ -96,7 +212,7 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
     const d = decision.item;
     if (d.kind === 'listing') {
       if (row.depth + 1 > ctx.o.maxListingDepth) continue;
-      add({ ...d, extra: { pageNo: 0 } }, row.depth + 1);
+      add({ ...d, extra: { pageNo: 0, column: true } }, row.depth + 1);
     } else if (old && ctx.scope.check(d.url) === null) {
       skippedBeforeSince++;
       ctx.beforeSince.add(d.url);
@@ -126,4 +242,41 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
     }
   }
   return { children: out, skippedBeforeSince };
+}
+
+/**
+ * A list still short of what it states after static paging: page it in Chromium (clicking its
+ * pager) until the stated count is reached, reading each page like any other. Returns how many
+ * new entries were found.
+ */
+export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number> {
+  const stated = state.stated;
+  if (!stated) return 0;
+  const before = state.entries.size;
+  const perPage = stated.pageSize ?? (Math.max(...state.pages.values(), 1) || 1);
+  const maxPages = Math.min(ctx.o.maxListingPages, (stated.pages ?? Math.ceil((stated.records ?? 0) / perPage)) + 1);
+  const target = stated.records;
+  ctx.o.log(`nianbao crawl: ${state.url} states ${stated.records ?? '?'} records / ${stated.pages ?? '?'} pages, ${state.entries.size} found: paging it in Chromium`);
+  const tally = new Set(state.entries);
+  const pages = await ctx.browser.paginate(state.url, maxPages, (got) => {
+    for (const p of got.slice(-1)) for (const e of listEntries(loadHtml(p.html), p.url)) tally.add(e);
+    return target !== undefined ? tally.size >= target : got.length >= maxPages - 1;
+  });
+  ctx.summary.browserFetches++;
+  const portal = state.portal;
+  pages.forEach((p, i) => {
+    const key = p.url === state.url || state.pages.has(p.url) ? `${state.url}#browser-page-${i + 2}` : p.url;
+    if (p.status >= 400) {
+      ctx.lists.failed(state.url, portal, key, `http-${p.status >= 500 ? '5xx' : '4xx'}`);
+      return;
+    }
+    const row: QueueRow = { url: key, portal, kind: 'listing', referrer: state.url, title: null, depth: ctx.o.maxListingDepth, state: 'done', attempts: 1, extra: { list: state.url, pageNo: i + 1 } };
+    const page = makePage(row, p.url, 200, 'text/html', p.html, true);
+    const result = readListing(page, ADAPTERS);
+    const children = childrenOf(ctx, row, page, result).children.filter((c) => c.kind === 'article' || c.kind === 'attachment');
+    ctx.lists.read(state.url, portal, key, null, result.entries ?? listEntries(page.$(), p.url));
+    ctx.summary.listingsRead++;
+    ctx.frontier.enqueueMany(children);
+  });
+  return state.entries.size - before;
 }
