@@ -23,6 +23,30 @@ const NOT_REPORT_PREFIX = /^关于/;
 
 export type TitleVerdict = 'report' | 'maybe' | 'no';
 
+/**
+ * Menu and column links a crawl started anywhere on a site follows to reach its 年报 columns:
+ * 政务公开 → 政府信息公开 (目录/专栏/平台) → 年报. Exact link texts (after whitespace is removed),
+ * so 重点领域信息公开 or 信息公开指南 are not walked.
+ */
+const WALK_RE = /^(政务公开|政府信息公开|信息公开|政务信息公开)(目录|专栏|平台|专题|栏目|网|主页|首页)?$|^(部门|乡镇|乡镇街道|街道|县级部门|市级部门|区级部门)?(政府)?信息公开(目录|专栏|平台)?$|^(政府信息|信息)?公开目录$|^法定主动公开内容$|^主动公开(目录)?$/;
+
+/** A menu/column link on the way to a site's 年报 column (not itself one). */
+export function isWalkLink(title: string): boolean {
+  return WALK_RE.test(compactTitle(title));
+}
+
+/**
+ * A page about reports that is not one: a notice asking agencies to compile or submit theirs
+ * (各单位：… 请于…前报送 … 特此通知) with none of the sections a report has.
+ */
+export function isNoticeAboutReports(text: string): boolean {
+  const t = compactTitle(text);
+  const notice = /特此通知|通知如下|请于.{0,30}前|各(乡镇|街道|县|市|区|部门|单位|有关单位|直属单位)[^。]{0,40}[:：]/.test(t);
+  if (!notice) return false;
+  const sections = ['总体情况', '主动公开政府信息情况', '收到和处理政府信息公开申请情况', '行政复议、行政诉讼情况', '存在的主要问题'].filter((h) => t.includes(h)).length;
+  return sections < 2;
+}
+
 export function compactTitle(t: string): string {
   return t.replace(/[\s\u3000\u00a0]+/g, '').trim();
 }
@@ -283,7 +307,7 @@ export function classifyListedLink(link: ListedLink): LinkDecision {
   }
   if (verdict === 'report') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t } };
   if (verdict === 'maybe') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t, extra: { verify: true } } };
-  if (/^(政府信息公开|政务公开)?(工作)?年(度)?报(告)?(专栏)?$/.test(t) || /^(政府)?信息公开年报$/.test(t)) {
+  if (/^(本(机关|单位))?(政府信息公开|政务公开|信息公开)?(工作)?年(度)?报(告)?(专栏|栏目)?$/.test(t) || /^(政府)?信息公开(工作)?年(度)?报(告)?(专栏|栏目)?$/.test(t)) {
     return { action: 'fetch', item: { url: link.url, kind: 'listing', title: t } };
   }
   return { action: 'skip', reason: 'non-report' };

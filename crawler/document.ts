@@ -7,7 +7,7 @@ import { FetchError } from './http.ts';
 import type { DocOutcome, Frontier, QueueRow } from './frontier.ts';
 import { contentDispositionFileName, safeFileName } from './url.ts';
 import { decodeText } from './decode.ts';
-import { articleAttachments, articleTitle, attachmentExt, classifyTitle, compactTitle, loadHtml } from './discover.ts';
+import { articleAttachments, articleTitle, attachmentExt, classifyTitle, compactTitle, isNoticeAboutReports, loadHtml } from './discover.ts';
 import { fetchWithRetry, httpError } from './fetch.ts';
 import type { Ctx } from './context.ts';
 
@@ -46,6 +46,14 @@ export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
         return;
       }
       title = pageTitle;
+    }
+    if (isNoticeAboutReports($('body').text())) {
+      // A notice about reports (报送/编制 …), whatever its title says: not a report.
+      ctx.summary.skipped.nonReport++;
+      if (!notModified) ctx.summary.documentBytes -= resp.wireBytes;
+      ctx.frontier.skipped(row.url, 'non-report');
+      ctx.o.log(`nianbao crawl: ${row.url} ("${title ?? pageTitle}") reads as a notice about reports, not a report: not stored`);
+      return;
     }
     for (const a of articleAttachments($, resp.finalUrl)) {
       if (ctx.scope.check(a.url) !== null) {

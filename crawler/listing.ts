@@ -3,7 +3,7 @@
  * pages, the shared rules (discover.ts) decide what each link is, and the page's children go to
  * the frontier. A list built by script with nothing to read gets one Chromium render.
  */
-import { readListing, classifyListedLink, entryDate, isBeforeSince, listEntries, loadHtml } from './discover.ts';
+import { readListing, classifyListedLink, entryDate, isBeforeSince, isWalkLink, listEntries, loadHtml } from './discover.ts';
 import { statedSize, type StatedSize } from './stated.ts';
 import type { HttpResponse } from './http.ts';
 import type { Discovered, Page, PlatformAdapter, QueueExtra } from './types.ts';
@@ -69,18 +69,26 @@ async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & {
   }
   for (const p of result.platforms) ctx.summary.platforms[p] = (ctx.summary.platforms[p] ?? 0) + 1;
   const html = !result.entries && /html|^$/i.test(contentType) && !page.extra.platform;
-  const entries = result.entries ?? (html ? listEntries(page.$(), page.finalUrl) : []);
+  const entries = entries0(result, page, html);
   const stated = result.stated ?? (html ? statedSize(page.$()) : null);
   // A page belongs to a checked list when it continues one, or when it lists reports itself or
   // was reached as a 年报 column: a menu page or a site-wide directory is not checked (nor paged).
-  const reports = children.some((c) => c.kind === 'article' || c.kind === 'attachment');
-  const list = row.extra.list ?? (reports || row.extra.column ? row.url : null);
+  // A start page is a list when reports make up a fair share of its entries (not a home page's
+  // news box that happens to hold one); a hub walked to never is.
+  const reports = children.filter((c) => c.kind === 'article' || c.kind === 'attachment').length;
+  const reportish = reports > 0 && !row.extra.walk && reports * 3 >= Math.min(entries0(result, page).length, 30);
+  const list = row.extra.list ?? (reportish || row.extra.column ? row.url : null);
   if (list) {
     ctx.lists.read(list, row.portal ?? '', row.url, stated, entries);
     for (const c of children) if ((c.kind === 'listing' || c.kind === 'api') && !c.extra?.list && isContinuation(c, result)) c.extra = { ...c.extra, list };
   }
   ctx.frontier.complete(row.url, attempts, resp.status, children);
   return { page, result, entries, stated, list };
+}
+
+/** The list's entries on a page: the adapter's records, else the HTML rows. */
+function entries0(result: ReturnType<typeof readListing>, page: Page, html = !page.extra.platform): string[] {
+  return result.entries ?? (html ? listEntries(page.$(), page.finalUrl) : []);
 }
 
 /** A further page of this list (not a column or an endpoint opening a list of its own). */
@@ -192,12 +200,17 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
     if (hint && (d.kind === 'listing' || d.kind === 'api')) extra.hint = hint;
     out.push({ url: d.url, kind: d.kind, portal: row.portal, referrer: row.url, title: d.title ?? null, depth, extra });
   };
+  // Menus are walked from a start page and from the hubs walked to, never from a 年报 column.
+  const walkNo = row.extra.walk ?? 0;
+  const decisions = new Map(result.links.map((l) => [l, classifyListedLink(l)] as const));
+  const listsReports = [...decisions.values()].some((d) => d.action === 'fetch' && d.item.kind !== 'listing');
+  const walks = row.extra.walk !== undefined || (row.depth === 0 && !row.extra.list && !row.extra.column && !row.extra.platform && !listsReports);
   // `since`: the page's entries (rows with a printed date, and report candidates) and how many are older.
   let entries = 0;
   let older = 0;
   let skippedBeforeSince = 0;
   for (const link of result.links) {
-    const decision = classifyListedLink(link);
+    const decision = decisions.get(link)!;
     const candidate = decision.action === 'fetch' && decision.item.kind !== 'listing';
     const date = since ? entryDate(link) : null;
     const old = !!(since && date && isBeforeSince(date, since));
@@ -206,6 +219,11 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
       if (old) older++;
     }
     if (decision.action === 'skip') {
+      // Started on a home or 政务公开 page: walk its menus toward the 年报 columns, a few hops only.
+      if (walks && isWalkLink(link.title) && walkNo < ctx.o.maxWalkHops) {
+        add({ url: link.url, kind: 'listing', title: link.title, extra: { pageNo: 0, walk: walkNo + 1 } }, row.depth);
+        continue;
+      }
       ctx.summary.skipped.nonReport++;
       continue;
     }
@@ -222,6 +240,8 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
   const continuations: Discovered[] = [];
   const known = new Set<string>();
   for (const p of [...result.pages, ...(row.extra.sinceNext ?? [])]) {
+    // A hub walked to (政务公开, a site-wide directory) is read for its links, not paged through.
+    if (row.extra.walk && !p.opensList) continue;
     const pageNo = p.extra?.pageNo ?? (row.extra.pageNo ?? 0) + 1;
     if (pageNo > ctx.o.maxListingPages) continue;
     const { sinceNext: _rest, ...extra } = p.extra ?? {};
