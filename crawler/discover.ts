@@ -9,6 +9,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import type { Discovered, ListedLink, ListingResult, Page, PlatformAdapter } from './types.ts';
 import { normalizeUrl } from './url.ts';
+import { cleanPageTitle } from '../extract/html.ts';
 
 /** Report titles: 政府信息公开(工作)年度报告, 政务公开年度报告, 信息公开年报 … (whitespace removed first). */
 const REPORT_RE = /(政府信息公开|政务公开|信息公开)(工作)?(年度)?报告|信息公开(工作)?年报|政府信息公开.{0,12}年报|年度.{0,6}政府信息公开.{0,4}报告/;
@@ -256,7 +257,8 @@ export function articleTitle($: CheerioAPI): string {
     const t = $(sel).first().text().replace(/\s+/g, ' ').trim();
     if (t && t.length >= 6 && t.length < 200) return t;
   }
-  return $('title').text().replace(/\s+/g, ' ').trim().split(/[_|-]/)[0]!.trim();
+  // The extract stage's rule: the part naming a report, a '-' between digits (2020-2021) kept.
+  return cleanPageTitle($('title').text());
 }
 
 /** Attachments linked from an article: by extension or download endpoint, plus embedded viewers. */
