@@ -62,11 +62,35 @@ export interface CrawlSummary {
   pagingProbes: number;
   /** Lists that state more than was found, or whose later pages failed: the run is not 'ok'. */
   incompleteListings: IncompleteListing[];
+  /** Per portal: listing pages read, lists stated vs found, report articles, attachments, skipped non-reports. */
+  coverage: Record<string, PortalCoverage>;
   /** Lists checked against what they state, and how many stated a size. */
   listings: { checked: number; stated: number; statedRecords: number; foundRecords: number };
   durationMs: number;
 }
 
+
+export interface PortalCoverage {
+  listingsRead: number;
+  /** Lists that state their size, the records they state and the entries found in them. */
+  listingsStated: number;
+  statedRecords: number;
+  foundRecords: number;
+  incompleteListings: number;
+  reportArticles: number;
+  attachments: number;
+  skippedNonReports: number;
+}
+
+export function emptyCoverage(): PortalCoverage {
+  return { listingsRead: 0, listingsStated: 0, statedRecords: 0, foundRecords: 0, incompleteListings: 0, reportArticles: 0, attachments: 0, skippedNonReports: 0 };
+}
+
+/** Counts one event for a portal's coverage row. */
+export function tally(ctx: Ctx, portal: string | null, key: 'listingsRead' | 'reportArticles' | 'attachments' | 'skippedNonReports'): void {
+  const p = portal ?? '';
+  (ctx.summary.coverage[p] ??= emptyCoverage())[key]++;
+}
 
 export interface Ctx {
   o: ResolvedOptions;

@@ -9,7 +9,7 @@ import { contentDispositionFileName, safeFileName } from './url.ts';
 import { decodeText } from './decode.ts';
 import { articleAttachments, articleTitle, attachmentExt, classifyTitle, compactTitle, isNoticeAboutReports, loadHtml } from './discover.ts';
 import { fetchWithRetry, httpError } from './fetch.ts';
-import type { Ctx } from './context.ts';
+import { tally, type Ctx } from './context.ts';
 
 export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
   const kind = row.kind as 'article' | 'attachment';
@@ -41,6 +41,7 @@ export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
       if (classifyTitle(pageTitle) !== 'report') {
         // The listing's cut title promised a report; the page says otherwise: store nothing.
         ctx.summary.skipped.nonReport++;
+        tally(ctx, row.portal, 'skippedNonReports');
         if (!notModified) ctx.summary.documentBytes -= resp.wireBytes; // not a document after all
         ctx.frontier.skipped(row.url, 'non-report');
         return;
@@ -50,6 +51,7 @@ export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
     if (isNoticeAboutReports($('body').text())) {
       // A notice about reports (报送/编制 …), whatever its title says: not a report.
       ctx.summary.skipped.nonReport++;
+      tally(ctx, row.portal, 'skippedNonReports');
       if (!notModified) ctx.summary.documentBytes -= resp.wireBytes;
       ctx.frontier.skipped(row.url, 'non-report');
       ctx.o.log(`nianbao crawl: ${row.url} ("${title ?? pageTitle}") reads as a notice about reports, not a report: not stored`);
@@ -97,4 +99,5 @@ export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
   ctx.summary[outcome]++;
   if (kind === 'article') ctx.summary.reportsFound++;
   else ctx.summary.attachmentsFound++;
+  tally(ctx, row.portal, kind === 'article' ? 'reportArticles' : 'attachments');
 }

@@ -20,7 +20,7 @@ import { Frontier, type QueueRow } from './frontier.ts';
 import { Scope, normalizeUrl, hostOf } from './url.ts';
 import type { QueueKind } from './types.ts';
 import type { PortalSource } from './portals.ts';
-import { BudgetExhausted, type Ctx, type CrawlSummary } from './context.ts';
+import { BudgetExhausted, emptyCoverage, type Ctx, type CrawlSummary, type PortalCoverage } from './context.ts';
 import { request, fail } from './fetch.ts';
 import { processListing, pageInBrowser } from './listing.ts';
 import { ListTracker } from './completeness.ts';
@@ -28,7 +28,7 @@ import { processDocument } from './document.ts';
 
 export type { CrawlOptions } from './options.ts';
 export type { PortalSource } from './portals.ts';
-export type { CrawlSummary, FailedUrl } from './context.ts';
+export type { CrawlSummary, FailedUrl, PortalCoverage } from './context.ts';
 export type { IncompleteListing } from './completeness.ts';
 export { loadPortals, samplePortal, DEFAULT_PORTALS_FILE } from './portals.ts';
 export { classifyTitle, isReportTitle } from './discover.ts';
@@ -105,6 +105,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     pagingProbes: 0,
     incompleteListings: [],
     listings: { checked: 0, stated: 0, statedRecords: 0, foundRecords: 0 },
+    coverage: {},
     durationMs: 0,
   };
   const ctx: Ctx = {
@@ -198,13 +199,21 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     }
   }
   for (const v of ctx.lists.verdicts()) {
+    const c = (summary.coverage[v.list.portal] ??= emptyCoverage());
     summary.listings.checked++;
-    if (v.list.stated) summary.listings.stated++;
+    if (!v.complete) c.incompleteListings++;
+    if (v.list.stated) {
+      summary.listings.stated++;
+      c.listingsStated++;
+    }
     if (v.list.stated?.records !== undefined) {
       summary.listings.statedRecords += v.list.stated.records;
       summary.listings.foundRecords += v.list.entries.size;
+      c.statedRecords += v.list.stated.records;
+      c.foundRecords += v.list.entries.size;
     }
   }
+  if (!ctx.budgetHit) writeCoverage(db, frontier.runId, summary.coverage);
   // Skipped for their date here, yet queued anyway (listed again undated, or an article's attachment).
   summary.skipped.beforeSince = [...ctx.beforeSince].filter((u) => !frontier.queuedInRun(u)).length;
   summary.stoppedEarly = ctx.budgetHit;
@@ -215,6 +224,16 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     frontier.finishRun(summary.failed > 0 || summary.incompleteListings.length > 0 ? 'partial' : 'ok', summaryCounts(summary), summary.failedUrls.slice(0, 1000));
   }
   return summary;
+}
+
+/** One crawl_coverage row per portal for this run (a resumed run's row is replaced by the finished one). */
+function writeCoverage(db: DB, runId: number, coverage: Record<string, PortalCoverage>): void {
+  const ins = db.prepare(
+    `INSERT OR REPLACE INTO crawl_coverage (run_id, portal, listings_read, listings_stated, stated_records, found_records, incomplete_listings, report_articles, attachments, skipped_non_reports) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    for (const [portal, c] of Object.entries(coverage)) ins.run(runId, portal, c.listingsRead, c.listingsStated, c.statedRecords, c.foundRecords, c.incompleteListings, c.reportArticles, c.attachments, c.skippedNonReports);
+  })();
 }
 
 function summaryCounts(s: CrawlSummary): Record<string, unknown> {

@@ -11,7 +11,7 @@ import type { Frontier, QueueRow } from './frontier.ts';
 import { hostOf } from './url.ts';
 import { decodeText } from './decode.ts';
 import { fetchWithRetry, httpError } from './fetch.ts';
-import { BudgetExhausted, type Ctx } from './context.ts';
+import { BudgetExhausted, tally, type Ctx } from './context.ts';
 import type { ListState } from './completeness.ts';
 import { trs } from './platforms/trs.ts';
 import { jcms } from './platforms/jcms.ts';
@@ -50,6 +50,7 @@ interface ListRead {
 /** Reads one listing answer: its links and pages go to the frontier, its entries to the list's tally. */
 async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & { finalUrl: string }, attempts: number): Promise<ListRead> {
   ctx.summary.listingsRead++;
+  tally(ctx, row.portal, 'listingsRead');
   const contentType = String(resp.headers['content-type'] ?? '');
   let page = makePage(row, resp.finalUrl, resp.status, contentType, decodeText(resp.body, contentType), false);
   let result = readListing(page, ADAPTERS);
@@ -225,6 +226,7 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
         continue;
       }
       ctx.summary.skipped.nonReport++;
+      tally(ctx, row.portal, 'skippedNonReports');
       continue;
     }
     const d = decision.item;
@@ -277,10 +279,10 @@ export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number>
   const maxPages = Math.min(ctx.o.maxListingPages, (stated.pages ?? Math.ceil((stated.records ?? 0) / perPage)) + 1);
   const target = stated.records;
   ctx.o.log(`nianbao crawl: ${state.url} states ${stated.records ?? '?'} records / ${stated.pages ?? '?'} pages, ${state.entries.size} found: paging it in Chromium`);
-  const tally = new Set(state.entries);
+  const seen = new Set(state.entries);
   const pages = await ctx.browser.paginate(state.url, maxPages, (got) => {
-    for (const p of got.slice(-1)) for (const e of listEntries(loadHtml(p.html), p.url)) tally.add(e);
-    return target !== undefined ? tally.size >= target : got.length >= maxPages - 1;
+    for (const p of got.slice(-1)) for (const e of listEntries(loadHtml(p.html), p.url)) seen.add(e);
+    return target !== undefined ? seen.size >= target : got.length >= maxPages - 1;
   });
   ctx.summary.browserFetches++;
   const portal = state.portal;
@@ -296,6 +298,7 @@ export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number>
     const children = childrenOf(ctx, row, page, result).children.filter((c) => c.kind === 'article' || c.kind === 'attachment');
     ctx.lists.read(state.url, portal, key, null, result.entries ?? listEntries(page.$(), p.url));
     ctx.summary.listingsRead++;
+    tally(ctx, portal, 'listingsRead');
     ctx.frontier.enqueueMany(children);
   });
   return state.entries.size - before;

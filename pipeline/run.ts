@@ -37,7 +37,7 @@ export interface RunSummary {
   status: 'ok' | 'partial' | 'failed';
   startedAt: string;
   endedAt: string;
-  crawl?: Pick<CrawlSummary, 'fetched' | 'new' | 'changed' | 'unchanged' | 'failed' | 'failures' | 'reportsFound' | 'attachmentsFound' | 'bytesDownloaded' | 'skipped' | 'incompleteListings' | 'listings' | 'listingsRead'> & {
+  crawl?: Pick<CrawlSummary, 'fetched' | 'new' | 'changed' | 'unchanged' | 'failed' | 'failures' | 'reportsFound' | 'attachmentsFound' | 'bytesDownloaded' | 'skipped' | 'incompleteListings' | 'listings' | 'listingsRead' | 'coverage'> & {
     failedUrls: { url: string; kind: string; message: string }[];
   };
   extract?: StageCounts;
@@ -102,7 +102,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         summary.crawl = {
           fetched: c.fetched, new: c.new, changed: c.changed, unchanged: c.unchanged, failed: c.failed, failures: c.failures,
           reportsFound: c.reportsFound, attachmentsFound: c.attachmentsFound, bytesDownloaded: c.bytesDownloaded, skipped: c.skipped,
-          listingsRead: c.listingsRead, listings: c.listings, incompleteListings: c.incompleteListings,
+          listingsRead: c.listingsRead, listings: c.listings, incompleteListings: c.incompleteListings, coverage: c.coverage,
           failedUrls: c.failedUrls.map((f) => ({ url: f.url, kind: String(f.kind), message: f.message })),
         };
         for (const [kind, n] of Object.entries(c.failures)) summary.failuresByKind[`crawl:${kind}`] = n;

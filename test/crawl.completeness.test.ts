@@ -83,6 +83,7 @@ describe('crawl: every list checks what it states against what it found', () => 
       const summary = JSON.parse(json.stdout.trim().split('\n').pop()!) as { status: string; crawl: { incompleteListings: { url: string; stated: number; found: number }[] } };
       expect(summary.status).toBe('partial');
       expect(summary.crawl.incompleteListings).toEqual([expect.objectContaining({ url: gone.start, stated: 25, found: 20 })]);
+      expect(Object.values((summary.crawl as unknown as { coverage: Record<string, unknown> }).coverage)).toEqual([expect.objectContaining({ statedRecords: 25, foundRecords: 20, incompleteListings: 1, reportArticles: 19 })]);
       const text = await cli('crawl', '--start', gone.start, '--delay-ms', '0', '--quiet');
       expect(text.status).toBe(1);
       expect(text.stdout).toContain(`INCOMPLETE listing ${gone.start}: states 25 records, found 20`);

@@ -47,6 +47,16 @@ describe('crawl: start anywhere on the site', () => {
         expect(log.filter((e) => site.offLimits.test(e.path)).map((e) => e.path)).toEqual([]);
         expect(log.every((e) => e.host === 'www.qy.gov.cn' || e.host === 'jtj.qy.gov.cn')).toBe(true);
         for (const l of listing.filter((x) => x.stated_records !== null)) expect(l.found, l.list_url).toBe(l.stated_records);
+        // Coverage per portal and run, in the database and the summary alike.
+        const cov = ws.db.prepare(`SELECT * FROM crawl_coverage WHERE run_id = ?`).all(s.runId) as Record<string, number | string>[];
+        const portal = new URL(url).host;
+        expect(cov).toEqual([
+          expect.objectContaining({ portal, listings_read: s.listingsRead, report_articles: s.reportsFound, attachments: s.attachmentsFound, listings_stated: 1, incomplete_listings: 0, stated_records: listing[0]!.stated_records, found_records: listing[0]!.found }),
+        ]);
+        // Notices are counted as skipped non-reports (at least the ones the list itself shows).
+        expect(Number(cov[0]!.skipped_non_reports)).toBeGreaterThanOrEqual(stored.length + (start === 'county home page' ? 4 : 1));
+        expect(s.coverage[portal]).toMatchObject({ reportArticles: s.reportsFound, incompleteListings: 0 });
+        expect(ws.db.prepare(`SELECT * FROM coverage_years`).all()).toEqual([]); // no report normalized yet; the view answers
       } finally {
         ws.cleanup();
       }
