@@ -26,6 +26,8 @@ export interface ListState {
   entries: Set<string>;
   /** Entries per page read, in reading order (the first page's count is the page size when none is stated). */
   pages: Map<string, number>;
+  /** The entries of each page read, in reading order. */
+  pageEntries: Map<string, string[]>;
   failed: Map<string, string>;
 }
 
@@ -55,7 +57,7 @@ export class ListTracker {
 
   private state(list: string, portal: string): ListState {
     let s = this.lists.get(list);
-    if (!s) this.lists.set(list, (s = { url: list, portal, stated: null, entries: new Set(), pages: new Map(), failed: new Map() }));
+    if (!s) this.lists.set(list, (s = { url: list, portal, stated: null, entries: new Set(), pages: new Map(), pageEntries: new Map(), failed: new Map() }));
     return s;
   }
 
@@ -70,6 +72,7 @@ export class ListTracker {
     if (stated && (!s.stated || page === list)) s.stated = stated;
     for (const e of entries) s.entries.add(e);
     s.pages.set(page, entries.length);
+    s.pageEntries.set(page, entries);
     return s;
   }
 
@@ -95,8 +98,23 @@ export class ListTracker {
     this.remember(list, portal, page, null, [], kind);
   }
 
+  /**
+   * Entries found: each page's entries counted as listed (a list that shows one record twice
+   * states it twice), except a page that brings nothing new (page 1 again under another address,
+   * index.html beside the column's directory URL); never fewer than the distinct entries.
+   */
+  found(s: ListState): number {
+    const seen = new Set<string>();
+    let n = 0;
+    for (const entries of s.pageEntries.values()) {
+      if (entries.some((e) => !seen.has(e))) n += entries.length;
+      for (const e of entries) seen.add(e);
+    }
+    return Math.max(n, s.entries.size);
+  }
+
   verdict(s: ListState): ListVerdict {
-    const found = s.entries.size;
+    const found = this.found(s);
     const st = s.stated;
     if (st?.records !== undefined) return { list: s, complete: found >= st.records && s.failed.size === 0, stated: st.records, found, unit: 'records' };
     if (st?.pages !== undefined) return { list: s, complete: s.pages.size >= st.pages && s.failed.size === 0, stated: st.pages, found: s.pages.size, unit: 'pages' };
@@ -117,7 +135,7 @@ export class ListTracker {
     this.db.transaction(() => {
       for (const v of this.verdicts()) {
         const s = v.list;
-        ins.run(this.runId, s.portal, s.url, s.stated?.records ?? null, s.stated?.pages ?? null, s.stated?.pageSize ?? null, s.entries.size, s.pages.size, s.failed.size, v.complete ? 1 : 0, s.stated ? s.stated.evidence.join('; ') : null);
+        ins.run(this.runId, s.portal, s.url, s.stated?.records ?? null, s.stated?.pages ?? null, s.stated?.pageSize ?? null, this.found(s), s.pages.size, s.failed.size, v.complete ? 1 : 0, s.stated ? s.stated.evidence.join('; ') : null);
         if (!v.complete) {
           const inc: IncompleteListing = { url: s.url, portal: s.portal, stated: v.stated, found: v.found, unit: v.unit };
           if (s.failed.size) inc.failedPages = [...s.failed].map(([url, kind]) => ({ url, kind }));

@@ -208,9 +208,9 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     }
     if (v.list.stated?.records !== undefined) {
       summary.listings.statedRecords += v.list.stated.records;
-      summary.listings.foundRecords += v.list.entries.size;
+      summary.listings.foundRecords += v.found;
       c.statedRecords += v.list.stated.records;
-      c.foundRecords += v.list.entries.size;
+      c.foundRecords += v.found;
     }
   }
   if (!ctx.budgetHit) writeCoverage(db, frontier.runId, summary.coverage);

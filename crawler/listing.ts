@@ -4,7 +4,7 @@
  * the frontier. A list built by script with nothing to read gets one Chromium render.
  */
 import { readListing, classifyListedLink, entryDate, isBeforeSince, isWalkLink, listEntries, loadHtml } from './discover.ts';
-import { statedSize, type StatedSize } from './stated.ts';
+import { merge as mergeStated, statedSize, type StatedSize } from './stated.ts';
 import type { HttpResponse } from './http.ts';
 import type { Discovered, Page, PlatformAdapter, QueueExtra } from './types.ts';
 import type { Frontier, QueueRow } from './frontier.ts';
@@ -71,7 +71,9 @@ async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & {
   for (const p of result.platforms) ctx.summary.platforms[p] = (ctx.summary.platforms[p] ?? 0) + 1;
   const html = !result.entries && /html|^$/i.test(contentType) && !page.extra.platform;
   const entries = entries0(result, page, html);
-  const stated = result.stated ?? (html ? statedSize(page.$()) : null);
+  // An adapter's reading (a TRS page count, a JSON total) and the page's own text/settings together.
+  const general = html || (!page.extra.platform && /html/i.test(contentType)) ? statedSize(page.$()) : null;
+  const stated = result.stated && general ? mergeStated(result.stated, general) : (result.stated ?? general);
   // A page belongs to a checked list when it continues one, or when it lists reports itself or
   // was reached as a 年报 column: a menu page or a site-wide directory is not checked (nor paged).
   // A start page is a list when reports make up a fair share of its entries (not a home page's
@@ -80,7 +82,8 @@ async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & {
   const reportish = reports > 0 && !row.extra.walk && reports * 3 >= Math.min(entries0(result, page).length, 30);
   const list = row.extra.list ?? (reportish || row.extra.column ? row.url : null);
   if (list) {
-    ctx.lists.read(list, row.portal ?? '', row.url, stated, entries);
+    // A `since` crawl stops paging on purpose: its lists are judged only by pages that failed.
+    ctx.lists.read(list, row.portal ?? '', row.url, ctx.o.since ? null : stated, entries);
     for (const c of children) if ((c.kind === 'listing' || c.kind === 'api') && !c.extra?.list && isContinuation(c, result)) c.extra = { ...c.extra, list };
   }
   ctx.frontier.complete(row.url, attempts, resp.status, children);
@@ -108,11 +111,12 @@ async function completeList(ctx: Ctx, row: QueueRow, read: ListRead): Promise<vo
   const perPage = stated.pageSize ?? (entries.length || undefined);
   const pages = Math.min(ctx.o.maxListingPages, stated.pages ?? (stated.records !== undefined && perPage ? Math.ceil(stated.records / perPage) : 1));
   const known = result.pages.filter((p) => !p.opensList).map((p) => p.url);
-  if (pages <= 1 || known.length >= pages - 1) return;
+  // A pager an adapter already follows (links, createPageHTML, jcms windows, API pages) is left to it.
+  if (pages <= 1 || known.length > 0) return;
   const staticPages = stated.staticPages ? Math.min(stated.staticPages, pages) : pages;
   const conventions = pagingConventions(page.finalUrl);
-  let chosen: ((k: number) => string) | null = conventions.find((c) => known.includes(c(2))) ?? null;
-  if (!chosen) {
+  let chosen: ((k: number) => string) | null = null;
+  {
     const firstEntries = new Set(entries);
     for (const c of conventions.slice(0, 6)) {
       const url = c(2);
@@ -127,8 +131,10 @@ async function completeList(ctx: Ctx, row: QueueRow, read: ListRead): Promise<vo
       }
       ctx.summary.pagingProbes++;
       if (got.resp.status !== 200) continue;
-      const text = decodeText(got.resp.body, String(got.resp.headers['content-type'] ?? ''));
-      const found = listEntries(loadHtml(text), got.resp.finalUrl);
+      // Read like page 1 was read: a page that ignores the name and answers page 1 again is no page 2.
+      const ct = String(got.resp.headers['content-type'] ?? '');
+      const probePage = makePage(probe, got.resp.finalUrl, 200, ct, decodeText(got.resp.body, ct), false);
+      const found = entries0(readListing(probePage, ADAPTERS), probePage);
       if (!found.some((e) => !firstEntries.has(e))) continue;
       ctx.o.log(`nianbao crawl: ${list} states ${stated.records ?? '?'} records / ${pages} pages (${stated.evidence.join(', ')}); its pages are named like ${url}`);
       chosen = c;
@@ -142,9 +148,8 @@ async function completeList(ctx: Ctx, row: QueueRow, read: ListRead): Promise<vo
     return;
   }
   const more: Child[] = [];
-  for (let k = 2; k <= staticPages; k++) {
+  for (let k = 3; k <= staticPages; k++) {
     const url = chosen(k);
-    if (known.includes(url)) continue;
     more.push({ url, kind: 'listing', portal: row.portal, referrer: row.url, depth: row.depth, extra: { pageNo: k - 1, list } });
   }
   ctx.frontier.enqueueMany(more);
@@ -274,11 +279,11 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
 export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number> {
   const stated = state.stated;
   if (!stated) return 0;
-  const before = state.entries.size;
+  const before = ctx.lists.found(state);
   const perPage = stated.pageSize ?? (Math.max(...state.pages.values(), 1) || 1);
   const maxPages = Math.min(ctx.o.maxListingPages, (stated.pages ?? Math.ceil((stated.records ?? 0) / perPage)) + 1);
   const target = stated.records;
-  ctx.o.log(`nianbao crawl: ${state.url} states ${stated.records ?? '?'} records / ${stated.pages ?? '?'} pages, ${state.entries.size} found: paging it in Chromium`);
+  ctx.o.log(`nianbao crawl: ${state.url} states ${stated.records ?? '?'} records / ${stated.pages ?? '?'} pages, ${before} found: paging it in Chromium`);
   const seen = new Set(state.entries);
   const pages = await ctx.browser.paginate(state.url, maxPages, (got) => {
     for (const p of got.slice(-1)) for (const e of listEntries(loadHtml(p.html), p.url)) seen.add(e);
@@ -287,7 +292,9 @@ export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number>
   ctx.summary.browserFetches++;
   const portal = state.portal;
   pages.forEach((p, i) => {
-    const key = p.url === state.url || state.pages.has(p.url) ? `${state.url}#browser-page-${i + 2}` : p.url;
+    // A page already read by plain HTTP adds nothing; one drawn by script in place of page 1 gets its own key.
+    if (p.url !== state.url && state.pages.has(p.url)) return;
+    const key = p.url === state.url ? `${state.url}#browser-page-${i + 2}` : p.url;
     if (p.status >= 400) {
       ctx.lists.failed(state.url, portal, key, `http-${p.status >= 500 ? '5xx' : '4xx'}`);
       return;
@@ -301,5 +308,5 @@ export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number>
     tally(ctx, portal, 'listingsRead');
     ctx.frontier.enqueueMany(children);
   });
-  return state.entries.size - before;
+  return ctx.lists.found(state) - before;
 }

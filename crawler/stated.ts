@@ -130,8 +130,8 @@ export function jsonPairs(data: unknown): { key: string; value: number }[] {
   return out;
 }
 
-/** Merge: printed text first, then script settings fill what the text left open. */
-function merge(...parts: StatedSize[]): StatedSize {
+/** Merge: earlier parts win, later ones fill what they left open (printed text, then script settings). */
+export function merge(...parts: StatedSize[]): StatedSize {
   const s: StatedSize = { evidence: [] };
   for (const p of parts) {
     for (const k of ['records', 'pageSize', 'pages', 'staticPages'] as const) if (s[k] === undefined && p[k] !== undefined) s[k] = p[k];
