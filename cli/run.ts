@@ -96,6 +96,9 @@ export function register(program: Command): void {
           c.export && `export ${c.export.files} files`,
         ].filter(Boolean);
         console.log(`  #${r.id} ${r.command} ${r.started_at} → ${r.ended_at ?? '(running or killed)'} ${r.status}${bits.length ? ' · ' + bits.join(' · ') : ''}`);
+        for (const l of (c.crawl?.incompleteListings ?? []) as { url: string; stated: number | null; found: number; unit: string }[]) {
+          console.log(`      incomplete listing ${l.url}: states ${l.stated ?? '(nothing)'} ${l.unit}, found ${l.found}`);
+        }
       }
     });
 }
@@ -235,6 +238,10 @@ export function printSummary(s: RunSummary, json: boolean): void {
   if (s.interruptedRuns?.length) out.push(`  resumed the work of interrupted run(s) #${s.interruptedRuns.join(', #')} (killed before finishing; nothing they had committed was lost)`);
   if (s.crawl)
     out.push(`  crawl: ${s.crawl.reportsFound} report articles, ${s.crawl.attachmentsFound} attachments; documents new ${s.crawl.new}, changed ${s.crawl.changed}, unchanged ${s.crawl.unchanged}, failed ${s.crawl.failed}; ${(s.crawl.bytesDownloaded / 1024).toFixed(0)} KiB downloaded${s.crawl.skipped.beforeSince ? `; ${s.crawl.skipped.beforeSince} older than --since skipped` : ''}`);
+  if (s.crawl?.listings) out.push(`  listings: ${s.crawl.listingsRead} pages read, ${s.crawl.listings.checked} lists checked (${s.crawl.listings.stated} state their size: ${s.crawl.listings.foundRecords} of ${s.crawl.listings.statedRecords} stated records found)`);
+  for (const [portal, c] of Object.entries(s.crawl?.coverage ?? {}))
+    out.push(`    ${portal}: ${c.listingsRead} listing pages, ${c.foundRecords}/${c.statedRecords} stated entries found in ${c.listingsStated} list(s) stating a size${c.incompleteListings ? `, ${c.incompleteListings} incomplete` : ''}; ${c.reportArticles} report articles, ${c.attachments} attachments, ${c.skippedNonReports} non-report links skipped`);
+  for (const l of s.crawl?.incompleteListings ?? []) out.push(`  INCOMPLETE listing ${l.url}: states ${l.stated ?? '(nothing)'} ${l.unit}, found ${l.found}${l.failedPages?.length ? `; ${l.failedPages.length} page(s) failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
   if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);
   if (s.normalize)
     out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.alternate} alternate renderings, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings, ${s.normalize.crossFindings ?? 0} across reports`);

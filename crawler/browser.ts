@@ -29,6 +29,13 @@ export interface BrowserResult {
   requests: number;
 }
 
+/** One page of a list paged in Chromium: its address after the click, its DOM, and the status of the last navigation. */
+export interface BrowserPage {
+  url: string;
+  html: string;
+  status: number;
+}
+
 export interface BrowserPathOptions {
   chromiumPath: string;
   userAgentToken: string;
@@ -141,6 +148,64 @@ export class BrowserPath {
         cookies: await context.cookies(),
         requests: this.requestCount - before,
       };
+    } finally {
+      await page.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Pages a list the way a reader does: opens it, then clicks 下一页 / 下页 (or the next page
+   * number) until `enough` says so, the pager stops changing the page, or `maxPages` is reached.
+   * A click may navigate or redraw the list by script; either way the DOM after it is returned.
+   * Clicking runs the page's own paging function, whatever it is called.
+   */
+  paginate(url: string, maxPages: number, enough: (pages: BrowserPage[]) => boolean): Promise<BrowserPage[]> {
+    const run = this.lock.then(() => this.paginateNow(url, maxPages, enough));
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async paginateNow(url: string, maxPages: number, enough: (pages: BrowserPage[]) => boolean): Promise<BrowserPage[]> {
+    const context = await this.ctx();
+    const page = await context.newPage();
+    const out: BrowserPage[] = [];
+    let status = 0;
+    page.on('response', (r) => {
+      if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) status = r.status();
+    });
+    const settle = async () => {
+      await page.waitForLoadState('load', { timeout: this.o.timeoutMs }).catch(() => undefined);
+      await page.waitForLoadState('networkidle', { timeout: this.o.timeoutMs }).catch(() => undefined);
+    };
+    try {
+      const first = await page.goto(url, { waitUntil: 'load', timeout: this.o.timeoutMs }).catch(() => null);
+      if (!first || first.status() >= 400) return out;
+      await settle();
+      let prev = await page.content();
+      for (let n = 2; n <= maxPages; n++) {
+        const found = await page.evaluate((want: number) => {
+          document.querySelectorAll('[data-nb-next]').forEach((e) => e.removeAttribute('data-nb-next'));
+          const els = Array.from(document.querySelectorAll<HTMLElement>('a, button, span, li, input[type=button], input[type=submit], em, b, font, div'));
+          const text = (e: HTMLElement) => ((e as HTMLInputElement).value || e.innerText || '').replace(/\s+/g, '');
+          const usable = (e: HTMLElement) => e.offsetParent !== null && !/disabled/i.test(e.className) && !e.hasAttribute('disabled');
+          const next = els.find((e) => /^(下一页|下页|下一頁|后一页|后页|next|>|›|»)$/i.test(text(e)) && usable(e));
+          const num = els.find((e) => text(e) === String(want) && e.children.length === 0 && usable(e) && e.closest('[class*=page], [id*=page], [class*=pag], [id*=pag]'));
+          const target = next ?? num;
+          if (!target) return false;
+          target.setAttribute('data-nb-next', '1');
+          return true;
+        }, n);
+        if (!found) break;
+        status = 200;
+        await page.click('[data-nb-next]', { timeout: this.o.timeoutMs }).catch(() => undefined);
+        await settle();
+        const html = await page.content().catch(() => '');
+        if (!html || html === prev) break;
+        out.push({ url: page.url(), html, status });
+        if (status >= 400 || enough(out)) break;
+        prev = html;
+      }
+      return out;
     } finally {
       await page.close().catch(() => undefined);
     }

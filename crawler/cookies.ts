@@ -1,78 +1,62 @@
 /**
- * A small cookie jar for the plain HTTP client. Its main job is to carry cookies a challenge
- * page made Chromium set (WAF tokens) over to plain requests, plus ordinary Set-Cookie handling.
+ * The plain HTTP client's cookie jar: tough-cookie (RFC 6265, with the public-suffix list), so
+ * a cookie never crosses registrable domains: `Domain=gov.cn` from www.yy.gov.cn is refused
+ * (gov.cn is a public suffix), and a cookie for yy.gov.cn is never sent to zz.gov.cn. Its main
+ * job is to carry the cookies a challenge page made Chromium set (WAF tokens) over to plain
+ * requests, plus ordinary Set-Cookie handling.
  */
-export interface Cookie {
+import { Cookie, CookieJar as ToughJar } from 'tough-cookie';
+
+/** A cookie as Playwright reports it from Chromium's context. */
+export interface BrowserCookie {
   name: string;
   value: string;
-  domain: string; // without leading dot
-  hostOnly: boolean;
+  domain: string;
   path: string;
-  expires?: number; // epoch ms
+  /** Seconds since the epoch; -1 for a session cookie. */
+  expires: number;
+  secure?: boolean;
+  httpOnly?: boolean;
 }
 
 export class CookieJar {
-  private cookies = new Map<string, Cookie>();
-
-  set(c: Cookie): void {
-    const key = `${c.domain}|${c.path}|${c.name}`;
-    if (c.expires !== undefined && c.expires <= Date.now()) this.cookies.delete(key);
-    else this.cookies.set(key, c);
-  }
+  private jar = new ToughJar(undefined, { rejectPublicSuffixes: true, looseMode: true });
 
   setFromHeader(url: string, header: string | string[] | undefined): void {
     if (!header) return;
-    const u = new URL(url);
     for (const line of Array.isArray(header) ? header : [header]) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair!.indexOf('=');
-      if (eq <= 0) continue;
-      const c: Cookie = { name: pair!.slice(0, eq).trim(), value: pair!.slice(eq + 1).trim(), domain: u.hostname, hostOnly: true, path: '/' };
-      for (const a of attrs) {
-        const [k, ...v] = a.split('=');
-        const key = k!.trim().toLowerCase();
-        const val = v.join('=').trim();
-        if (key === 'domain' && val) {
-          const d = val.replace(/^\./, '').toLowerCase();
-          // A server may only set cookies for its own domain.
-          if (u.hostname === d || u.hostname.endsWith(`.${d}`)) {
-            c.domain = d;
-            c.hostOnly = false;
-          }
-        } else if (key === 'path' && val.startsWith('/')) c.path = val;
-        else if (key === 'max-age') c.expires = Date.now() + Number(val) * 1000;
-        else if (key === 'expires' && c.expires === undefined) {
-          const t = Date.parse(val);
-          if (!Number.isNaN(t)) c.expires = t;
-        }
-      }
-      this.set(c);
+      // A cookie the jar refuses (public-suffix domain, another site's domain) is dropped, not fatal.
+      this.jar.setCookieSync(line, url, { ignoreError: true });
     }
   }
 
   /** The Cookie header for a request, or undefined. */
   header(url: string): string | undefined {
-    const u = new URL(url);
-    const now = Date.now();
-    const out: string[] = [];
-    for (const c of this.cookies.values()) {
-      if (c.expires !== undefined && c.expires <= now) continue;
-      const domainOk = c.hostOnly ? u.hostname === c.domain : u.hostname === c.domain || u.hostname.endsWith(`.${c.domain}`);
-      if (domainOk && u.pathname.startsWith(c.path)) out.push(`${c.name}=${c.value}`);
-    }
-    return out.length ? out.join('; ') : undefined;
+    const s = this.jar.getCookieStringSync(url);
+    return s ? s : undefined;
   }
 
-  /** Cookies in Playwright's shape, from Chromium's context. */
-  importBrowserCookies(list: { name: string; value: string; domain: string; path: string; expires: number }[]): number {
+  /** Cookies Chromium earned, set as if their own site had sent them (a leading dot = a domain cookie). */
+  importBrowserCookies(list: BrowserCookie[]): number {
+    let n = 0;
     for (const b of list) {
-      const hostOnly = !b.domain.startsWith('.');
-      this.set({ name: b.name, value: b.value, domain: b.domain.replace(/^\./, ''), hostOnly, path: b.path || '/', expires: b.expires > 0 ? b.expires * 1000 : undefined });
+      const host = b.domain.replace(/^\./, '');
+      const c = new Cookie({
+        key: b.name,
+        value: b.value,
+        path: b.path || '/',
+        secure: !!b.secure,
+        httpOnly: !!b.httpOnly,
+        expires: b.expires > 0 ? new Date(b.expires * 1000) : 'Infinity',
+        ...(b.domain.startsWith('.') ? { domain: host } : {}),
+      });
+      const set = this.jar.setCookieSync(c, `${b.secure ? 'https' : 'http'}://${host}${b.path || '/'}`, { ignoreError: true });
+      if (set) n++;
     }
-    return list.length;
+    return n;
   }
 
   size(): number {
-    return this.cookies.size;
+    return this.jar.serializeSync()?.cookies.length ?? 0;
   }
 }

@@ -9,6 +9,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import type { Discovered, ListedLink, ListingResult, Page, PlatformAdapter } from './types.ts';
 import { normalizeUrl } from './url.ts';
+import { cleanPageTitle } from '../extract/html.ts';
 
 /** Report titles: 政府信息公开(工作)年度报告, 政务公开年度报告, 信息公开年报 … (whitespace removed first). */
 const REPORT_RE = /(政府信息公开|政务公开|信息公开)(工作)?(年度)?报告|信息公开(工作)?年报|政府信息公开.{0,12}年报|年度.{0,6}政府信息公开.{0,4}报告/;
@@ -22,6 +23,30 @@ const NOT_REPORT_RE = /(通知|的函|函$|工作要点|要点$|意见$|方案$|
 const NOT_REPORT_PREFIX = /^关于/;
 
 export type TitleVerdict = 'report' | 'maybe' | 'no';
+
+/**
+ * Menu and column links a crawl started anywhere on a site follows to reach its 年报 columns:
+ * 政务公开 → 政府信息公开 (目录/专栏/平台) → 年报. Exact link texts (after whitespace is removed),
+ * so 重点领域信息公开 or 信息公开指南 are not walked.
+ */
+const WALK_RE = /^(政务公开|政府信息公开|信息公开|政务信息公开)(目录|专栏|平台|专题|栏目|网|主页|首页)?$|^(部门|乡镇|乡镇街道|街道|县级部门|市级部门|区级部门)?(政府)?信息公开(目录|专栏|平台)?$|^(政府信息|信息)?公开目录$|^法定主动公开内容$|^主动公开(目录)?$/;
+
+/** A menu/column link on the way to a site's 年报 column (not itself one). */
+export function isWalkLink(title: string): boolean {
+  return WALK_RE.test(compactTitle(title));
+}
+
+/**
+ * A page about reports that is not one: a notice asking agencies to compile or submit theirs
+ * (各单位：… 请于…前报送 … 特此通知) with none of the sections a report has.
+ */
+export function isNoticeAboutReports(text: string): boolean {
+  const t = compactTitle(text);
+  const notice = /特此通知|通知如下|请于.{0,30}前|各(乡镇|街道|县|市|区|部门|单位|有关单位|直属单位)[^。]{0,40}[:：]/.test(t);
+  if (!notice) return false;
+  const sections = ['总体情况', '主动公开政府信息情况', '收到和处理政府信息公开申请情况', '行政复议、行政诉讼情况', '存在的主要问题'].filter((h) => t.includes(h)).length;
+  return sections < 2;
+}
 
 export function compactTitle(t: string): string {
   return t.replace(/[\s\u3000\u00a0]+/g, '').trim();
@@ -232,7 +257,8 @@ export function articleTitle($: CheerioAPI): string {
     const t = $(sel).first().text().replace(/\s+/g, ' ').trim();
     if (t && t.length >= 6 && t.length < 200) return t;
   }
-  return $('title').text().replace(/\s+/g, ' ').trim().split(/[_|-]/)[0]!.trim();
+  // The extract stage's rule: the part naming a report, a '-' between digits (2020-2021) kept.
+  return cleanPageTitle($('title').text());
 }
 
 /** Attachments linked from an article: by extension or download endpoint, plus embedded viewers. */
@@ -283,7 +309,7 @@ export function classifyListedLink(link: ListedLink): LinkDecision {
   }
   if (verdict === 'report') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t } };
   if (verdict === 'maybe') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t, extra: { verify: true } } };
-  if (/^(政府信息公开|政务公开)?(工作)?年(度)?报(告)?(专栏)?$/.test(t) || /^(政府)?信息公开年报$/.test(t)) {
+  if (/^(本(机关|单位))?(政府信息公开|政务公开|信息公开)?(工作)?年(度)?报(告)?(专栏|栏目)?$/.test(t) || /^(政府)?信息公开(工作)?年(度)?报(告)?(专栏|栏目)?$/.test(t)) {
     return { action: 'fetch', item: { url: link.url, kind: 'listing', title: t } };
   }
   return { action: 'skip', reason: 'non-report' };
@@ -299,6 +325,8 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
   const pages = new Map<string, Discovered>();
   const evidence: string[] = [];
   const platforms: string[] = [];
+  let entries: string[] | undefined;
+  let stated: ListingResult['stated'];
   const owner = page.extra.platform;
   for (const a of adapters) {
     // Answers to an adapter's own requests (XML windows, JSON pages) go to that adapter only.
@@ -313,10 +341,47 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
     }
     for (const p of r.pages) if (p.url !== page.url && !pages.has(p.url)) pages.set(p.url, p);
     evidence.push(...r.evidence.map((e) => `${a.name}: ${e}`));
+    if (r.entries) entries = [...new Set([...(entries ?? []), ...r.entries])];
+    if (r.stated && !stated) stated = r.stated;
   }
-  return { links: [...links.values()], pages: [...pages.values()], evidence, platforms };
+  return { links: [...links.values()], pages: [...pages.values()], evidence, platforms, ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {
   return a && b ? (a > b ? a : b) : (a ?? b);
+}
+
+/**
+ * The entries of a list page (its rows, not its menus): anchors grouped by where they sit (the
+ * tag and class of their ancestors), and the group that looks most like list rows wins: rows
+ * carry dates and long titles, menus neither. Pager and javascript: anchors never count.
+ */
+export function listEntries($: CheerioAPI, base: string): string[] {
+  const groups = new Map<string, { urls: Set<string>; score: number }>();
+  $('a[href]').each((_, el) => {
+    const a = $(el);
+    const href = a.attr('href') ?? '';
+    if (/^\s*(javascript:|#)/i.test(href)) return;
+    const url = normalizeUrl(href, base);
+    if (!url) return;
+    const text = compactTitle(a.attr('title') || a.text());
+    if (!text || NEXT_TEXT.test(text) || LAST_TEXT.test(text) || /^(\d{1,4}|首页|上一页|上页|前一页)$/.test(text)) return;
+    const sig: string[] = [];
+    let node = a.parent();
+    for (let up = 0; up < 4 && node.length && !node.is('body, html'); up++) {
+      const el0 = node.get(0) as { tagName?: string } | undefined;
+      sig.push(`${el0?.tagName ?? ''}.${(node.attr('class') ?? '').split(/\s+/)[0] ?? ''}`);
+      node = node.parent();
+    }
+    const key = sig.join('<');
+    const g = groups.get(key) ?? { urls: new Set<string>(), score: 0 };
+    if (!g.urls.has(url)) {
+      g.urls.add(url);
+      g.score += (listingDate($, el) ? 2 : 0) + (text.length >= 8 ? 1 : 0);
+    }
+    groups.set(key, g);
+  });
+  let best: { urls: Set<string>; score: number } | null = null;
+  for (const g of groups.values()) if (!best || g.score > best.score) best = g;
+  return best && best.score > 0 ? [...best.urls] : [];
 }

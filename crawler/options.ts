@@ -37,6 +37,8 @@ export interface CrawlOptions {
   maxListingPages?: number;
   /** Hops from a start page to a 年报 column through column links. Default 2. */
   maxListingDepth?: number;
+  /** Menu hops walked from a start page toward its 年报 columns (政务公开 → 政府信息公开 → …). Default 3. */
+  maxWalkHops?: number;
   /** Use Chromium for challenges and script-built lists. Default true. */
   browser?: boolean;
   /** Chromium binary. Default defaultChromiumPath(): env NIANBAO_CHROMIUM, else /usr/bin/chromium. */
@@ -110,6 +112,7 @@ export function resolveOptions(o: CrawlOptions = {}): ResolvedOptions {
     allowHosts: o.allowHosts ?? [],
     maxListingPages: o.maxListingPages ?? 300,
     maxListingDepth: o.maxListingDepth ?? 2,
+    maxWalkHops: o.maxWalkHops ?? 3,
     browser: o.browser ?? true,
     chromiumPath: o.chromiumPath ?? defaultChromiumPath(),
     hostDownAfter: o.hostDownAfter ?? 6,

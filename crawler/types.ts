@@ -1,5 +1,6 @@
 /** Shapes shared by the crawler core, the discovery logic and the platform adapters. */
 import type { CheerioAPI } from 'cheerio';
+import type { StatedSize } from './stated.ts';
 
 export type QueueKind = 'listing' | 'article' | 'attachment' | 'api';
 
@@ -19,6 +20,12 @@ export interface QueueExtra extends RequestSpec {
   linkText?: string;
   /** Listing title said "maybe a report" (truncated): keep the article only if its page agrees. */
   verify?: boolean;
+  /** The list this page continues (the list's first page URL): its entries count toward that list's stated size. */
+  list?: string;
+  /** Reached as a 年报 column (by its link text): checked for completeness even before it lists a report. */
+  column?: boolean;
+  /** Reached by walking the site's menus (政务公开, 政府信息公开 …) looking for 年报 columns. */
+  walk?: number;
   /** Pagination pages followed so far for this column. */
   pageNo?: number;
   /** Platform hint from the portals file: that adapter reads the page even without evidence. */
@@ -76,6 +83,10 @@ export interface ListingResult {
   pages: Discovered[];
   /** Evidence the adapter relied on, for the log. */
   evidence: string[];
+  /** The list's entries on this page, when the adapter reads records (XML/JSON) rather than HTML rows. */
+  entries?: string[];
+  /** What the answer states about the list's size (a JSON total), when the adapter reads it. */
+  stated?: StatedSize | null;
 }
 
 export interface PlatformAdapter {

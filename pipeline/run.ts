@@ -40,7 +40,7 @@ export interface RunSummary {
   status: 'ok' | 'partial' | 'failed';
   startedAt: string;
   endedAt: string;
-  crawl?: Pick<CrawlSummary, 'fetched' | 'new' | 'changed' | 'unchanged' | 'failed' | 'failures' | 'reportsFound' | 'attachmentsFound' | 'bytesDownloaded' | 'skipped'> & {
+  crawl?: Pick<CrawlSummary, 'fetched' | 'new' | 'changed' | 'unchanged' | 'failed' | 'failures' | 'reportsFound' | 'attachmentsFound' | 'bytesDownloaded' | 'skipped' | 'incompleteListings' | 'listings' | 'listingsRead' | 'coverage'> & {
     failedUrls: { url: string; kind: string; message: string }[];
   };
   extract?: StageCounts;
@@ -102,9 +102,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         summary.crawl = {
           fetched: c.fetched, new: c.new, changed: c.changed, unchanged: c.unchanged, failed: c.failed, failures: c.failures,
           reportsFound: c.reportsFound, attachmentsFound: c.attachmentsFound, bytesDownloaded: c.bytesDownloaded, skipped: c.skipped,
+          listingsRead: c.listingsRead, listings: c.listings, incompleteListings: c.incompleteListings, coverage: c.coverage,
           failedUrls: c.failedUrls.map((f) => ({ url: f.url, kind: String(f.kind), message: f.message })),
         };
         for (const [kind, n] of Object.entries(c.failures)) summary.failuresByKind[`crawl:${kind}`] = n;
+        if (c.incompleteListings.length) summary.failuresByKind['crawl:incomplete-listing'] = c.incompleteListings.length;
       }
     }
     if (stages.has('extract')) {
@@ -128,7 +130,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       summary.outputs.snapshot = snap.dir;
       summary.outputs.latest = path.join(p.snapshots, 'latest');
     }
-    const perDocFailures = (summary.crawl?.failed ?? 0) + (summary.extract?.failed ?? 0);
+    // A list that states more than was found is as much a reason to look as a failed document.
+    const perDocFailures = (summary.crawl?.failed ?? 0) + (summary.extract?.failed ?? 0) + (summary.crawl?.incompleteListings.length ?? 0);
     summary.status = perDocFailures > 0 ? 'partial' : 'ok';
   } catch (e) {
     summary.status = 'failed';

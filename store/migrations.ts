@@ -327,6 +327,59 @@ CREATE INDEX reports_agency_year_source ON reports(agency_id, year, source_url);
 `,
   },
   {
+    version: 7,
+    description: 'crawl completeness and coverage: the pages of every list with what it states (crawl_list_pages), stated vs found per list (crawl_listings), per portal and run (crawl_coverage), report years per agency (coverage_years)',
+    sql: `
+-- Crawl completeness: every page of every list a crawl read, with what the list states about its
+-- size and the entries the page held (so a resumed run still counts the pages read before).
+CREATE TABLE crawl_list_pages (
+  run_id   INTEGER NOT NULL,
+  list_url TEXT NOT NULL,                     -- the list's first page
+  portal   TEXT NOT NULL,
+  page_url TEXT NOT NULL,
+  stated   TEXT,                              -- JSON {records, pageSize, pages, staticPages, evidence}
+  entries  TEXT,                              -- JSON array of entry URLs on this page
+  failed   TEXT,                              -- failure kind when the page could not be read
+  PRIMARY KEY (run_id, list_url, page_url)
+);
+-- One row per list and run: stated vs found, and whether the list was read completely.
+CREATE TABLE crawl_listings (
+  run_id         INTEGER NOT NULL,
+  portal         TEXT NOT NULL,
+  list_url       TEXT NOT NULL,
+  stated_records INTEGER,
+  stated_pages   INTEGER,
+  page_size      INTEGER,
+  found          INTEGER NOT NULL,
+  pages_read     INTEGER NOT NULL,
+  pages_failed   INTEGER NOT NULL,
+  complete       INTEGER NOT NULL,            -- 1 = found what it states (or states nothing and no page failed)
+  evidence       TEXT,
+  PRIMARY KEY (run_id, list_url)
+);
+-- Coverage per portal and run: listings read, stated vs found, report articles, attachments, skipped non-reports.
+CREATE TABLE crawl_coverage (
+  run_id              INTEGER NOT NULL,
+  portal              TEXT NOT NULL,
+  listings_read       INTEGER NOT NULL,
+  listings_stated     INTEGER NOT NULL,
+  stated_records      INTEGER NOT NULL,
+  found_records       INTEGER NOT NULL,
+  incomplete_listings INTEGER NOT NULL,
+  report_articles     INTEGER NOT NULL,
+  attachments         INTEGER NOT NULL,
+  skipped_non_reports INTEGER NOT NULL,
+  PRIMARY KEY (run_id, portal)
+);
+-- Per portal over time: which years have a current report for which agency.
+CREATE VIEW coverage_years AS
+  SELECT d.portal AS portal, r.agency_id AS agency_id, r.agency AS agency, r.year AS year, COUNT(*) AS reports
+  FROM reports r JOIN documents d ON d.sha256 = r.sha256
+  WHERE r.is_current = 1 AND r.year IS NOT NULL
+  GROUP BY d.portal, r.agency_id, r.agency, r.year;
+`,
+  },
+  {
     version: 9,
     description: 'places: division code, province/city/county, agency level and kind per report (places/gazetteer.ts); report_summary reads them; agency_years and region_years views',
     sql: `

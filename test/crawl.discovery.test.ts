@@ -11,7 +11,8 @@ import { classifyTitle } from '../crawler/discover.ts';
 import { trsPaging } from '../crawler/platforms/trs.ts';
 import { jcms } from '../crawler/platforms/jcms.ts';
 import { scriptEndpoints } from '../crawler/platforms/jsonapi.ts';
-import { loadHtml } from '../crawler/discover.ts';
+import { articleTitle, loadHtml } from '../crawler/discover.ts';
+import { renderReports } from '../scripts/render-reports.ts';
 import type { Page } from '../crawler/types.ts';
 
 let portal: FixturePortal;
@@ -68,6 +69,9 @@ describe('crawl: discovery on every platform kind', () => {
     expect(nonReportsStored).toBe(0);
     expect(notAReport).toEqual([]);
     expect(summary.failed).toBe(0);
+    // Every list of the portal reads completely (TRS createPageHTML, jcms totalRecord, JSON totals).
+    console.log('[crawl figures] sample portal lists:', JSON.stringify(summary.listings), 'incomplete:', JSON.stringify(summary.incompleteListings));
+    expect(summary.incompleteListings).toEqual([]);
   });
 
   it('stores each document once although listed twice, and never follows javascript: or off-host links', () => {
@@ -132,8 +136,19 @@ describe('crawl: zero-config from a portal home page', () => {
   }, 120_000);
 });
 
-describe('crawl: with the seed renderings (when scripts/render-reports.ts has made them)', () => {
-  it.runIf(fs.existsSync(`${DEFAULT_DOCUMENTS_DIR}/index.json`))('finds the seed reports in portal-chrome pages and stores their PDF/DOC/DOCX bytes', async () => {
+describe('crawl: with the seed renderings (scripts/render-reports.ts, made here when missing)', () => {
+  it('finds the seed reports in portal-chrome pages and stores their PDF/DOC/DOCX bytes', async (ctx) => {
+    // Decided when the test runs, not when the file loads: render what is missing (cached in
+    // test/.cache), and when a rendering tool is absent fail under CI, skip visibly elsewhere.
+    try {
+      await renderReports({ outDir: DEFAULT_DOCUMENTS_DIR });
+    } catch (e) {
+      const why = `cannot render the seed reports into ${DEFAULT_DOCUMENTS_DIR}: ${(e as Error).message.split('\n')[0]} (scripts/system-deps.sh installs chromium and libreoffice)`;
+      if (process.env.CI) throw new Error(why);
+      console.log(`[crawl figures] SKIPPED with renderings: ${why}`);
+      ctx.skip();
+    }
+    expect(fs.existsSync(`${DEFAULT_DOCUMENTS_DIR}/index.json`), 'renderings index').toBe(true);
     const real = await startFixturePortal({ documentsDir: DEFAULT_DOCUMENTS_DIR });
     const w = workspace(real);
     try {
@@ -150,7 +165,7 @@ describe('crawl: with the seed renderings (when scripts/render-reports.ts has ma
       w.cleanup();
       await real.close();
     }
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('discovery rules (general evidence, not fitted to the fixture)', () => {
@@ -160,6 +175,11 @@ describe('discovery rules (general evidence, not fitted to the fixture)', () => 
     for (const t of yes) expect(classifyTitle(t), t).toBe('report');
     for (const t of no) expect(classifyTitle(t), t).toBe('no');
     expect(classifyTitle('余姚市农业农村局2021年政府信息公开工作年...')).toBe('maybe');
+  });
+
+  it('takes an article title from <title> without breaking a year range at its hyphen', () => {
+    expect(articleTitle(loadHtml('<title>余姚市2020-2021年度政府信息公开工作年度报告-余姚市人民政府</title>'))).toBe('余姚市2020-2021年度政府信息公开工作年度报告');
+    expect(articleTitle(loadHtml('<title>政府信息公开年报_某某局2022年政府信息公开工作年度报告_某某市人民政府门户网站</title>'))).toBe('某某局2022年政府信息公开工作年度报告');
   });
 
   it('reads TRS paging from the call shapes seen on real sites', () => {

@@ -112,10 +112,11 @@ export const jcms: PlatformAdapter = {
       if (p.chain && n >= size && (total === undefined || p.end < total)) {
         pages.push(windowRequest(column, p.end + 1, p.end + size, p.perpage, p.body, true));
       }
-      return { links, pages, evidence };
+      return { links, pages, evidence, entries: links.map((l) => l.url) };
     }
+    const entries = n > 0 ? links.map((l) => l.url) : undefined;
     const params = columnParams(text);
-    if (!params) return { links, pages, evidence };
+    if (!params) return { links, pages, evidence, ...(entries ? { entries } : {}) };
     const perpage = num(text, /perpage\s*['"]?\s*[:=]\s*['"]?(\d+)/i) ?? 15;
     const group = num(text, /groupSize\s*['"]?\s*[:=]\s*['"]?(\d+)/i) ?? 3;
     const window = perpage * group;
@@ -126,6 +127,6 @@ export const jcms: PlatformAdapter = {
     } else if (n >= perpage) {
       pages.push(windowRequest(column, n + 1, n + window, perpage, body, true));
     }
-    return { links, pages, evidence };
+    return { links, pages, evidence, ...(entries ? { entries } : {}) };
   },
 };

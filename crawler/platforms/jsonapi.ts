@@ -8,6 +8,7 @@
 import type { Discovered, ListedLink, Page, PlatformAdapter } from '../types.ts';
 import { normalizeUrl } from '../url.ts';
 import { fieldDate } from '../discover.ts';
+import { statedSizeJson } from '../stated.ts';
 
 const CALL_RE = /(?:fetch|axios(?:\.get|\.post)?|\$\.(?:get|post|getJSON|ajax)|jQuery\.(?:get|post|getJSON|ajax)|\.open\s*\(\s*['"](?:GET|POST)['"]\s*,)\s*\(?\s*(['"`])([^'"`]+)\1/g;
 const URL_PROP_RE = /\burl\s*:\s*(['"`])([^'"`]+)\1/g;
@@ -140,6 +141,7 @@ export const jsonapi: PlatformAdapter = {
     const links = jsonRecords(data, column);
     const pages: Discovered[] = [];
     const evidence = [`${links.length} record(s)`];
+    const stated = page.extra.paging?.first ? statedSizeJson(data) : null;
     const u = new URL(page.url);
     const param = pageParam(u);
     if (param && links.length > 0) {
@@ -157,6 +159,6 @@ export const jsonapi: PlatformAdapter = {
         pages.push(apiRequest(withPage(page.url, param, current + 1), column, { column }));
       }
     }
-    return { links, pages, evidence };
+    return { links, pages, evidence, entries: links.map((l) => l.url), stated };
   },
 };

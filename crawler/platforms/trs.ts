@@ -12,6 +12,8 @@ import { anchors } from '../discover.ts';
 
 interface Paging {
   count: number;
+  /** Record count: the newer template's last argument. */
+  records?: number;
   current: number;
   name: string;
   ext: string;
@@ -28,7 +30,9 @@ export function trsPaging(text: string): Paging | null {
     const ext = strs.find((s) => /^s?html?$/i.test(s)) ?? 'htm';
     const name = strs.filter((s) => !/^s?html?$/i.test(s)).pop() ?? 'index';
     if (firstNum >= 0 && nums[firstNum + 1] !== null && nums[firstNum + 1] !== undefined) {
-      return { count: nums[firstNum]!, current: nums[firstNum + 1]!, name: /^[\w-]+$/.test(name) ? name : 'index', ext };
+      const last = nums[nums.length - 1];
+      const records = nums.filter((n) => n !== null).length >= 3 && last !== null && last !== undefined && args.length > firstNum + 2 ? last : undefined;
+      return { count: nums[firstNum]!, current: nums[firstNum + 1]!, name: /^[\w-]+$/.test(name) ? name : 'index', ext, ...(records !== undefined ? { records } : {}) };
     }
   }
   const v = (re: RegExp) => re.exec(text)?.[1];
@@ -70,6 +74,8 @@ export const trs: PlatformAdapter = {
     }
     // TRS list items are plain anchors; the generic adapter reads them too, this keeps TRS
     // self-sufficient when it is forced by a platform hint.
-    return { links: anchors(page.$(), page.finalUrl, { dates: true }), pages, evidence };
+    // The call states the list's page count (and, in the newer template, its record count).
+    const stated = paging && paging.current === 0 ? { pages: paging.count, ...(paging.records !== undefined ? { records: paging.records } : {}), evidence: [`trs createPageHTML pages=${paging.count}${paging.records !== undefined ? ` records=${paging.records}` : ''}`] } : null;
+    return { links: anchors(page.$(), page.finalUrl, { dates: true }), pages, evidence, stated };
   },
 };

@@ -1,0 +1,127 @@
+/**
+ * Done-when (issue 11, part 1): every list reads what it states about its size, in the shapes
+ * real portals use, derives its further pages from it (or pages it in Chromium), and a list that
+ * cannot be completed makes the run say so: crawl.incompleteListings in the JSON summary, the
+ * text summary and `nianbao status` name it, exit status 1. Real SQLite, real Chromium, fixture
+ * sites on 127.0.0.1 whose markup and pager scripts are their own (test/portal/sites/pagers.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startPagersSite, type PagersSite } from './portal/sites/pagers.ts';
+import { workspace } from './portal/harness.ts';
+import type { FixturePortal } from './portal/server.ts';
+import { keyRole, statedSize, textSize } from '../crawler/stated.ts';
+import { listEntries, loadHtml } from '../crawler/discover.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let site: PagersSite;
+
+beforeAll(async () => {
+  site = await startPagersSite();
+});
+afterAll(async () => {
+  await site?.close();
+});
+
+describe('crawl: every list checks what it states against what it found', () => {
+  it('reads the stated size in each pager shape, finds every entry, and flags the list whose page 3 is gone', async () => {
+    for (const c of site.cases) {
+      const ws = workspace({ hostOverrides: site.hostOverrides } as unknown as FixturePortal, `nianbao-complete-${c.id}-`);
+      try {
+        const before = site.log.length;
+        const t0 = Date.now();
+        const s = await ws.run([c.start]);
+        const ms = Date.now() - t0;
+        const log = site.log.slice(before);
+        const docs = ws.documents();
+        const urls = new Set(docs.map((d) => d.url));
+        const found = c.reports.filter((u) => urls.has(u)).length;
+        const listing = s.incompleteListings.find((l) => l.url === c.start);
+        const checked = ws.db.prepare(`SELECT stated_records, found FROM crawl_listings WHERE list_url = ?`).get(c.start) as { stated_records: number; found: number } | undefined;
+        console.log(
+          `[crawl figures] ${c.id}: stated ${checked?.stated_records ?? '-'} entries, found ${checked?.found ?? '-'} (reachable ${c.reachable}); reports ${found}/${c.reports.length}, attachments ${c.attachments.filter((u) => urls.has(u)).length}/${c.attachments.length}; ` +
+            `requests ${log.length} (${log.filter((e) => e.browser).length} from Chromium, ${s.pagingProbes} paging probes); ${ms} ms; incomplete ${listing ? `${listing.found}/${listing.stated}` : 'no'}`,
+        );
+        expect(checked?.stated_records, `${c.id}: stated size read`).toBe(c.stated);
+        expect(checked?.found, `${c.id}: entries found`).toBe(c.reachable);
+        expect(c.reports.filter((u) => !urls.has(u)), `${c.id}: reports missing`).toEqual([]);
+        expect(c.attachments.filter((u) => !urls.has(u)), `${c.id}: attachments missing`).toEqual([]);
+        expect(docs.filter((d) => c.nonReports.includes(d.url)), `${c.id}: notices stored`).toEqual([]);
+        if (c.incomplete) {
+          expect(s.incompleteListings).toEqual([expect.objectContaining({ url: c.start, stated: c.stated, found: c.reachable, unit: 'records' })]);
+          expect(listing!.failedPages?.map((f) => f.kind)).toEqual(expect.arrayContaining(['http-4xx']));
+        } else {
+          expect(s.incompleteListings, c.id).toEqual([]);
+          expect(s.failed, c.id).toBe(0);
+        }
+      } finally {
+        ws.cleanup();
+      }
+    }
+  }, 300_000);
+
+  it('nianbao crawl exits 1 on an incomplete list and names it in the JSON and text summaries and in nianbao status', async () => {
+    const gone = site.cases.find((c) => c.id === 'gone')!;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-incomplete-cli-'));
+    // Asynchronous: the fixture site answers from this process's event loop.
+    const cli = (...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, [path.join(repoRoot, 'bin/nianbao.js'), ...args], { cwd: repoRoot, env: { ...process.env, NIANBAO_DATA_DIR: dataDir } });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (d) => (stdout += d));
+        p.stderr.on('data', (d) => (stderr += d));
+        p.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    try {
+      const json = await cli('crawl', '--start', gone.start, '--delay-ms', '0', '--json');
+      expect(json.status, json.stderr.slice(-2000)).toBe(1);
+      const summary = JSON.parse(json.stdout.trim().split('\n').pop()!) as { status: string; crawl: { incompleteListings: { url: string; stated: number; found: number }[] } };
+      expect(summary.status).toBe('partial');
+      expect(summary.crawl.incompleteListings).toEqual([expect.objectContaining({ url: gone.start, stated: 25, found: 20 })]);
+      expect(Object.values((summary.crawl as unknown as { coverage: Record<string, unknown> }).coverage)).toEqual([expect.objectContaining({ statedRecords: 25, foundRecords: 20, incompleteListings: 1, reportArticles: 19 })]);
+      const text = await cli('crawl', '--start', gone.start, '--delay-ms', '0', '--quiet');
+      expect(text.status).toBe(1);
+      expect(text.stdout).toContain(`INCOMPLETE listing ${gone.start}: states 25 records, found 20`);
+      const status = await cli('status');
+      expect(status.status).toBe(0);
+      expect(status.stdout).toContain(`incomplete listing ${gone.start}: states 25 records, found 20`);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
+
+describe('stated size: a vocabulary of names, not a list of platforms', () => {
+  it('reads record count, page size and page count under naming schemes it was not written for', () => {
+    const roles = Object.fromEntries(
+      ['totalRecord', 'recordCount', 'total_count', 'TotalCount', 'totalData', 'iTotalRecords', 'recordTotal', 'pageSize', 'perPage', 'per_page', 'showData', 'limit', 'rows', 'pageCount', 'totalPage', 'total_pages', '_nPageCount', 'staticPages', 'static_pages', 'pageIndex', 'curr', 'clickCount', 'tabIndex', 'width'].map((k) => [k, keyRole(k)]),
+    );
+    expect(roles).toEqual({
+      totalRecord: 'records', recordCount: 'records', total_count: 'records', TotalCount: 'records', totalData: 'records', iTotalRecords: 'records', recordTotal: 'records',
+      pageSize: 'pageSize', perPage: 'pageSize', per_page: 'pageSize', showData: 'pageSize', limit: 'pageSize', rows: 'pageSize',
+      pageCount: 'pages', totalPage: 'pages', total_pages: 'pages', _nPageCount: 'pages', staticPages: 'staticPages', static_pages: 'staticPages',
+      pageIndex: 'current', curr: 'current', clickCount: null, tabIndex: null, width: null,
+    });
+  });
+
+  it('reads printed text, script objects and JSON settings; a lone count without pager settings is not a statement', () => {
+    expect(textSize('共 23 条记录　每页 10 条　第 1/3 页')).toMatchObject({ records: 23, pageSize: 10, pages: 3 });
+    expect(textSize('总记录数：174 页次：1/12')).toMatchObject({ records: 174, pages: 12 });
+    expect(statedSize(loadHtml('<div id=p></div><script>$("#p").jpage({ perPage: 15, totalRecord: 174, groupSize: 3 });</script>'))).toMatchObject({ records: 174, pageSize: 15, pages: 12 });
+    expect(statedSize(loadHtml('<script type="application/json">{"paging":{"total_count":12,"per_page":5}}</script>'))).toMatchObject({ records: 12, pageSize: 5, pages: 3 });
+    expect(statedSize(loadHtml('<script>var count = 5; var visitCount = 300;</script>'))).toBeNull();
+    expect(statedSize(loadHtml('<p>欢迎访问</p>'))).toBeNull();
+  });
+
+  it('counts the rows of a list, not its menus', () => {
+    const $ = loadHtml(`<div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a><a href="/a/">互动交流</a><a href="/b/">办事服务</a></div>
+<ul class="l"><li><a href="/1.html">某县2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li><li><a href="/2.html">关于报送2022年度政府信息公开工作年度报告的通知</a><span>2023-01-02</span></li></ul>
+<div class="page"><a href="index_1.html">2</a><a href="index_1.html">下一页</a></div>`);
+    expect(listEntries($, 'http://x.gov.cn/nb/')).toEqual(['http://x.gov.cn/1.html', 'http://x.gov.cn/2.html']);
+  });
+});
