@@ -14,22 +14,12 @@ import { snapRow } from '../normalize/snap.ts';
 import { canonicalLabel, labelDistance } from '../normalize/vocabulary.ts';
 import { mapping } from '../schema/mappings.ts';
 import type { Fact, ReportResult } from '../schema/report.ts';
+import { rng } from '../scripts/lib/rng.ts';
 
 const seedText = (id: string) => fs.readFileSync(seedFile(id), 'utf8');
 const run = (text: string) => buildReport(Buffer.from(text, 'utf8'), { file: 'variant.txt' });
 const lines = (facts: Fact[]) => facts.map((f) => `${f.table}.${f.row}.${f.col}=${f.value}`).sort();
 
-/** Deterministic PRNG (mulberry32), so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const confusions = mapping<{ confusions: string[] }>('vocabulary.json').confusions;
 const confusableOf = (c: string) => confusions.filter((g) => g.includes(c)).flatMap((g) => [...g]).filter((d) => d !== c);
