@@ -1,0 +1,78 @@
+/**
+ * The interface every OCR engine answers (engine.ts: tesseract, tesseract.js; paddle.ts: PaddleOCR
+ * recognition): image crops in, words with positions and confidences out.
+ */
+import type { Gray } from './image.ts';
+
+/** line: one line of text (a table cell); digits: one line restricted to number characters; block: a page region of paragraphs. */
+export type OcrMode = 'line' | 'digits' | 'block';
+
+export interface OcrRequest {
+  image: Gray;
+  mode: OcrMode;
+}
+
+export interface OcrWord {
+  text: string;
+  /** 0..1 */
+  conf: number;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  block: number;
+  par: number;
+  line: number;
+}
+
+export interface OcrResult {
+  /** Words of the image in reading order. */
+  words: OcrWord[];
+  /** Text, lines joined by '\n'. */
+  text: string;
+  /** Lowest word confidence (0..1); 0 for no words. */
+  minConf: number;
+  /** Mean word confidence (0..1). */
+  meanConf: number;
+}
+
+export interface OcrEngine {
+  readonly name: 'tesseract.js' | 'tesseract' | 'paddle';
+  recognizeMany(requests: OcrRequest[]): Promise<OcrResult[]>;
+  close(): Promise<void>;
+}
+
+export type EngineName = OcrEngine['name'];
+
+/** A digit-only result has no spaces; CJK characters are not separated by spaces either. */
+export function joinWords(words: OcrWord[]): string {
+  const lines: string[] = [];
+  let cur = '';
+  let key = '';
+  let prev: OcrWord | undefined;
+  for (const w of words) {
+    const k = `${w.block}.${w.par}.${w.line}`;
+    if (k !== key) {
+      if (key) lines.push(cur);
+      cur = w.text;
+      key = k;
+    } else {
+      const cjk = /[\u3000-\u9fff\uff00-\uffef]$/.test(cur) || /^[\u3000-\u9fff\uff00-\uffef]/.test(w.text);
+      const gap = prev ? w.left - (prev.left + prev.width) : 0;
+      cur += cjk || gap < w.height * 0.3 ? w.text : ' ' + w.text;
+    }
+    prev = w;
+  }
+  if (key) lines.push(cur);
+  return lines.join('\n');
+}
+
+export function resultOf(words: OcrWord[]): OcrResult {
+  const confs = words.map((w) => w.conf);
+  return {
+    words,
+    text: joinWords(words),
+    minConf: confs.length ? Math.min(...confs) : 0,
+    meanConf: confs.length ? confs.reduce((a, b) => a + b, 0) / confs.length : 0,
+  };
+}
