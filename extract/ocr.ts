@@ -142,21 +142,25 @@ async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine):
   // around （一） made 予以公开 unreadable in block and line mode alike.
   const clean: Gray = { width: img.width, height: img.height, data: new Uint8Array(bin.length) };
   for (let i = 0; i < bin.length; i++) clean.data[i] = bin[i] ? 0 : 255;
+  const source = engine.input === 'gray' ? img : clean;
+  // The ink of a cell is found at a looser threshold: thin strokes scanned at 150-200 dpi (一, the
+  // bars of 二) come out light gray, and a box cut at Otsu's threshold loses them.
+  const loose = binarize(img, Math.round((threshold + 255) / 2));
 
   // Cells: ink boxes, then one OCR request per non-blank cell.
   const reads: CellRead[][] = grids.map((g) =>
-    g.cells.map((cell) => ({ cell, box: inkBox(bin, img.width, cell, dpi), text: '', confidence: 1 })),
+    g.cells.map((cell) => ({ cell, box: inkBox(loose, img.width, cell, dpi), text: '', confidence: 1 })),
   );
   const requests: OcrRequest[] = [];
   const targets: CellRead[] = [];
   for (const rs of reads)
     for (const r of rs)
       if (r.box) {
-        requests.push({ image: cellImage(clean, r.box, dpi), mode: 'block' });
+        requests.push({ image: cellImage(source, r.box, dpi), mode: 'cell' });
         targets.push(r);
       }
   // The page outside the tables.
-  const rest: Gray = { ...clean, data: clean.data.slice() };
+  const rest: Gray = { ...source, data: source.data.slice() };
   whiteOut(rest, grids.map((g) => ({ x0: g.left - 4, y0: g.top - 4, x1: g.right + 4, y1: g.bottom + 4 })));
   requests.push({ image: rest, mode: 'block' });
   const results = await engine.recognizeMany(requests);
@@ -164,8 +168,8 @@ async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine):
     t.text = cleanText(results[i].text);
     t.confidence = results[i].meanConf;
   });
-  await rereadNumericColumns(clean, dpi, reads, engine);
-  await rereadWeakLabels(clean, dpi, reads, engine);
+  await rereadNumericColumns(source, dpi, reads, engine);
+  await rereadWeakLabels(source, dpi, reads, engine);
 
   const items: PageItem[] = [];
   grids.forEach((g, k) => items.push({ top: g.top, block: tableBlock(g, reads[k], page) }));

@@ -80,7 +80,7 @@ describe('OCR of scanned reports', { timeout: 900_000 }, () => {
   const runs: SeedRun[] = [];
 
   beforeAll(async () => {
-    scans = await makeScans(SCANS, FULL ? undefined : SUBSET);
+    scans = await makeScans(SCANS, { seeds: FULL ? undefined : SUBSET, profiles: ['200'] });
     engine = createEngine();
     const seeds = scans.filter((s) => FULL || SUBSET.includes(s.seed));
     for (const scan of seeds) {

@@ -18,7 +18,7 @@ import { PaddleEngine } from './paddle.ts';
 export { joinWords, resultOf, type EngineName, type OcrEngine, type OcrMode, type OcrRequest, type OcrResult, type OcrWord } from './types.ts';
 
 const DIGITS = '0123456789.-/';
-const PSM: Record<OcrMode, string> = { line: '7', digits: '7', block: '6' };
+const PSM: Record<OcrMode, string> = { cell: '6', line: '7', digits: '7', block: '6' };
 
 /** Parses tesseract's TSV (one or many pages) into per-page word lists. */
 export function parseTsv(tsv: string): Map<number, OcrWord[]> {

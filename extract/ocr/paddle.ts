@@ -23,6 +23,8 @@ type Session = import('onnxruntime-node').InferenceSession;
 const HEIGHT = 48;
 /** Lines wider than this (after scaling) are cut into pieces at their widest ink gaps. */
 const MAX_WIDTH = 1600;
+/** White margin around a line, as a share of its height (PaddleOCR's detector crops with about this much). */
+const PAD = Number(process.env.NIANBAO_PADDLE_PAD ?? 0.3);
 const DIGIT_CHARS = '0123456789.-/,';
 
 export interface PaddleModel {
@@ -88,7 +90,7 @@ interface Box {
 }
 
 /** Ink threshold of a crop: the binarised page image is 0/255, a gray one is split at mid-gray. */
-const INK = 160;
+const INK = 200;
 
 /**
  * Text lines of a crop: runs of rows with ink, fragments (the top stroke of 二, a comma) merged
@@ -126,6 +128,8 @@ export function textLines(img: Gray, split: boolean): Box[] {
       const j = up <= down ? i - 1 : i + 1;
       const a = runs[Math.min(i, j)];
       const b = runs[Math.max(i, j)];
+      // Never into a line of its own height or more: 三 over 本 in a vertical label are two lines.
+      if (b.y1 - a.y0 + 1 > tall * 1.25) continue;
       runs = [...runs.slice(0, Math.min(i, j)), { y0: a.y0, y1: b.y1 }, ...runs.slice(Math.max(i, j) + 1)];
       changed = true;
       break;
@@ -158,41 +162,57 @@ export function textLines(img: Gray, split: boolean): Box[] {
   return out;
 }
 
-/** The model's input for one line: scaled to HEIGHT (bilinear), normalised to [-1, 1], 3 channels. */
-function lineTensor(img: Gray, box: Box, width: number): Float32Array {
-  const h = box.y1 - box.y0;
-  const w = box.x1 - box.x0;
-  const pad = Math.max(2, Math.round(h * 0.12));
-  // The crop with a small white margin, so strokes do not touch the frame.
-  const sx0 = box.x0 - pad;
-  const sy0 = box.y0 - pad;
-  const sw = w + 2 * pad;
-  const sh = h + 2 * pad;
+/** Ink boxes and their scales, laid side by side on one strip of the model's height. */
+interface Strip {
+  parts: { box: Box; pad: number; scale: number; x: number; w: number }[];
+  width: number;
+}
+
+/** Each line scaled to HEIGHT with a small white margin, lines joined left to right with a gap. */
+function stripOf(boxes: Box[]): Strip {
+  const parts: Strip['parts'] = [];
+  let x = 0;
+  for (const box of boxes) {
+    const h = box.y1 - box.y0;
+    const pad = Math.max(2, Math.round(h * PAD));
+    const scale = HEIGHT / (h + 2 * pad);
+    const w = Math.max(8, Math.ceil((box.x1 - box.x0 + 2 * pad) * scale));
+    if (parts.length) x += Math.round(HEIGHT / 4);
+    parts.push({ box, pad, scale, x, w });
+    x += w;
+  }
+  return { parts, width: Math.max(HEIGHT / 2, x) };
+}
+
+/** The model's input for a strip: bilinear scaling, normalised to [-1, 1] (white = 1), 3 channels. */
+function stripTensor(img: Gray, strip: Strip): Float32Array {
+  const width = strip.width;
   const plane = HEIGHT * width;
-  const out = new Float32Array(3 * plane);
-  const at = (x: number, y: number) => {
-    const xx = sx0 + x;
-    const yy = sy0 + y;
-    return xx < 0 || yy < 0 || xx >= img.width || yy >= img.height ? 255 : img.data[yy * img.width + xx];
-  };
-  const scale = sh / HEIGHT;
-  for (let y = 0; y < HEIGHT; y++) {
-    const fy = Math.min(sh - 1, Math.max(0, (y + 0.5) * scale - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(sh - 1, y0 + 1);
-    const ty = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = Math.min(sw - 1, Math.max(0, (x + 0.5) * scale - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(sw - 1, x0 + 1);
-      const tx = fx - x0;
-      const top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * tx;
-      const bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * tx;
-      const v = (top + (bottom - top) * ty) / 127.5 - 1;
-      const i = y * width + x;
-      out[i] = v;
-      out[plane + i] = v;
-      out[2 * plane + i] = v;
+  const out = new Float32Array(3 * plane).fill(1);
+  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= img.width || yy >= img.height ? 255 : img.data[yy * img.width + xx]);
+  for (const p of strip.parts) {
+    const sx0 = p.box.x0 - p.pad;
+    const sy0 = p.box.y0 - p.pad;
+    const inv = 1 / p.scale;
+    for (let y = 0; y < HEIGHT; y++) {
+      const fy = sy0 + Math.max(0, (y + 0.5) * inv - 0.5);
+      const y0 = Math.floor(fy);
+      const ty = fy - y0;
+      for (let x = 0; x < p.w; x++) {
+        const fx = sx0 + Math.max(0, (x + 0.5) * inv - 0.5);
+        const x0 = Math.floor(fx);
+        const tx = fx - x0;
+        const a = at(x0, y0);
+        const b = at(x0 + 1, y0);
+        const c = at(x0, y0 + 1);
+        const d = at(x0 + 1, y0 + 1);
+        const top = a + (b - a) * tx;
+        const v = (top + (c + (d - c) * tx - top) * ty) / 127.5 - 1;
+        const i = y * width + p.x + x;
+        out[i] = v;
+        out[plane + i] = v;
+        out[2 * plane + i] = v;
+      }
     }
   }
   return out;
@@ -206,6 +226,8 @@ export interface PaddleOptions {
 
 export class PaddleEngine implements OcrEngine {
   readonly name = 'paddle' as const;
+  /** Trained on photographed and scanned text: the gray page reads better than a binarised one. */
+  readonly input = 'gray' as const;
   private session: Promise<{ ort: Ort; session: Session; charset: string[]; digits: number[] }>;
 
   constructor(opts: PaddleOptions = {}) {
@@ -229,48 +251,50 @@ export class PaddleEngine implements OcrEngine {
 
   async recognizeMany(requests: OcrRequest[]): Promise<OcrResult[]> {
     const { ort, session, charset, digits } = await this.session;
+    const read = async (boxes: Box[], img: Gray, allowed?: number[]) => {
+      // Very long strips (page text) are read in pieces no wider than MAX_WIDTH.
+      let text = '';
+      const confs: number[] = [];
+      const pieces: Box[][] = [];
+      for (const b of boxes) {
+        const s = stripOf([b]);
+        const n = Math.ceil(s.width / MAX_WIDTH);
+        const step = Math.ceil((b.x1 - b.x0) / n);
+        for (let k = 0; k < n; k++) pieces.push([{ ...b, x0: b.x0 + k * step, x1: Math.min(b.x1, b.x0 + (k + 1) * step) }]);
+      }
+      // Lines of a cell (a wrapped label) are read as one strip: the model sees them in context.
+      const groups = pieces.length > 1 && stripOf(boxes).width <= MAX_WIDTH ? [boxes] : pieces;
+      for (const g of groups) {
+        const strip = stripOf(g);
+        const input = new ort.Tensor('float32', stripTensor(img, strip), [1, 3, HEIGHT, strip.width]);
+        const res = await session.run({ [session.inputNames[0]]: input });
+        const o = res[session.outputNames[0]];
+        const [, frames, classes] = o.dims as number[];
+        const d = ctcDecode(o.data as Float32Array, frames, classes, charset, allowed);
+        text += d.text;
+        confs.push(...d.confs);
+      }
+      return { text: text.trim(), conf: confs.length ? Math.min(...confs) : 0 };
+    };
     const out: OcrResult[] = [];
     for (const req of requests) {
       const words: OcrWord[] = [];
       const lines = textLines(req.image, req.mode === 'block');
-      let lineNo = 0;
-      let lastTop = -Infinity;
-      for (const box of lines) {
-        if (box.y0 > lastTop + 2) lineNo++;
-        lastTop = box.y0;
-        const h = box.y1 - box.y0;
-        const pad = Math.max(2, Math.round(h * 0.12));
-        const scale = HEIGHT / (h + 2 * pad);
-        const fullW = Math.max(HEIGHT / 2, Math.ceil((box.x1 - box.x0 + 2 * pad) * scale));
-        // Very long lines (page text) are read in pieces no wider than MAX_WIDTH.
-        const pieces = Math.ceil(fullW / MAX_WIDTH);
-        const step = Math.ceil((box.x1 - box.x0) / pieces);
-        let text = '';
-        const confs: number[] = [];
-        for (let p = 0; p < pieces; p++) {
-          const piece = { ...box, x0: box.x0 + p * step, x1: Math.min(box.x1, box.x0 + (p + 1) * step) };
-          const width = Math.max(HEIGHT / 2, Math.ceil((piece.x1 - piece.x0 + 2 * pad) * scale));
-          const input = new ort.Tensor('float32', lineTensor(req.image, piece, width), [1, 3, HEIGHT, width]);
-          const res = await session.run({ [session.inputNames[0]]: input });
-          const o = res[session.outputNames[0]];
-          const [, frames, classes] = o.dims as number[];
-          const d = ctcDecode(o.data as Float32Array, frames, classes, charset, req.mode === 'digits' ? digits : undefined);
-          text += d.text;
-          confs.push(...d.confs);
+      if (req.mode === 'block') {
+        let lineNo = 0;
+        let lastTop = -Infinity;
+        for (const box of lines) {
+          if (box.y0 > lastTop + 2) lineNo++;
+          lastTop = box.y0;
+          const r = await read([box], req.image);
+          if (r.text) words.push({ text: r.text, conf: r.conf, left: box.x0, top: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, block: 1, par: 1, line: lineNo });
         }
-        text = text.trim();
-        if (!text) continue;
-        words.push({
-          text,
-          conf: confs.length ? Math.min(...confs) : 0,
-          left: box.x0,
-          top: box.y0,
-          width: box.x1 - box.x0,
-          height: h,
-          block: 1,
-          par: 1,
-          line: lineNo,
-        });
+      } else if (lines.length) {
+        const r = await read(lines, req.image, req.mode === 'digits' ? digits : undefined);
+        const x0 = Math.min(...lines.map((b) => b.x0));
+        const y0 = Math.min(...lines.map((b) => b.y0));
+        if (r.text)
+          words.push({ text: r.text, conf: r.conf, left: x0, top: y0, width: Math.max(...lines.map((b) => b.x1)) - x0, height: Math.max(...lines.map((b) => b.y1)) - y0, block: 1, par: 1, line: 1 });
       }
       out.push(resultOf(words));
     }

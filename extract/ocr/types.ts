@@ -4,8 +4,12 @@
  */
 import type { Gray } from './image.ts';
 
-/** line: one line of text (a table cell); digits: one line restricted to number characters; block: a page region of paragraphs. */
-export type OcrMode = 'line' | 'digits' | 'block';
+/**
+ * cell: the text of one table cell, on one line or wrapped over several (read as one string);
+ * line: one line of text; digits: a cell restricted to number characters; block: a page region
+ * of paragraphs (words with their lines and positions).
+ */
+export type OcrMode = 'cell' | 'line' | 'digits' | 'block';
 
 export interface OcrRequest {
   image: Gray;
@@ -38,6 +42,8 @@ export interface OcrResult {
 
 export interface OcrEngine {
   readonly name: 'tesseract.js' | 'tesseract' | 'paddle';
+  /** The crops it reads best: binarised black on white (default) or the deskewed gray page. */
+  readonly input?: 'binary' | 'gray';
   recognizeMany(requests: OcrRequest[]): Promise<OcrResult[]>;
   close(): Promise<void>;
 }
