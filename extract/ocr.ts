@@ -58,6 +58,9 @@ export interface OcrStats {
 interface PageItem {
   top: number;
   block: Block;
+  /** Column borders of a table's grid (page pixels, deskewed), and the tolerance of the grid. */
+  xs?: number[];
+  tol?: number;
 }
 
 /** OCR of a PDF's pages into paragraphs and tables (`status: 'ok'`, `ocr: true`). */
@@ -172,7 +175,7 @@ async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine):
   await rereadWeakLabels(source, dpi, reads, engine);
 
   const items: PageItem[] = [];
-  grids.forEach((g, k) => items.push({ top: g.top, block: tableBlock(g, reads[k], page) }));
+  grids.forEach((g, k) => items.push({ top: g.top, block: tableBlock(g, reads[k], page), xs: g.xs, tol: Math.max(3, Math.round(dpi / 50)) * 2 }));
   for (const p of paragraphs(results[results.length - 1].words, page)) items.push(p);
   items.sort((a, b) => a.top - b.top);
   return { items, skew, cells: targets.length, tables: grids.length };
@@ -288,10 +291,12 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
     const cols = new Map<number, CellRead[]>();
     for (const r of reads) if (r.box && r.cell.c0 === r.cell.c1) cols.set(r.cell.c0, [...(cols.get(r.cell.c0) ?? []), r]);
     for (const list of cols.values()) {
-      const numeric = list.filter((r) => NUMBER.test(r.text.replace(/\s/g, ''))).length;
-      if (numeric < Math.max(1, list.length * 0.4)) continue;
-      for (const r of list) {
-        if ((r.text.match(CJK) ?? []).length >= 2) continue; // a header cell in a numeric column
+      // Header cells (words) do not count: a column with two value rows under three header rows
+      // is numeric, and so is one where a value was misread as "o" or "0.".
+      const values = list.filter((r) => (r.text.match(CJK) ?? []).length < 2);
+      const numeric = values.filter((r) => NUMBER.test(r.text.replace(/\s/g, ''))).length;
+      if (numeric < Math.max(1, values.length * 0.4)) continue;
+      for (const r of values) {
         requests.push({ image: cellImage(img, r.box!, dpi), mode: 'digits' });
         targets.push(r);
       }
@@ -323,7 +328,8 @@ async function rereadWeakLabels(img: Gray, dpi: number, grids: CellRead[][], eng
 
 function fuse(r: CellRead, digits: OcrResult): void {
   const a = r.text.replace(/[\s,]/g, '');
-  const b = digits.text.replace(/[\s,]/g, '');
+  // A speck beside a digit reads as a point or a dash at either end: never part of a number.
+  const b = digits.text.replace(/[\s,]/g, '').replace(/^[.\-/]+(?=\d)|(?<=\d)[.\-/]+$/g, '');
   if (!b) {
     r.confidence = Math.min(r.confidence, 0.3);
     return;
@@ -384,6 +390,7 @@ function paragraphs(words: OcrWord[], page: number): PageItem[] {
     if (!text || PAGE_NUMBER.test(text)) continue;
     const meanConf = ws.reduce((a, w) => a + w.conf, 0) / ws.length;
     if (meanConf < 0.3 && text.length < 4) continue; // noise read as text
+    if (text.length <= 2 && !/[\u4e00-\u9fff\d]/u.test(text)) continue; // a speck read as a letter or a mark
     lines.push({
       text,
       x0: Math.min(...ws.map((w) => w.left)),
@@ -423,28 +430,65 @@ function percentile(v: number[], q: number): number {
 // ---------------------------------------------------------------------------------------------
 // Across pages
 
-/** Joins a table that ends a page to one that starts the next with the same number of columns. */
+/**
+ * Joins a table that ends a page to one that starts the next: same number of columns, or the same
+ * outer borders with column borders that one page draws and the other does not (a label column
+ * split into sub-columns only below the page break). Such tables are laid on the union of both
+ * pages' column borders, a cell spanning several of them repeated as merged cells are.
+ */
 function joinPages(pages: PageItem[][]): Block[] {
   const blocks: Block[] = [];
+  let lastXs: number[] | undefined;
   for (const items of pages) {
     items.forEach((item, i) => {
       const last = blocks[blocks.length - 1];
       const b = item.block;
-      if (
-        i === 0 &&
-        b.kind === 'table' &&
-        last?.kind === 'table' &&
-        last.page !== b.page &&
-        (last.rows[0]?.length ?? -1) === (b.rows[0]?.length ?? -2)
-      ) {
-        const offset = last.rows.length;
-        last.rows.push(...b.rows);
-        last.origins!.push(...b.origins!.map((row) => row.map((o) => (o ? { ...o, row: o.row + offset } : o))));
-        last.confidence!.push(...b.confidence!);
-        return;
+      if (i === 0 && b.kind === 'table' && last?.kind === 'table' && last.page !== b.page) {
+        const same = (last.rows[0]?.length ?? -1) === (b.rows[0]?.length ?? -2);
+        const union = !same && lastXs && item.xs ? unionColumns(lastXs, item.xs, item.tol ?? 6) : undefined;
+        if (same || union) {
+          if (union) {
+            relayColumns(last, lastXs!, union, item.tol ?? 6);
+            relayColumns(b, item.xs!, union, item.tol ?? 6);
+          }
+          const offset = last.rows.length;
+          last.rows.push(...b.rows);
+          last.origins!.push(...b.origins!.map((row) => row.map((o) => (o ? { ...o, row: o.row + offset } : o))));
+          last.confidence!.push(...b.confidence!);
+          if (union) lastXs = union;
+          return;
+        }
       }
       blocks.push(b);
+      lastXs = item.xs;
     });
   }
   return blocks;
+}
+
+/** The union of two tables' column borders when their outer borders agree, else undefined. */
+function unionColumns(a: number[], b: number[], tol: number): number[] | undefined {
+  if (Math.abs(a[0] - b[0]) > tol || Math.abs(a[a.length - 1] - b[b.length - 1]) > tol) return undefined;
+  const all = [...a, ...b].sort((x, y) => x - y);
+  const out: number[] = [];
+  for (const x of all) if (!out.length || x - out[out.length - 1] > tol) out.push(x);
+  // Most borders must be shared: two different tables that merely have the same width are not joined.
+  const shared = (xs: number[], other: number[]) => xs.filter((x) => other.some((y) => Math.abs(x - y) <= tol)).length;
+  if (shared(a, b) < Math.min(a.length, b.length) * 0.6) return undefined;
+  return out;
+}
+
+/** Rewrites a table's columns onto finer borders `to` (each a superset position of `from`). */
+function relayColumns(t: TableBlock, from: number[], to: number[], tol: number): void {
+  const map = to.slice(0, -1).map((x, j) => {
+    const mid = (x + to[j + 1]) / 2;
+    let c = from.findIndex((f, k) => k < from.length - 1 && mid >= f - tol && mid <= from[k + 1] + tol);
+    if (c < 0) c = from.length - 2;
+    return c;
+  });
+  // A cell's origin names its first column, now in the finer numbering.
+  const first = (c: number) => Math.max(0, map.indexOf(c));
+  t.rows = t.rows.map((r) => map.map((c) => r[c] ?? ''));
+  t.origins = t.origins?.map((r) => map.map((c) => (r[c] ? { ...r[c]!, col: first(r[c]!.col) } : undefined)));
+  t.confidence = t.confidence?.map((r) => map.map((c) => r[c]));
 }

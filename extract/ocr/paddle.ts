@@ -39,13 +39,15 @@ export function paddleModel(): PaddleModel {
   return { recognitionPath: path.join(base, 'ch_PP-OCRv4_rec_infer.onnx'), dictionaryPath: path.join(base, 'ppocr_keys_v1.txt') };
 }
 
-/** True when onnxruntime-node's binary loads and the model files are there. */
-export async function paddleAvailable(): Promise<boolean> {
+/** True when the model files and onnxruntime-node's CPU binary for this platform are installed. */
+export function paddleInstalled(): boolean {
   try {
     const m = paddleModel();
     if (!fs.existsSync(m.recognitionPath) || !fs.existsSync(m.dictionaryPath)) return false;
-    await import('onnxruntime-node');
-    return true;
+    const require = createRequire(import.meta.url);
+    const base = path.dirname(require.resolve('onnxruntime-node/package.json'));
+    const binDir = path.join(base, 'bin');
+    return fs.existsSync(binDir) && fs.readdirSync(binDir).some((napi) => fs.existsSync(path.join(binDir, napi, process.platform, process.arch, 'onnxruntime_binding.node')));
   } catch {
     return false;
   }
