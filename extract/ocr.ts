@@ -15,7 +15,8 @@
  * Tables that continue on the next page with the same columns are joined.
  *
  * Every table cell carries its confidence (TableBlock.confidence, 0..1); the normalizer copies it
- * to the facts and flags cells below OCR_CONFIDENCE_THRESHOLD.
+ * to the facts and turns cells below its threshold into findings (normalize/ocr-confidence.ts):
+ * extraction only measures, it builds no findings.
  *
  * Choices, measured on the scanned renderings of the seeds (scripts/make-scans.ts,
  * test/ocr.test.ts; 2 cores): see the constants below.
@@ -35,8 +36,6 @@ import { binarize, crop, decodePnm, estimateSkew, otsu, pad, rotate, whiteOut, t
 /** Rendering resolution (dpi). */
 export const DEFAULT_DPI = 300;
 
-/** Cells read with a lower confidence are reported (finding ocr.low_confidence): ocr/confidence.ts. */
-export { OCR_CONFIDENCE_THRESHOLD } from './ocr/confidence.ts';
 
 export interface OcrOptions {
   fileName?: string;
