@@ -172,6 +172,7 @@ async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine):
   });
   await rereadNumericColumns(source, dpi, reads, engine);
   await rereadWeakLabels(source, dpi, reads, engine);
+  for (const r of reads.flat()) if (r.box && /^[17/|lI]$/.test(r.text) && isSlash(loose, img.width, r.box)) r.text = '/';
 
   const items: PageItem[] = [];
   grids.forEach((g, k) => items.push({ top: g.top, block: tableBlock(g, reads[k], page), xs: g.xs, tol: Math.max(3, Math.round(dpi / 50)) * 2 }));
@@ -258,6 +259,38 @@ function inkBox(bin: Uint8Array, width: number, cell: GridCell, dpi: number) {
     }
   if (bx1 < 0) return undefined;
   return { x0: x0 + bx0, y0: y0 + by0, x1: x0 + bx1 + 1, y1: y0 + by1 + 1 };
+}
+
+/**
+ * Whether the ink in a box is one slanted stroke, '/': the placeholder of blank cells, which a
+ * recogniser shown the glyph alone reads as 1 or 7 with confidence. Every row of ink is narrow
+ * (no bar of a 7, no foot of a 1) and the stroke moves left going down by a sixth of its height or more.
+ */
+function isSlash(bin: Uint8Array, width: number, box: { x0: number; y0: number; x1: number; y1: number }): boolean {
+  const h = box.y1 - box.y0;
+  if (h < 8) return false;
+  const centres: number[] = [];
+  for (let y = box.y0; y < box.y1; y++) {
+    let n = 0;
+    let sum = 0;
+    let first = -1;
+    let last = -1;
+    for (let x = box.x0; x < box.x1; x++)
+      if (bin[y * width + x]) {
+        n++;
+        sum += x;
+        if (first < 0) first = x;
+        last = x;
+      }
+    if (!n) continue;
+    if (last - first + 1 > h * 0.4) return false;
+    centres.push(sum / n);
+  }
+  if (centres.length < h * 0.8) return false;
+  const k = Math.max(1, Math.floor(centres.length / 5));
+  const top = centres.slice(0, k).reduce((a, b) => a + b, 0) / k;
+  const bottom = centres.slice(-k).reduce((a, b) => a + b, 0) / k;
+  return top - bottom > h * 0.15;
 }
 
 function cellImage(img: Gray, box: { x0: number; y0: number; x1: number; y1: number }, dpi: number): Gray {

@@ -171,9 +171,16 @@ interface Strip {
 }
 
 /** Each line scaled to HEIGHT with a small white margin, lines joined left to right with a gap. */
-function stripOf(boxes: Box[]): Strip {
+function stripOf(lines: Box[]): Strip {
   const parts: Strip['parts'] = [];
   let x = 0;
+  // One scale for all lines: a line of small marks (a 、 alone) keeps its size, centred on the
+  // height of the tallest line, and is not blown up into a character.
+  const tall = Math.max(...lines.map((b) => b.y1 - b.y0));
+  const boxes = lines.map((b) => {
+    const grow = tall - (b.y1 - b.y0);
+    return grow > 0 ? { ...b, y0: b.y0 - Math.floor(grow / 2), y1: b.y1 + Math.ceil(grow / 2) } : b;
+  });
   for (const box of boxes) {
     const h = box.y1 - box.y0;
     const pad = Math.max(2, Math.round(h * PAD));
