@@ -1,6 +1,6 @@
 /**
  * OCR engine comparison on the degraded scans (scripts/make-scans.ts): every engine reads the same
- * pages through the same grid finder and the same cell crops (extract/ocr.ts); per engine and scan
+ * pages through the same grid finder and the same cell crops (extract/ocr/); per engine and scan
  * it prints the table cells read right against the expected facts, the wrong cells (expected, read,
  * printed text, confidence, flagged or not) and the CPU seconds per page (this process and its
  * children: pdftoppm, tesseract), with one OCR thread/process.
@@ -9,7 +9,7 @@
  *      [--profiles 150,200] [--json FILE]
  */
 import fs from 'node:fs';
-import { ocrPdf, type OcrStats } from '../extract/ocr.ts';
+import { ocrPdf, type OcrStats } from '../extract/ocr/index.ts';
 import { createEngine, type EngineName } from '../extract/ocr/engine.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
 import { cpuSeconds, expectedFor, scoreFacts, type WrongCell } from './lib/ocr-score.ts';

@@ -2,7 +2,7 @@
  * OCR of degraded scans (scripts/make-scans.ts): the seeds' renderings and the real Huai'an PDF,
  * rasterised at 150 or 200 dpi, turned 0.3–1°, with Gaussian grain, JPEG quality 40–60 and red
  * seals over a table and the signature, rebuilt as image-only PDFs and read back by
- * extract/ocr.ts with the default engine (PaddleOCR recognition). Table facts are scored cell by
+ * extract/ocr/ with the default engine (PaddleOCR recognition). Table facts are scored cell by
  * cell against the expected facts (the plain-text seed, or huaian-2024.json); every wrong cell is
  * printed with what was read, so the figures show what recognition alone achieves (label
  * snapping is normalize's job), and every wrong cell must be named by a finding.
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractDocument } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
-import { ocrPdf, type OcrStats } from '../extract/ocr.ts';
+import { ocrPdf, type OcrStats } from '../extract/ocr/index.ts';
 import { createEngine, defaultEngine, engineFromEnv, type OcrEngine } from '../extract/ocr/engine.ts';
 import { binarize, decodePnm, estimateSkew, otsu, type Gray } from '../extract/ocr/image.ts';
 import { PaddleEngine } from '../extract/ocr/paddle.ts';

@@ -2,6 +2,7 @@
  * The interface every OCR engine answers (engine.ts: tesseract, tesseract.js; paddle.ts: PaddleOCR
  * recognition): image crops in, words with positions and confidences out.
  */
+import type { Block } from '../model.ts';
 import type { Gray } from './image.ts';
 
 /**
@@ -81,4 +82,13 @@ export function resultOf(words: OcrWord[]): OcrResult {
     minConf: confs.length ? Math.min(...confs) : 0,
     meanConf: confs.length ? confs.reduce((a, b) => a + b, 0) / confs.length : 0,
   };
+}
+
+/** A block of a page and where it starts; tables keep their grid's column borders for joining. */
+export interface PageItem {
+  top: number;
+  block: Block;
+  /** Column borders of a table's grid (page pixels, deskewed), and the tolerance of the grid. */
+  xs?: number[];
+  tol?: number;
 }
