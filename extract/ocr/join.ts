@@ -44,9 +44,10 @@ function unionColumns(a: number[], b: number[], tol: number): number[] | undefin
   const all = [...a, ...b].sort((x, y) => x - y);
   const out: number[] = [];
   for (const x of all) if (!out.length || x - out[out.length - 1] > tol) out.push(x);
-  // Most borders must be shared: two different tables that merely have the same width are not joined.
-  const shared = (xs: number[], other: number[]) => xs.filter((x) => other.some((y) => Math.abs(x - y) <= tol)).length;
-  if (shared(a, b) < Math.min(a.length, b.length) * 0.6) return undefined;
+  // One page's borders must all be borders of the other (it only splits some columns): two
+  // different tables that merely have the same width are not joined.
+  const within = (xs: number[], other: number[]) => xs.every((x) => other.some((y) => Math.abs(x - y) <= tol));
+  if (!within(a, b) && !within(b, a)) return undefined;
   return out;
 }
 

@@ -199,8 +199,11 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
       // is numeric, and so is one where a value was misread as "o" or "0.".
       const values = list.filter((r) => (r.text.match(CJK) ?? []).length < 2);
       const numeric = values.filter((r) => NUMBER.test(r.text.replace(/\s/g, ''))).length;
-      if (numeric < Math.max(1, values.length * 0.4)) continue;
+      // A short reading with no Chinese that is not a number ("o", "l.") is a digit misread
+      // wherever it stands (a table of one value row has no column majority to go by).
+      const numericColumn = numeric >= Math.max(1, values.length * 0.4);
       for (const r of values) {
+        if (!numericColumn && (NUMBER.test(r.text.replace(/\s/g, '')) || !/^[^\u4e00-\u9fff]{1,3}$/u.test(r.text))) continue;
         requests.push({ image: cellImage(img, r.box!, dpi), mode: 'digits' });
         targets.push(r);
       }
