@@ -32,11 +32,11 @@ const FULL = process.env.NIANBAO_OCR_FULL === '1';
 const SUBSET = [`${REAL_ID}-200`, '004-150'];
 /**
  * The floor a regression would break: measured on the subset with paddle, recognition alone
- * (huaian-200 196/200, 004-150 179/200 = 93.75%, scripts/bench-ocr.ts), less a margin for other
+ * (huaian-200 196/200, 004-150 193/200 = 97.25%, scripts/bench-ocr.ts), less a margin for other
  * machines' onnxruntime builds. The issue's target (98% on real-shaped scans) needs normalize's
  * label snapping on top.
  */
-const FLOOR = 0.93;
+const FLOOR = 0.95;
 
 interface Run {
   scan: ScanInfo;
