@@ -88,7 +88,7 @@ export async function ocrPdf(bytes: Uint8Array, opts: OcrOptions = {}): Promise<
       status: 'ok',
       ocr: true,
       pages: pageCount,
-      warnings: [...warnings, `text read by OCR (${engine.name}, chi_sim, ${dpi} dpi)`],
+      warnings: [...warnings, `text read by OCR (${engine.name}, ${dpi} dpi)`],
       script: 'simplified',
     };
   } finally {
