@@ -16,7 +16,7 @@ export interface ExtractOptions {
   url?: string;
   /** Refuse larger inputs (bytes). Default 64 MiB. */
   maxBytes?: number;
-  /** OCR image-only PDFs (extract/ocr.ts) instead of answering needs-ocr. Default true; env NIANBAO_OCR=0 disables. */
+  /** OCR image-only PDFs (extract/ocr/) instead of answering needs-ocr. Default true; env NIANBAO_OCR=0 disables. */
   ocr?: boolean;
   /**
    * Called when the document turns out to need much more time than text extraction (OCR: about
@@ -56,7 +56,7 @@ async function extractKind(kind: ReturnType<typeof sniffMediaType>, bytes: Uint8
       // pdf.js refuses Node Buffers and may detach what it is given: hand it its own copy.
       const doc = await extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
       if (doc.status !== 'needs-ocr' || !(opts.ocr ?? process.env.NIANBAO_OCR !== '0')) return doc;
-      const { ocrPdf } = await import('./ocr.ts');
+      const { ocrPdf } = await import('./ocr/index.ts');
       opts.onSlowWork?.((doc.pages ?? 1) * OCR_MS_PER_PAGE);
       const scanned = await ocrPdf(bytes, { fileName: opts.fileName });
       return { ...scanned, declaredTitle: doc.declaredTitle, warnings: [...doc.warnings, ...scanned.warnings] };

@@ -60,7 +60,7 @@ export interface ExtractedDocument {
    * (extract/chinese.ts).
    */
   script?: 'traditional' | 'simplified';
-  /** The text was read by OCR from page images (extract/ocr.ts): tables carry confidences. */
+  /** The text was read by OCR from page images (extract/ocr/): tables carry confidences. */
   ocr?: boolean;
 }
 

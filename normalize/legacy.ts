@@ -7,7 +7,7 @@
  */
 import type { TableBlock } from '../extract/model.ts';
 import type { Fact, Finding } from '../schema/report.ts';
-import { lowConfidenceFinding } from '../extract/ocr/confidence.ts';
+import { lowConfidenceFinding } from './ocr-confidence.ts';
 import { isBlankCell, normalizeLabel, parseCellValue } from './cells.ts';
 import { identifiers, labels, type LabelEntry } from './labels.ts';
 import { splitRows, type SplitRow } from './rows.ts';

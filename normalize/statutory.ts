@@ -7,7 +7,7 @@
  * one. Each row is classified by its labels; header rows set the columns that follow.
  */
 import type { Fact, Finding } from '../schema/report.ts';
-import { lowConfidenceFinding } from '../extract/ocr/confidence.ts';
+import { lowConfidenceFinding } from './ocr-confidence.ts';
 import { parseCellValue } from './cells.ts';
 import { APPLICATION_COLS, identifiers, labels, PROACTIVE_ORDER, REVIEW_COLS, REVIEW_ROWS, type LabelEntry } from './labels.ts';
 import { fitValues, hasValues, type SplitRow, type ValueCell } from './rows.ts';

@@ -1,12 +1,15 @@
 /**
- * Scanned renderings of the seed reports, the OCR test corpus: each seed is rendered to PDF
- * (scripts/render-reports.ts), its pages rasterised at 200 dpi (pdftoppm), degraded the way a
- * scanner and a stamp degrade paper (a slight rotation, grain and specks, a red seal with
- * 某某单位 over part of a table) and rebuilt as an image-only PDF (one JPEG per page, no text
- * layer). Output: <outDir>/<seed>.pdf and <seed>.json (the rotation per page and the seal boxes).
- * Outputs are cached under a key of the clean PDF's bytes and this generator's version.
+ * Degraded scans, the OCR test corpus. Sources: the seed reports rendered to PDF
+ * (scripts/render-reports.ts) and the real Huai'an PDF (../shared/real/huaian-2024.pdf). Each page
+ * is rasterised at the profile's resolution (150 or 200 dpi, pdftoppm) and degraded the way a
+ * scanner and a stamp degrade paper: a red seal over a table and one over the signature (the last
+ * lines of the report), a rotation of 0.3–1° (sign alternating by page), Gaussian grain, toner
+ * specks, a grey paper, then JPEG at quality 40–60; the pages are rebuilt as an image-only PDF
+ * (no text layer). Output: <outDir>/<source>-<profile>.pdf and .json (dpi, quality, rotation and
+ * seal boxes per page). Outputs are cached under a key of the clean PDF's bytes, the profile and
+ * this generator's version.
  *
- * CLI: node bin/run-script.js scripts/make-scans.ts [outDir]
+ * CLI: node bin/run-script.js scripts/make-scans.ts [outDir] [--real] [--profiles 150,200]
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -16,87 +19,145 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rng } from './lib/rng.ts';
 
-const GENERATOR_VERSION = 'scans-4';
-export const SCAN_DPI = 200;
+const GENERATOR_VERSION = 'scans-5';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_SCANS_DIR = path.join(repoRoot, 'test/.cache/scans');
+/** The real report with its expected facts (read-only, beside the checkout). */
+export const REAL_PDF = path.resolve(repoRoot, '../shared/real/huaian-2024.pdf');
+export const REAL_ID = 'huaian';
+
+export interface ScanProfile {
+  name: string;
+  dpi: number;
+  /** JPEG quality range, drawn per page. */
+  quality: [number, number];
+  /** Standard deviation of the Gaussian grain, gray levels, drawn per page in this range. */
+  noise: [number, number];
+  /** Rotation magnitude range, degrees. */
+  skew: [number, number];
+}
+
+export const PROFILES: Record<string, ScanProfile> = {
+  '150': { name: '150', dpi: 150, quality: [40, 60], noise: [6, 12], skew: [0.3, 1] },
+  '200': { name: '200', dpi: 200, quality: [40, 60], noise: [6, 12], skew: [0.3, 1] },
+};
 
 export interface ScanPage {
   page: number;
   /** Rotation applied to the page, degrees (positive = clockwise on screen). */
   angle: number;
-  /** Seal circle in page pixels at SCAN_DPI, where one was stamped. */
-  seal?: { x: number; y: number; r: number };
+  quality: number;
+  noise: number;
+  /** Seal circles in page pixels at the profile's dpi. */
+  seals: { x: number; y: number; r: number; over: 'table' | 'signature' }[];
 }
 
 export interface ScanInfo {
+  /** Source: a seed id (000…) or REAL_ID. */
   seed: string;
+  profile: string;
+  dpi: number;
   file: string;
   key: string;
   pages: ScanPage[];
 }
 
-/** Makes (or reuses) the scanned renderings of the seeds (all, or those listed). */
-export async function makeScans(outDir = DEFAULT_SCANS_DIR, seeds?: string[]): Promise<ScanInfo[]> {
+export interface ScanOptions {
+  /** Seed ids (default: all); [] for none. */
+  seeds?: string[];
+  /** Include the real Huai'an PDF (default false). */
+  real?: boolean;
+  /** Profile names (default: all of PROFILES). */
+  profiles?: string[];
+}
+
+/** Makes (or reuses) the degraded scans of the seeds and the real PDF. */
+export async function makeScans(outDir = DEFAULT_SCANS_DIR, opts: ScanOptions = {}): Promise<ScanInfo[]> {
   fs.mkdirSync(outDir, { recursive: true });
-  const { renderReports } = await import('./render-reports.ts');
-  const cleanDir = path.join(outDir, 'clean');
-  const index = await renderReports({ outDir: cleanDir, kinds: ['pdf'] });
-  const out: ScanInfo[] = [];
-  const wanted = index.files.filter((f) => f.kind === 'pdf' && (!seeds || seeds.includes(f.seed)));
-  for (const f of wanted.sort((a, b) => a.seed.localeCompare(b.seed))) {
-    const clean = fs.readFileSync(path.join(cleanDir, f.file));
-    const key = createHash('sha256').update(GENERATOR_VERSION).update(clean).digest('hex').slice(0, 16);
-    const infoPath = path.join(outDir, `${f.seed}.json`);
-    const pdfPath = path.join(outDir, `${f.seed}.pdf`);
-    try {
-      const info = JSON.parse(fs.readFileSync(infoPath, 'utf8')) as ScanInfo;
-      if (info.key === key && fs.existsSync(pdfPath)) {
-        out.push(info);
-        continue;
-      }
-    } catch {
-      // not made yet
-    }
-    const info = await scanOne(f.seed, path.join(cleanDir, f.file), pdfPath, key);
-    fs.writeFileSync(infoPath, JSON.stringify(info, null, 2) + '\n');
-    out.push(info);
+  const sources: { id: string; pdf: string }[] = [];
+  if (!opts.seeds || opts.seeds.length) {
+    const { renderReports } = await import('./render-reports.ts');
+    const cleanDir = path.join(outDir, 'clean');
+    const index = await renderReports({ outDir: cleanDir, kinds: ['pdf'] });
+    for (const f of index.files) if (f.kind === 'pdf' && (!opts.seeds || opts.seeds.includes(f.seed))) sources.push({ id: f.seed, pdf: path.join(cleanDir, f.file) });
   }
+  if (opts.real) {
+    if (!fs.existsSync(REAL_PDF)) throw new Error(`make-scans: the real PDF is missing at ${REAL_PDF} (../shared beside the checkout)`);
+    sources.push({ id: REAL_ID, pdf: REAL_PDF });
+  }
+  const profiles = (opts.profiles ?? Object.keys(PROFILES)).map((p) => {
+    const prof = PROFILES[p];
+    if (!prof) throw new Error(`make-scans: unknown profile ${p} (${Object.keys(PROFILES).join(', ')})`);
+    return prof;
+  });
+  const out: ScanInfo[] = [];
+  for (const src of sources.sort((a, b) => a.id.localeCompare(b.id)))
+    for (const prof of profiles) {
+      const clean = fs.readFileSync(src.pdf);
+      const key = createHash('sha256').update(GENERATOR_VERSION).update(JSON.stringify(prof)).update(clean).digest('hex').slice(0, 16);
+      const base = `${src.id}-${prof.name}`;
+      const infoPath = path.join(outDir, `${base}.json`);
+      const pdfPath = path.join(outDir, `${base}.pdf`);
+      try {
+        const info = JSON.parse(fs.readFileSync(infoPath, 'utf8')) as ScanInfo;
+        if (info.key === key && fs.existsSync(pdfPath)) {
+          out.push(info);
+          continue;
+        }
+      } catch {
+        // not made yet
+      }
+      const info = await scanOne(src.id, src.pdf, pdfPath, key, prof);
+      fs.writeFileSync(infoPath, JSON.stringify(info, null, 2) + '\n');
+      out.push(info);
+    }
   return out;
 }
 
+/** A deterministic seed for a source id (digits of a seed id, else a string hash). */
+function seedOf(id: string, profile: ScanProfile): number {
+  const n = /^\d+$/.test(id) ? Number(id) : [...id].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
+  return (n * 7919 + profile.dpi * 13 + 17) >>> 0;
+}
 
-async function scanOne(seed: string, cleanPdf: string, outPdf: string, key: string): Promise<ScanInfo> {
+async function scanOne(id: string, cleanPdf: string, outPdf: string, key: string, prof: ScanProfile): Promise<ScanInfo> {
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-scan-'));
+  const dpi = prof.dpi;
   try {
-    execFileSync('pdftoppm', ['-r', String(SCAN_DPI), '-png', cleanPdf, path.join(tmp, 'p')]);
+    execFileSync('pdftoppm', ['-r', String(dpi), '-png', cleanPdf, path.join(tmp, 'p')]);
     const files = fs.readdirSync(tmp).filter((n) => n.endsWith('.png')).sort((a, b) => pageNo(a) - pageNo(b));
-    const rand = rng(Number.parseInt(seed, 10) * 7919 + 17);
+    const rand = rng(seedOf(id, prof));
+    const between = ([a, b]: [number, number]) => a + (b - a) * rand();
     const pages: ScanPage[] = [];
     const jpegs: { data: Buffer; width: number; height: number }[] = [];
     let sealed = false;
     for (const [i, name] of files.entries()) {
       const img = await loadImage(fs.readFileSync(path.join(tmp, name)));
       const { width, height } = img;
-      // ±1–2°, sign alternating by page
-      const angle = Number(((1 + rand()) * (i % 2 === 0 ? 1 : -1)).toFixed(2));
-      // The paper: the page and, on the first table page, a seal over the value columns
-      // (found from long ruled rows); then the scanner sees it rotated.
+      const angle = Number((between(prof.skew) * (i % 2 === 0 ? 1 : -1)).toFixed(2));
+      const quality = Math.round(between(prof.quality));
+      const noise = Number(between(prof.noise).toFixed(1));
+      // The paper: the page, a seal over the value columns of the first table page (found from
+      // long ruled rows) and one over the signature (the last lines of the last page); then the
+      // scanner sees it rotated.
       const paper = createCanvas(width, height);
       const pctx = paper.getContext('2d');
       pctx.drawImage(img, 0, 0);
-      const page: ScanPage = { page: i + 1, angle };
-      const table = sealed ? undefined : tableBox(pctx.getImageData(0, 0, width, height));
+      const page: ScanPage = { page: i + 1, angle, quality, noise, seals: [] };
+      const pixels = pctx.getImageData(0, 0, width, height);
+      const table = sealed ? undefined : tableBox(pixels);
+      const r = Math.round(dpi * 0.8); // a 4 cm seal
       if (table) {
-        const r = Math.round(SCAN_DPI * 0.8); // a 4 cm seal
         const x = Math.round(table.right - r * 1.1);
         const y = Math.round(Math.min(table.bottom - r * 0.3, table.top + r * 1.2));
-        drawSeal(pctx, x, y, r);
-        page.seal = { x, y, r };
+        page.seals.push({ x, y, r, over: 'table' });
         sealed = true;
       }
+      const sig = i === files.length - 1 ? lastLines(pixels) : undefined;
+      if (sig) page.seals.push({ x: Math.round(Math.min(width - r * 1.2, sig.right - r * 0.6)), y: Math.round(sig.y), r, over: 'signature' });
+      for (const s of page.seals) drawSeal(pctx, s.x, s.y, s.r);
       const canvas = createCanvas(width, height);
       const ctx = canvas.getContext('2d');
       ctx.fillStyle = '#fff';
@@ -105,15 +166,43 @@ async function scanOne(seed: string, cleanPdf: string, outPdf: string, key: stri
       ctx.rotate((angle * Math.PI) / 180);
       ctx.drawImage(paper, -width / 2, -height / 2);
       ctx.setTransform(1, 0, 0, 1, 0, 0);
-      addNoise(ctx, width, height, rand);
-      jpegs.push({ data: canvas.toBuffer('image/jpeg', 85), width, height });
+      addNoise(ctx, width, height, rand, noise);
+      jpegs.push({ data: canvas.toBuffer('image/jpeg', quality), width, height });
       pages.push(page);
     }
-    fs.writeFileSync(outPdf, imagePdf(jpegs, SCAN_DPI));
-    return { seed, file: path.basename(outPdf), key, pages };
+    fs.writeFileSync(outPdf, imagePdf(jpegs, dpi));
+    return { seed: id, profile: prof.name, dpi, file: path.basename(outPdf), key, pages };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Where a signature sits: the last lines of ink on the page (their centre row and right end). */
+function lastLines(img: { data: Uint8ClampedArray; width: number; height: number }) {
+  const { data, width, height } = img;
+  let bottom = -1;
+  let right = 0;
+  let rows = 0;
+  // From the foot up: skip a page number (short, centred), take the first rows of text found.
+  for (let y = height - 1; y >= 0; y--) {
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < width; x++)
+      if (data[(y * width + x) * 4] < 128) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    if (first < 0) {
+      if (bottom >= 0 && rows > 0 && y < bottom - 8) break;
+      continue;
+    }
+    if (last - first < width * 0.15 && bottom < 0) continue; // page number
+    if (bottom < 0) bottom = y;
+    right = Math.max(right, last);
+    rows++;
+  }
+  if (bottom < 0) return undefined;
+  return { y: bottom - rows / 2, right };
 }
 
 const pageNo = (n: string) => Number(/-(\d+)\.png$/.exec(n)?.[1] ?? 0);
@@ -190,12 +279,25 @@ function drawSeal(ctx: Ctx, x: number, y: number, r: number) {
   ctx.restore();
 }
 
-/** Scanner grain (±12 levels), toner specks and a slightly grey paper. */
-function addNoise(ctx: Ctx, width: number, height: number, rand: () => number) {
+/** Gaussian scanner grain (standard deviation `sigma` levels), toner specks and a slightly grey paper. */
+function addNoise(ctx: Ctx, width: number, height: number, rand: () => number, sigma: number) {
   const img = ctx.getImageData(0, 0, width, height);
   const d = img.data;
+  let spare: number | undefined;
+  const gauss = () => {
+    if (spare !== undefined) {
+      const s = spare;
+      spare = undefined;
+      return s;
+    }
+    const u = Math.max(1e-12, rand());
+    const v = rand();
+    const m = Math.sqrt(-2 * Math.log(u));
+    spare = m * Math.sin(2 * Math.PI * v);
+    return m * Math.cos(2 * Math.PI * v);
+  };
   for (let i = 0; i < d.length; i += 4) {
-    const n = rand() * 24 - 18;
+    const n = gauss() * sigma - 6;
     d[i] = clamp(d[i] + n);
     d[i + 1] = clamp(d[i + 1] + n);
     d[i + 2] = clamp(d[i + 2] + n);
@@ -260,9 +362,14 @@ export function imagePdf(pages: { data: Buffer; width: number; height: number }[
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const outDir = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_SCANS_DIR;
+  const args = process.argv.slice(2);
+  const flag = (f: string) => args.indexOf(f);
+  const profiles = flag('--profiles') >= 0 ? args[flag('--profiles') + 1].split(',') : undefined;
+  const outArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--profiles');
+  const outDir = outArg ? path.resolve(outArg) : DEFAULT_SCANS_DIR;
   const t = Date.now();
-  const infos = await makeScans(outDir);
-  for (const i of infos) console.log(`${i.seed}: ${i.pages.length} pages, angles ${i.pages.map((p) => p.angle).join(' ')}${i.pages.some((p) => p.seal) ? ', sealed' : ''}`);
+  const infos = await makeScans(outDir, { real: flag('--real') >= 0, profiles });
+  for (const i of infos)
+    console.log(`${i.file}: ${i.pages.length} pages, angles ${i.pages.map((p) => p.angle).join(' ')}, quality ${i.pages.map((p) => p.quality).join(' ')}, seals ${i.pages.flatMap((p) => p.seals.map((s) => `${s.over}@${p.page}`)).join(' ')}`);
   console.log(`done in ${Date.now() - t} ms → ${outDir}`);
 }

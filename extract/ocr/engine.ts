@@ -11,73 +11,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { encodePgm, type Gray } from './image.ts';
+import { encodePgm } from './image.ts';
+import { resultOf, type EngineName, type OcrEngine, type OcrMode, type OcrRequest, type OcrResult, type OcrWord } from './types.ts';
+import { PaddleEngine, paddleInstalled } from './paddle.ts';
 
-/** line: one line of text (a table cell); digits: one line restricted to number characters; block: a page region of paragraphs. */
-export type OcrMode = 'line' | 'digits' | 'block';
-
-export interface OcrRequest {
-  image: Gray;
-  mode: OcrMode;
-}
-
-export interface OcrWord {
-  text: string;
-  /** 0..1 */
-  conf: number;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-  block: number;
-  par: number;
-  line: number;
-}
-
-export interface OcrResult {
-  /** Words of the image in reading order. */
-  words: OcrWord[];
-  /** Text, lines joined by '\n'. */
-  text: string;
-  /** Lowest word confidence (0..1); 0 for no words. */
-  minConf: number;
-  /** Mean word confidence (0..1). */
-  meanConf: number;
-}
-
-export interface OcrEngine {
-  readonly name: 'tesseract.js' | 'tesseract';
-  recognizeMany(requests: OcrRequest[]): Promise<OcrResult[]>;
-  close(): Promise<void>;
-}
-
-export type EngineName = OcrEngine['name'];
+export { joinWords, resultOf, type EngineName, type OcrEngine, type OcrMode, type OcrRequest, type OcrResult, type OcrWord } from './types.ts';
 
 const DIGITS = '0123456789.-/';
-const PSM: Record<OcrMode, string> = { line: '7', digits: '7', block: '6' };
-
-/** A digit-only result has no spaces; CJK characters are not separated by spaces either. */
-export function joinWords(words: OcrWord[]): string {
-  const lines: string[] = [];
-  let cur = '';
-  let key = '';
-  let prev: OcrWord | undefined;
-  for (const w of words) {
-    const k = `${w.block}.${w.par}.${w.line}`;
-    if (k !== key) {
-      if (key) lines.push(cur);
-      cur = w.text;
-      key = k;
-    } else {
-      const cjk = /[\u3000-\u9fff\uff00-\uffef]$/.test(cur) || /^[\u3000-\u9fff\uff00-\uffef]/.test(w.text);
-      const gap = prev ? w.left - (prev.left + prev.width) : 0;
-      cur += cjk || gap < w.height * 0.3 ? w.text : ' ' + w.text;
-    }
-    prev = w;
-  }
-  if (key) lines.push(cur);
-  return lines.join('\n');
-}
+const PSM: Record<OcrMode, string> = { cell: '6', line: '7', digits: '7', block: '6' };
 
 /** Parses tesseract's TSV (one or many pages) into per-page word lists. */
 export function parseTsv(tsv: string): Map<number, OcrWord[]> {
@@ -106,16 +47,6 @@ export function parseTsv(tsv: string): Map<number, OcrWord[]> {
     pages.set(page, list);
   }
   return pages;
-}
-
-export function resultOf(words: OcrWord[]): OcrResult {
-  const confs = words.map((w) => w.conf);
-  return {
-    words,
-    text: joinWords(words),
-    minConf: confs.length ? Math.min(...confs) : 0,
-    meanConf: confs.length ? confs.reduce((a, b) => a + b, 0) / confs.length : 0,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,7 +186,8 @@ export interface EngineOptions {
 export function createEngine(opts: EngineOptions = {}): OcrEngine {
   // Inside the extraction pool (one worker thread per core) a document gets one OCR worker.
   const n = opts.concurrency ?? (isMainThread ? Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length)) : 1);
-  const name = opts.engine ?? (process.env.NIANBAO_OCR_ENGINE as EngineName | undefined) ?? defaultEngine();
+  const name = opts.engine ?? engineFromEnv() ?? defaultEngine();
+  if (name === 'paddle') return new PaddleEngine({ threads: n });
   if (name === 'tesseract') {
     if (!debianTesseractAvailable())
       throw new Error('Debian tesseract missing: apt-get install tesseract-ocr tesseract-ocr-chi-sim (scripts/system-deps.sh)');
@@ -264,13 +196,24 @@ export function createEngine(opts: EngineOptions = {}): OcrEngine {
   return new TesseractJsEngine(n);
 }
 
+export const ENGINE_NAMES: readonly EngineName[] = ['paddle', 'tesseract', 'tesseract.js'];
+
+/** NIANBAO_OCR_ENGINE, checked: a misspelt name is an error, not a silent default. */
+export function engineFromEnv(): EngineName | undefined {
+  const v = process.env.NIANBAO_OCR_ENGINE;
+  if (!v) return undefined;
+  if (!(ENGINE_NAMES as string[]).includes(v)) throw new Error(`NIANBAO_OCR_ENGINE=${v}: expected one of ${ENGINE_NAMES.join(', ')}`);
+  return v as EngineName;
+}
+
 /**
- * Debian's tesseract when installed (scripts/system-deps.sh installs it), else tesseract.js.
- * Measured on the same cells and pages of the seed scans (2 cores, same LSTM chi_sim model):
- * identical text and confidences, and Debian's native build used ~30% less CPU
- * (000 pages 1–2: 14.2 s vs 20.1 s CPU including the shared image work). tesseract.js stays the
- * fallback: it installs from npm alone and needs no system package.
+ * PaddleOCR recognition (paddle.ts) when its model and onnxruntime-node's binary are installed
+ * (they are npm dependencies), else Debian's tesseract, else tesseract.js. Measured on the same
+ * crops of the degraded scans (scripts/bench-ocr.ts; figures in the README): paddle reads more
+ * cells right at less CPU per page. Debian's tesseract against tesseract.js: identical text and
+ * confidences, ~30% less CPU (000 pages 1–2: 14.2 s vs 20.1 s).
  */
 export function defaultEngine(): EngineName {
+  if (paddleInstalled()) return 'paddle';
   return debianTesseractAvailable() ? 'tesseract' : 'tesseract.js';
 }

@@ -1,5 +1,6 @@
 /**
- * OCR confidence as the normalizer sees it: facts read by OCR carry the cell's confidence, and a
+ * OCR confidence as the normalizer sees it (the extractor gives each OCR'd cell a confidence,
+ * TableBlock.confidence, and builds no findings itself): facts read by OCR carry the cell's confidence, and a
  * cell below the threshold is a finding, not a silent guess.
  *
  * Threshold chosen by measurement on the scanned renderings of the seeds (test/ocr.test.ts). In the
@@ -9,7 +10,7 @@
  * false alarms in the last full run). 0.8 sits above every weak misread with margin; the
  * identities (normalize/validate.ts) are the second net for confident misreads.
  */
-import type { Finding } from '../../schema/report.ts';
+import type { Finding } from '../schema/report.ts';
 
 export const OCR_CONFIDENCE_THRESHOLD = 0.8;
 

@@ -1,0 +1,121 @@
+/**
+ * OCR of image-only PDFs (scans of stamped paper reports) into the same document model as the
+ * other extractors: paragraphs and table grids, so that the normalizer needs no special case.
+ *
+ * Modules: page.ts (one page: deskew, grid, cell reads), paragraphs.ts (the text outside the
+ * tables), join.ts (tables across pages), engine.ts / paddle.ts (recognisers), grid.ts, image.ts.
+ *
+ * Per page:
+ *  1. render with pdftoppm (poppler-utils) to a colour PPM at DEFAULT_DPI;
+ *  2. gray = brightest channel, which drops red seal ink and keeps the black print under it;
+ *  3. deskew: the rotation that makes the ink's row profile sharpest (image.ts), then rotate back;
+ *  4. ruled tables: long ink runs are ruling lines, crossing lines make a grid, undrawn borders
+ *     merge cells (grid.ts);
+ *  5. every non-blank cell is OCR'd on its own (chi_sim, one block of text); columns whose cells
+ *     read as numbers are read again restricted to digits, and the two readings are fused: they
+ *     agree → the better confidence; they disagree → the digit reading with a low confidence;
+ *  6. the rest of the page (tables blanked) is OCR'd as text and reflowed into paragraphs.
+ * Tables that continue on the next page with the same columns are joined.
+ *
+ * Every table cell carries its confidence (TableBlock.confidence, 0..1); the normalizer copies it
+ * to the facts and turns cells below its threshold into findings (normalize/ocr-confidence.ts):
+ * extraction only measures, it builds no findings.
+ *
+ * Choices, measured on the scanned renderings of the seeds (scripts/make-scans.ts,
+ * test/ocr.test.ts; 2 cores): see the constants below.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ExtractedDocument } from '../model.ts';
+import { ExtractError } from '../model.ts';
+import { createEngine, type EngineName, type OcrEngine } from './engine.ts';
+import { decodePnm, type Gray } from './image.ts';
+import { joinPages } from './join.ts';
+import { ocrPage } from './page.ts';
+import type { PageItem } from './types.ts';
+
+/** Rendering resolution (dpi). */
+export const DEFAULT_DPI = 300;
+
+
+export interface OcrOptions {
+  fileName?: string;
+  /** Rendering resolution, default DEFAULT_DPI. */
+  dpi?: number;
+  engine?: EngineName;
+  /** 1-based pages to read (default: all). */
+  pages?: number[];
+  /** Reuse an engine (tests, benchmarks); it is not closed. */
+  ocrEngine?: OcrEngine;
+  /** Per-page timings and skew, for measurements. */
+  stats?: OcrStats;
+}
+
+export interface OcrStats {
+  pages: { page: number; skew: number; ms: number; renderMs: number; cells: number; tables: number }[];
+}
+
+
+/** OCR of a PDF's pages into paragraphs and tables (`status: 'ok'`, `ocr: true`). */
+export async function ocrPdf(bytes: Uint8Array, opts: OcrOptions = {}): Promise<ExtractedDocument> {
+  const label = opts.fileName ?? 'PDF';
+  const dpi = opts.dpi ?? DEFAULT_DPI;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-ocrpdf-'));
+  const file = path.join(dir, 'in.pdf');
+  fs.writeFileSync(file, bytes);
+  const engine = opts.ocrEngine ?? createEngine({ engine: opts.engine });
+  const warnings: string[] = [];
+  try {
+    const pageCount = await countPages(file, label);
+    const pages = (opts.pages ?? Array.from({ length: pageCount }, (_, i) => i + 1)).filter((p) => p >= 1 && p <= pageCount);
+    const perPage: PageItem[][] = [];
+    for (const p of pages) {
+      const t0 = Date.now();
+      const png = await renderPage(file, p, dpi, label);
+      const renderMs = Date.now() - t0;
+      const res = await ocrPage(png, p, dpi, engine);
+      perPage.push(res.items);
+      opts.stats?.pages.push({ page: p, skew: res.skew, ms: Date.now() - t0, renderMs, cells: res.cells, tables: res.tables });
+      if (Math.abs(res.skew) >= 3.9) warnings.push(`page ${p}: skew at the search limit (${res.skew}°)`);
+    }
+    const blocks = joinPages(perPage);
+    return {
+      mediaType: 'application/pdf',
+      kind: 'pdf',
+      blocks,
+      status: 'ok',
+      ocr: true,
+      pages: pageCount,
+      warnings: [...warnings, `text read by OCR (${engine.name}, ${dpi} dpi)`],
+      script: 'simplified',
+    };
+  } finally {
+    if (!opts.ocrEngine) await engine.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[], label: string): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { encoding: 'buffer', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return reject(new ExtractError('internal', `${label}: ${cmd} not found (apt-get install poppler-utils)`));
+      reject(new ExtractError('corrupt-file', `${label}: ${cmd} failed (${String(stderr).trim().slice(0, 200) || err.message})`));
+    }),
+  );
+}
+
+async function countPages(file: string, label: string): Promise<number> {
+  const info = (await run('pdfinfo', [file], label)).toString('latin1');
+  const m = /^Pages:\s+(\d+)/m.exec(info);
+  if (!m) throw new ExtractError('corrupt-file', `${label}: no page count`);
+  return Number(m[1]);
+}
+
+async function renderPage(file: string, page: number, dpi: number, label: string): Promise<Gray> {
+  const ppm = await run('pdftoppm', ['-r', String(dpi), '-f', String(page), '-l', String(page), file], label);
+  return decodePnm(ppm);
+}

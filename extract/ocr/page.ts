@@ -1,0 +1,270 @@
+/**
+ * One page of a scan: deskew, ruled tables, every non-blank cell read on its own (numeric columns
+ * again restricted to digits, weak labels again as one line), the rest of the page as text.
+ */
+import type { CellOrigin, TableBlock } from '../model.ts';
+import type { OcrEngine, OcrRequest, OcrResult } from './engine.ts';
+import { findGrids, type Grid, type GridCell } from './grid.ts';
+import { binarize, crop, estimateSkew, otsu, pad, rotate, whiteOut, type Gray } from './image.ts';
+import { snapHeader } from './lexicon.ts';
+import { cleanText, paragraphs } from './paragraphs.ts';
+import type { PageItem } from './types.ts';
+interface CellRead {
+  cell: GridCell;
+  box?: { x0: number; y0: number; x1: number; y1: number };
+  text: string;
+  confidence: number;
+}
+
+export async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine): Promise<{ items: PageItem[]; skew: number; cells: number; tables: number }> {
+  const threshold = otsu(raw);
+  const skew = estimateSkew(binarizeSmall(raw, threshold, 2), Math.floor(raw.width / 2), Math.floor(raw.height / 2));
+  const img = rotate(raw, skew);
+  const bin = binarize(img, threshold);
+  const grids = findGrids(bin, img.width, img.height, dpi);
+  // Tesseract reads the clean black-on-white image better than the gray scan: scanner grain
+  // around （一） made 予以公开 unreadable in block and line mode alike.
+  const clean: Gray = { width: img.width, height: img.height, data: new Uint8Array(bin.length) };
+  for (let i = 0; i < bin.length; i++) clean.data[i] = bin[i] ? 0 : 255;
+  const source = engine.input === 'gray' ? img : clean;
+  // The ink of a cell is found at a looser threshold: thin strokes scanned at 150-200 dpi (一, the
+  // bars of 二) come out light gray, and a box cut at Otsu's threshold loses them.
+  const loose = binarize(img, Math.round((threshold + 255) / 2));
+
+  // Cells: ink boxes, then one OCR request per non-blank cell.
+  const reads: CellRead[][] = grids.map((g) =>
+    g.cells.map((cell) => ({ cell, box: inkBox(loose, img.width, cell, dpi), text: '', confidence: 1 })),
+  );
+  const requests: OcrRequest[] = [];
+  const targets: CellRead[] = [];
+  for (const rs of reads)
+    for (const r of rs)
+      if (r.box) {
+        requests.push({ image: cellImage(source, r.box, dpi), mode: 'cell' });
+        targets.push(r);
+      }
+  // The page outside the tables.
+  const rest: Gray = { ...source, data: source.data.slice() };
+  whiteOut(rest, grids.map((g) => ({ x0: g.left - 4, y0: g.top - 4, x1: g.right + 4, y1: g.bottom + 4 })));
+  requests.push({ image: rest, mode: 'block' });
+  const results = await engine.recognizeMany(requests);
+  targets.forEach((t, i) => {
+    t.text = cleanText(results[i].text);
+    t.confidence = results[i].meanConf;
+  });
+  await rereadNumericColumns(source, dpi, reads, engine);
+  await rereadWeakLabels(source, dpi, reads, engine);
+  for (const r of reads.flat()) if (r.box && /^[17/|lI]$/.test(r.text) && isSlash(loose, img.width, r.box)) r.text = '/';
+
+  const items: PageItem[] = [];
+  grids.forEach((g, k) => items.push({ top: g.top, block: tableBlock(g, reads[k], page), xs: g.xs, tol: Math.max(3, Math.round(dpi / 50)) * 2 }));
+  for (const p of paragraphs(results[results.length - 1].words, page)) items.push(p);
+  items.sort((a, b) => a.top - b.top);
+  return { items, skew, cells: targets.length, tables: grids.length };
+}
+
+/** Binarised image at 1/f scale (a pixel is ink if any source pixel is): for the skew search. */
+function binarizeSmall(img: Gray, threshold: number, f: number): Uint8Array {
+  const w = Math.floor(img.width / f);
+  const h = Math.floor(img.height / f);
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let ink = 0;
+      for (let dy = 0; dy < f && !ink; dy++) for (let dx = 0; dx < f; dx++) if (img.data[(y * f + dy) * img.width + x * f + dx] <= threshold) ink = 1;
+      out[y * w + x] = ink;
+    }
+  return out;
+}
+
+/**
+ * Bounding box of the ink inside a cell (borders and their anti-aliasing excluded), ignoring
+ * specks smaller than a dot stroke; undefined for a blank cell.
+ */
+function inkBox(bin: Uint8Array, width: number, cell: GridCell, dpi: number) {
+  const m = Math.max(3, Math.round(dpi / 60));
+  const x0 = Math.round(cell.x0 + m);
+  const x1 = Math.round(cell.x1 - m);
+  const y0 = Math.round(cell.y0 + m);
+  const y1 = Math.round(cell.y1 - m);
+  if (x1 - x0 < 2 || y1 - y0 < 2) return undefined;
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const label = new Int32Array(w * h);
+  const minArea = Math.max(4, Math.round(20 * (dpi / 300) ** 2));
+  let bx0 = Infinity;
+  let by0 = Infinity;
+  let bx1 = -1;
+  let by1 = -1;
+  const stack: number[] = [];
+  let next = 0;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (label[i] || !bin[(y0 + y) * width + x0 + x]) continue;
+      next++;
+      label[i] = next;
+      stack.push(i);
+      let area = 0;
+      let cx0 = x;
+      let cx1 = x;
+      let cy0 = y;
+      let cy1 = y;
+      while (stack.length) {
+        const j = stack.pop()!;
+        area++;
+        const jx = j % w;
+        const jy = (j - jx) / w;
+        if (jx < cx0) cx0 = jx;
+        if (jx > cx1) cx1 = jx;
+        if (jy < cy0) cy0 = jy;
+        if (jy > cy1) cy1 = jy;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = jx + dx;
+            const ny = jy + dy;
+            if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+            const k = ny * w + nx;
+            if (!label[k] && bin[(y0 + ny) * width + x0 + nx]) {
+              label[k] = next;
+              stack.push(k);
+            }
+          }
+      }
+      // Remnants of a ruling line along the cell's edge are long and thin: not ink of the text.
+      const thin = (cx1 - cx0 + 1 > w * 0.8 && cy1 - cy0 < m) || (cy1 - cy0 + 1 > h * 0.8 && cx1 - cx0 < m);
+      if (area < minArea || thin) continue;
+      bx0 = Math.min(bx0, cx0);
+      by0 = Math.min(by0, cy0);
+      bx1 = Math.max(bx1, cx1);
+      by1 = Math.max(by1, cy1);
+    }
+  if (bx1 < 0) return undefined;
+  return { x0: x0 + bx0, y0: y0 + by0, x1: x0 + bx1 + 1, y1: y0 + by1 + 1 };
+}
+
+/**
+ * Whether the ink in a box is one slanted stroke, '/': the placeholder of blank cells, which a
+ * recogniser shown the glyph alone reads as 1 or 7 with confidence. Every row of ink is narrow
+ * (no bar of a 7, no foot of a 1) and the stroke moves left going down by a sixth of its height or more.
+ */
+function isSlash(bin: Uint8Array, width: number, box: { x0: number; y0: number; x1: number; y1: number }): boolean {
+  const h = box.y1 - box.y0;
+  if (h < 8) return false;
+  const centres: number[] = [];
+  for (let y = box.y0; y < box.y1; y++) {
+    let n = 0;
+    let sum = 0;
+    let first = -1;
+    let last = -1;
+    for (let x = box.x0; x < box.x1; x++)
+      if (bin[y * width + x]) {
+        n++;
+        sum += x;
+        if (first < 0) first = x;
+        last = x;
+      }
+    if (!n) continue;
+    if (last - first + 1 > h * 0.4) return false;
+    centres.push(sum / n);
+  }
+  if (centres.length < h * 0.8) return false;
+  const k = Math.max(1, Math.floor(centres.length / 5));
+  const top = centres.slice(0, k).reduce((a, b) => a + b, 0) / k;
+  const bottom = centres.slice(-k).reduce((a, b) => a + b, 0) / k;
+  return top - bottom > h * 0.15;
+}
+
+function cellImage(img: Gray, box: { x0: number; y0: number; x1: number; y1: number }, dpi: number): Gray {
+  const m = Math.round(dpi / 100);
+  return pad(crop(img, box.x0 - m, box.y0 - m, box.x1 + m, box.y1 + m), Math.round(dpi / 15));
+}
+
+
+const NUMBER = /^[-+]?\d[\d,]*(\.\d+)?$/;
+const CJK = /[\u4e00-\u9fff]/g;
+
+/**
+ * Columns whose cells read as numbers are read again, restricted to digits, and the readings
+ * fused. A column is numeric when most of its non-blank one-column cells are numbers.
+ */
+async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][], engine: OcrEngine): Promise<void> {
+  const requests: OcrRequest[] = [];
+  const targets: CellRead[] = [];
+  for (const reads of grids) {
+    const cols = new Map<number, CellRead[]>();
+    for (const r of reads) if (r.box && r.cell.c0 === r.cell.c1) cols.set(r.cell.c0, [...(cols.get(r.cell.c0) ?? []), r]);
+    for (const list of cols.values()) {
+      // Header cells (words) do not count: a column with two value rows under three header rows
+      // is numeric, and so is one where a value was misread as "o" or "0.".
+      const values = list.filter((r) => (r.text.match(CJK) ?? []).length < 2);
+      const numeric = values.filter((r) => NUMBER.test(r.text.replace(/\s/g, ''))).length;
+      // A short reading with no Chinese that is not a number ("o", "l.") is a digit misread
+      // wherever it stands (a table of one value row has no column majority to go by).
+      const numericColumn = numeric >= Math.max(1, values.length * 0.4);
+      for (const r of values) {
+        if (!numericColumn && (NUMBER.test(r.text.replace(/\s/g, '')) || !/^[^\u4e00-\u9fff]{1,3}$/u.test(r.text))) continue;
+        requests.push({ image: cellImage(img, r.box!, dpi), mode: 'digits' });
+        targets.push(r);
+      }
+    }
+  }
+  if (!requests.length) return;
+  const results = await engine.recognizeMany(requests);
+  targets.forEach((r, i) => fuse(r, results[i]));
+}
+
+/**
+ * Label cells read with a low confidence are read again as one line of text (outline numbers in
+ * full-width brackets, （一）, are often lost in block mode); the better-confident reading wins.
+ */
+async function rereadWeakLabels(img: Gray, dpi: number, grids: CellRead[][], engine: OcrEngine): Promise<void> {
+  const targets = grids.flat().filter((r) => r.box && r.confidence < 0.9 && !NUMBER.test(r.text.replace(/\s/g, '')) && r.text.length > 1);
+  if (!targets.length) return;
+  const results = await engine.recognizeMany(targets.map((r) => ({ image: cellImage(img, r.box!, dpi), mode: 'line' as const })));
+  targets.forEach((r, i) => {
+    const text = cleanText(results[i].text);
+    if (text && results[i].meanConf > r.confidence) {
+      r.text = text;
+      r.confidence = results[i].meanConf;
+    }
+    const known = r.confidence < 0.9 ? snapHeader(r.text) : undefined;
+    if (known) r.text = known;
+  });
+}
+
+function fuse(r: CellRead, digits: OcrResult): void {
+  const a = r.text.replace(/[\s,]/g, '');
+  // A speck beside a digit reads as a point or a dash at either end: never part of a number.
+  const b = digits.text.replace(/[\s,]/g, '').replace(/^[.\-/]+(?=\d)|(?<=\d)[.\-/]+$/g, '');
+  if (!b) {
+    r.confidence = Math.min(r.confidence, 0.3);
+    return;
+  }
+  if (a === b) {
+    r.confidence = Math.max(r.confidence, digits.meanConf);
+    return;
+  }
+  // The readings disagree: the digit-restricted one is more likely right, but it is a guess.
+  r.text = b;
+  r.confidence = Math.min(digits.meanConf, 0.5);
+}
+
+function tableBlock(g: Grid, reads: CellRead[], page: number): TableBlock {
+  const R = g.ys.length - 1;
+  const C = g.xs.length - 1;
+  const rows: string[][] = Array.from({ length: R }, () => new Array<string>(C).fill(''));
+  const origins: (CellOrigin | undefined)[][] = Array.from({ length: R }, () => new Array<CellOrigin | undefined>(C).fill(undefined));
+  const confidence: (number | undefined)[][] = Array.from({ length: R }, () => new Array<number | undefined>(C).fill(undefined));
+  for (const r of reads) {
+    for (let y = r.cell.r0; y <= r.cell.r1; y++)
+      for (let x = r.cell.c0; x <= r.cell.c1; x++) {
+        rows[y][x] = r.text;
+        origins[y][x] = { page, row: r.cell.r0, col: r.cell.c0 };
+        confidence[y][x] = round2(r.confidence);
+      }
+  }
+  return { kind: 'table', rows, origins, confidence, page };
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
