@@ -4,6 +4,7 @@
  * cell that holds its centre (a run across column rules is split first).
  */
 import { normalizeCellText } from '../chinese.ts';
+import { groupRules, mergedCells } from '../grid.ts';
 import type { Glyph, Rulings, Segment } from './engine.ts';
 import { buildLines, clusterPositions, lineText, MIN_CELL, SNAP, type Cell, type LatticePart } from './layout.ts';
 
@@ -42,34 +43,14 @@ export function buildLattices(rulings: Rulings, page: number): LatticePart[] {
   const hs = mergeSegments(rulings.horizontal);
   const vs = mergeSegments(rulings.vertical);
   if (hs.length < 2 || vs.length < 2) return [];
-  // Connected groups of crossing/touching rules are separate tables.
-  const parent = Array.from({ length: hs.length + vs.length }, (_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-  for (let i = 0; i < hs.length; i++) {
-    for (let j = 0; j < vs.length; j++) {
-      const h = hs[i];
-      const v = vs[j];
-      if (v.at >= h.from - SNAP && v.at <= h.to + SNAP && h.at >= v.from - SNAP && h.at <= v.to + SNAP) {
-        parent[find(i)] = find(hs.length + j);
-      }
-    }
-  }
-  const groups = new Map<number, { hs: Segment[]; vs: Segment[] }>();
-  hs.forEach((h, i) => groupOf(groups, find(i)).hs.push(h));
-  vs.forEach((v, j) => groupOf(groups, find(hs.length + j)).vs.push(v));
   const parts: LatticePart[] = [];
-  for (const g of groups.values()) {
+  // Connected groups of crossing/touching rules are separate tables.
+  for (const g of groupRules(hs, vs, SNAP)) {
     if (g.hs.length < 2 || g.vs.length < 2) continue;
     const part = latticeFromRules(g.hs, g.vs, page);
     if (part) parts.push(part);
   }
   return parts;
-}
-
-function groupOf(map: Map<number, { hs: Segment[]; vs: Segment[] }>, key: number) {
-  let g = map.get(key);
-  if (!g) map.set(key, (g = { hs: [], vs: [] }));
-  return g;
 }
 
 function covered(rules: Segment[], at: number, from: number, to: number): boolean {
@@ -86,29 +67,14 @@ function latticeFromRules(hs: Segment[], vs: Segment[], page: number): LatticePa
   const nr = ys.length - 1;
   const nc = xs.length - 1;
   if (nr < 1 || nc < 1) return undefined;
-  const parent = Array.from({ length: nr * nc }, (_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-  for (let r = 0; r < nr; r++) {
-    for (let c = 0; c < nc; c++) {
-      if (c + 1 < nc && !covered(vs, xs[c + 1], ys[r], ys[r + 1])) parent[find(r * nc + c + 1)] = find(r * nc + c);
-      if (r + 1 < nr && !covered(hs, ys[r + 1], xs[c], xs[c + 1])) parent[find((r + 1) * nc + c)] = find(r * nc + c);
-    }
-  }
-  const byRoot = new Map<number, Cell>();
-  for (let r = 0; r < nr; r++) {
-    for (let c = 0; c < nc; c++) {
-      const root = find(r * nc + c);
-      const cell = byRoot.get(root);
-      if (!cell) byRoot.set(root, { r0: r, r1: r, c0: c, c1: c, glyphs: [], text: '', page });
-      else {
-        cell.r0 = Math.min(cell.r0, r);
-        cell.r1 = Math.max(cell.r1, r);
-        cell.c0 = Math.min(cell.c0, c);
-        cell.c1 = Math.max(cell.c1, c);
-      }
-    }
-  }
-  return { page, xs, ys, cells: [...byRoot.values()], top: ys[0], bottom: ys[nr], left: xs[0], right: xs[nc] };
+  const spans = mergedCells(
+    nr,
+    nc,
+    (r, c) => !covered(vs, xs[c + 1], ys[r], ys[r + 1]),
+    (r, c) => !covered(hs, ys[r + 1], xs[c], xs[c + 1]),
+  );
+  const cells: Cell[] = spans.map((s) => ({ ...s, glyphs: [], text: '', page }));
+  return { page, xs, ys, cells, top: ys[0], bottom: ys[nr], left: xs[0], right: xs[nc] };
 }
 
 /**

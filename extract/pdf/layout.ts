@@ -123,17 +123,6 @@ export function clusterPositions(values: number[]): number[] {
   return out.map((c) => c.reduce((s, v) => s + v, 0) / c.length);
 }
 
-export function clusterWithin(values: number[], tol: number): number[] {
-  const sorted = [...values].sort((a, b) => a - b);
-  const clusters: number[][] = [];
-  for (const v of sorted) {
-    const last = clusters[clusters.length - 1];
-    if (last && v - last[last.length - 1] <= tol) last.push(v);
-    else clusters.push([v]);
-  }
-  return clusters.map((c) => c.reduce((s, v) => s + v, 0) / c.length);
-}
-
 export function nearest(values: number[], v: number): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - v) < Math.abs(values[best] - v)) best = i;

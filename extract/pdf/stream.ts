@@ -6,7 +6,8 @@ import { normalizeCellText } from '../chinese.ts';
 import type { CellOrigin, TableBlock } from '../model.ts';
 import { isNumberCell } from '../number-cell.ts';
 import type { Glyph } from './engine.ts';
-import { clusterWithin, LIST_MARKER, lineText, nearest, wideGaps, type Line, type PageItem } from './layout.ts';
+import { clusterWithin } from '../grid.ts';
+import { LIST_MARKER, lineText, nearest, wideGaps, type Line, type PageItem } from './layout.ts';
 
 /** Split a line at wide gaps into cell texts with their x ranges. */
 function lineSegments(line: Line, gapFactor = 1.2, cjkGapFactor = gapFactor): { text: string; x0: number; x1: number; top: number; bottom: number }[] {
