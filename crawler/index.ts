@@ -179,7 +179,8 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     if (o.browser && !o.since && !ctx.budgetHit) {
       let more = 0;
       for (const v of ctx.lists.verdicts()) {
-        if (v.complete || !v.list.stated) continue;
+        // A list its adapter pages through its own requests (jcms ranges, API pages) has no pager to click.
+        if (v.complete || !v.list.stated || v.list.stated.pagedBy) continue;
         try {
           more += await pageInBrowser(ctx, v.list);
         } catch (e) {

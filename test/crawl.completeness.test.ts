@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startPagersSite, type PagersSite } from './portal/sites/pagers.ts';
 import { workspace } from './portal/harness.ts';
-import type { FixturePortal } from './portal/server.ts';
+import { startFixturePortal, type FixturePortal, type FixturePortalOptions } from './portal/server.ts';
 import { keyRole, statedSize, textSize } from '../crawler/stated.ts';
 import { listEntries, loadHtml } from '../crawler/discover.ts';
 
@@ -94,6 +94,60 @@ describe('crawl: every list checks what it states against what it found', () => 
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe('crawl: lists read through an adapter (jcms proxy ranges, JSON API pages) are checked too', () => {
+  // The sample portal's own jcms column (datastore + dataproxy.jsp ranges, totalRecord/perPage in
+  // its jpage call) and JSON-API column (/api/nb/list answers with data.total), with the faults
+  // real sites show: a range or page that fails, a statement larger than what the pages give.
+  const cases: { id: string; column: 'jcms' | 'json'; opts: FixturePortalOptions; stated: number; found: number; failed?: RegExp }[] = [
+    { id: 'jcms complete', column: 'jcms', opts: {}, stated: 14, found: 14 },
+    { id: 'jcms last range 404', column: 'jcms', opts: { faults: [{ path: 'startrecord=13', kind: 'status', status: 404 }] }, stated: 14, found: 12, failed: /dataproxy\.jsp\?startrecord=13&endrecord=14/ },
+    { id: 'jcms proxy short of totalRecord', column: 'jcms', opts: { jcmsProxyShort: 3 }, stated: 14, found: 11 },
+    // The sample portal's own columns (`nianbao run --sample`): one report among notices, the
+    // jcms column's records all in its datastore (one listed twice), one API page.
+    { id: 'jcms sample column, mostly notices', column: 'jcms', opts: { realOnly: true }, stated: 6, found: 6 },
+    { id: 'json sample column, mostly notices', column: 'json', opts: { realOnly: true }, stated: 4, found: 4 },
+    { id: 'json complete', column: 'json', opts: {}, stated: 10, found: 10 },
+    { id: 'json page 3 404', column: 'json', opts: { faults: [{ path: /^\/api\/nb\/list\?.*&page=3$/, kind: 'status', status: 404 }] }, stated: 10, found: 8, failed: /\/api\/nb\/list\?.*page=3$/ },
+    { id: 'json total beyond its pages', column: 'json', opts: { jsonTotalExtra: 3 }, stated: 13, found: 10 },
+  ];
+  for (const c of cases) {
+    it(`${c.id}: stated ${c.stated} vs found ${c.found}`, async () => {
+      const portal = await startFixturePortal(c.opts);
+      const ws = workspace(portal, 'nianbao-adapter-list-');
+      try {
+        const t0 = Date.now();
+        const s = await ws.run([portal.starts[c.column]]);
+        const rows = ws.db.prepare(`SELECT list_url, stated_records, found, pages_read, pages_failed, complete, evidence FROM crawl_listings`).all() as {
+          list_url: string; stated_records: number | null; found: number; pages_read: number; pages_failed: number; complete: number; evidence: string | null;
+        }[];
+        console.log(`[crawl figures] ${c.id}: ${JSON.stringify(rows)}; requests ${portal.requestLog.length}; ${Date.now() - t0} ms; incomplete ${JSON.stringify(s.incompleteListings)}`);
+        // The list is recorded: under the column page (jcms) or the API's first page (JSON).
+        const listUrl = c.column === 'jcms' ? portal.starts.jcms : `${portal.url.replace(/\/$/, '')}/api/nb/list?columnId=88&pageSize=4&page=1`;
+        expect(rows.map((r) => r.list_url)).toEqual([listUrl]);
+        const row = rows[0]!;
+        expect(row.stated_records, 'stated by the adapter').toBe(c.stated);
+        expect(row.evidence).toMatch(c.column === 'jcms' ? new RegExp(`jcms totalRecord=${c.stated} perPage=2`) : new RegExp(`json total=${c.stated}`));
+        expect(row.found).toBe(c.found);
+        if (c.stated === c.found && !c.failed) {
+          expect(row.complete).toBe(1);
+          expect(s.incompleteListings).toEqual([]);
+          expect(s.listings).toMatchObject({ checked: 1, stated: 1, statedRecords: c.stated, foundRecords: c.found });
+        } else {
+          expect(row.complete).toBe(0);
+          expect(s.incompleteListings).toEqual([expect.objectContaining({ url: listUrl, stated: c.stated, found: c.found, unit: 'records' })]);
+          if (c.failed) expect(s.incompleteListings[0]!.failedPages?.map((f) => f.url)).toEqual([expect.stringMatching(c.failed)]);
+          else expect(s.incompleteListings[0]!.failedPages).toBeUndefined();
+        }
+        // Chromium cannot add to what the adapter's own requests did not deliver: no browser paging.
+        expect(portal.requestLog.filter((e) => e.client === 'browser')).toEqual([]);
+      } finally {
+        ws.cleanup();
+        await portal.close();
+      }
+    }, 120_000);
+  }
 });
 
 describe('stated size: a vocabulary of names, not a list of platforms', () => {
