@@ -267,7 +267,7 @@ export function printSummary(s: RunSummary, json: boolean): void {
   if (s.crawl?.listings) out.push(`  listings: ${s.crawl.listingsRead} pages read, ${listingsText(s.crawl.listings)}`);
   for (const [portal, c] of Object.entries(s.crawl?.coverage ?? {}))
     out.push(
-      `    ${portal}: ${c.listingsRead} listing pages, ${statedText({ recordLists: c.listingsStatedRecords, statedRecords: c.statedRecords, foundRecords: c.foundRecords, pageLists: c.listingsStatedPages, statedPages: c.statedPages, pagesRead: c.pagesRead, pageListEntries: c.pageListEntries }) || 'no list states its size'}${c.incompleteListings ? `, ${c.incompleteListings} incomplete` : ''}; ${c.reportArticles} report articles, ${c.attachments} attachments, ${c.skippedNonReports} non-report links skipped`,
+      `    ${portal}: ${c.listingsRead} listing pages, ${listingsText({ checked: c.listingsChecked, stated: c.listingsStated, recordLists: c.listingsStatedRecords, statedRecords: c.statedRecords, foundRecords: c.foundRecords, pageLists: c.listingsStatedPages, statedPages: c.statedPages, pagesRead: c.pagesRead, pageListEntries: c.pageListEntries })}${c.incompleteListings ? `, ${c.incompleteListings} incomplete` : ''}; ${c.reportArticles} report articles, ${c.attachments} attachments, ${c.skippedNonReports} non-report links skipped`,
     );
   for (const l of s.crawl?.incompleteListings ?? []) out.push(`  INCOMPLETE listing ${l.url}: ${incompleteText(l)}${l.failedPages?.length ? `; ${l.failedPages.length} page(s) failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
   if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);

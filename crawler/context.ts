@@ -96,6 +96,8 @@ export function emptyListings(): ListingsTally {
 
 export interface PortalCoverage {
   listingsRead: number;
+  /** Lists checked against what they state. */
+  listingsChecked: number;
   /** Lists that state their size (records or pages). */
   listingsStated: number;
   /** Of those, the ones stating a record count: records stated, entries found. */
@@ -114,7 +116,7 @@ export interface PortalCoverage {
 }
 
 export function emptyCoverage(): PortalCoverage {
-  return { listingsRead: 0, listingsStated: 0, listingsStatedRecords: 0, statedRecords: 0, foundRecords: 0, listingsStatedPages: 0, statedPages: 0, pagesRead: 0, pageListEntries: 0, incompleteListings: 0, reportArticles: 0, attachments: 0, skippedNonReports: 0 };
+  return { listingsRead: 0, listingsChecked: 0, listingsStated: 0, listingsStatedRecords: 0, statedRecords: 0, foundRecords: 0, listingsStatedPages: 0, statedPages: 0, pagesRead: 0, pageListEntries: 0, incompleteListings: 0, reportArticles: 0, attachments: 0, skippedNonReports: 0 };
 }
 
 /** Counts one event for a portal's coverage row. */

@@ -202,6 +202,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   for (const v of ctx.lists.verdicts()) {
     const c = (summary.coverage[v.list.portal] ??= emptyCoverage());
     summary.listings.checked++;
+    c.listingsChecked++;
     if (!v.complete) c.incompleteListings++;
     if (v.list.stated) {
       summary.listings.stated++;

@@ -176,8 +176,9 @@ describe('run summary: a list that states its pages, not its records, is reporte
         expect(entries).toBeGreaterThan(c.pagesRead);
         // The JSON counts in the list's own unit.
         expect(s.listings).toMatchObject({ checked: 1, stated: 1, recordLists: 0, statedRecords: 0, foundRecords: 0, pageLists: 1, statedPages: 3, pagesRead: c.pagesRead, pageListEntries: entries });
-        expect(Object.values(s.coverage)[0]).toMatchObject({ listingsStatedPages: 1, statedPages: 3, pagesRead: c.pagesRead, pageListEntries: entries });
+        expect(Object.values(s.coverage)[0]).toMatchObject({ listingsChecked: 1, listingsStatedPages: 1, statedPages: 3, pagesRead: c.pagesRead, pageListEntries: entries });
         expect(text).toContain(`listings: ${s.listingsRead} pages read, 1 list checked: 1 states only its pages (${c.pagesRead} of 3 stated pages read, ${entries} entries)`);
+        expect(text).toContain(`: ${s.listingsRead} listing pages, 1 list checked: 1 states only its pages (${c.pagesRead} of 3 stated pages read, ${entries} entries)`);
         expect(text).not.toMatch(/0 of 0|0\/0/);
         if (c.incomplete) {
           expect(s.incompleteListings).toEqual([expect.objectContaining({ url: portal.starts.trs, stated: 3, found: 2, unit: 'pages', entries })]);
