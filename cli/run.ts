@@ -13,6 +13,8 @@ import { chooseProgress, type Progress } from '../pipeline/progress.ts';
 import { paths, runPipeline, stageCounts, STAGES, type RunSummary, type StageName } from '../pipeline/run.ts';
 import { openDatabase } from '../store/db.ts';
 import { recentRuns } from '../store/runs.ts';
+import { incompleteText, type IncompleteListing } from '../crawler/completeness.ts';
+import type { ListingsTally } from '../crawler/context.ts';
 
 interface RunFlags {
   dataDir?: string;
@@ -96,8 +98,9 @@ export function register(program: Command): void {
           c.export && `export ${c.export.files} files`,
         ].filter(Boolean);
         console.log(`  #${r.id} ${r.command} ${r.started_at} → ${r.ended_at ?? '(running or killed)'} ${r.status}${bits.length ? ' · ' + bits.join(' · ') : ''}`);
-        for (const l of (c.crawl?.incompleteListings ?? []) as { url: string; stated: number | null; found: number; unit: string }[]) {
-          console.log(`      incomplete listing ${l.url}: states ${l.stated ?? '(nothing)'} ${l.unit}, found ${l.found}`);
+        if (c.crawl?.listings) console.log(`      listings: ${listingsText(c.crawl.listings as Partial<ListingsTally>)}`);
+        for (const l of (c.crawl?.incompleteListings ?? []) as IncompleteListing[]) {
+          console.log(`      incomplete listing ${l.url}: ${incompleteText(l)}`);
         }
       }
     });
@@ -228,6 +231,29 @@ function usage(message: string): number {
   return 2;
 }
 
+/**
+ * What the lists stated and what was found, each in its own unit: "5 lists checked: 2 state their
+ * records (10 of 10 found), 1 states only its pages (2 of 2 stated pages read, 8 entries), 2 state
+ * nothing". Counts of older runs (before the split by unit) read as records.
+ */
+export function listingsText(l: Partial<ListingsTally>): string {
+  const checked = l.checked ?? 0;
+  const parts = statedText(l);
+  const nothing = checked - (l.stated ?? 0);
+  return `${checked} list${checked === 1 ? '' : 's'} checked${parts ? `: ${parts}` : ''}${nothing > 0 ? `${parts ? ', ' : ': '}${nothing} state${nothing === 1 ? 's' : ''} nothing` : ''}`;
+}
+
+/** The stated parts of a listings tally ('' when no list states its size). */
+export function statedText(l: Partial<ListingsTally>): string {
+  const out: string[] = [];
+  // A tally from before the split by unit counts every stating list under records.
+  const recordLists = l.recordLists ?? (l.statedRecords ? (l.stated ?? 0) : 0);
+  if (recordLists > 0) out.push(`${recordLists} state${recordLists === 1 ? 's' : ''} ${recordLists === 1 ? 'its' : 'their'} records (${l.foundRecords ?? 0} of ${l.statedRecords ?? 0} stated records found)`);
+  const pageLists = l.pageLists ?? 0;
+  if (pageLists > 0) out.push(`${pageLists} state${pageLists === 1 ? 's' : ''} only ${pageLists === 1 ? 'its' : 'their'} pages (${l.pagesRead ?? 0} of ${l.statedPages ?? 0} stated pages read, ${l.pageListEntries ?? 0} entries)`);
+  return out.join(', ');
+}
+
 export function printSummary(s: RunSummary, json: boolean): void {
   if (json) {
     process.stdout.write(JSON.stringify(s) + '\n');
@@ -238,10 +264,12 @@ export function printSummary(s: RunSummary, json: boolean): void {
   if (s.interruptedRuns?.length) out.push(`  resumed the work of interrupted run(s) #${s.interruptedRuns.join(', #')} (killed before finishing; nothing they had committed was lost)`);
   if (s.crawl)
     out.push(`  crawl: ${s.crawl.reportsFound} report articles, ${s.crawl.attachmentsFound} attachments; documents new ${s.crawl.new}, changed ${s.crawl.changed}, unchanged ${s.crawl.unchanged}, failed ${s.crawl.failed}; ${(s.crawl.bytesDownloaded / 1024).toFixed(0)} KiB downloaded${s.crawl.skipped.beforeSince ? `; ${s.crawl.skipped.beforeSince} older than --since skipped` : ''}`);
-  if (s.crawl?.listings) out.push(`  listings: ${s.crawl.listingsRead} pages read, ${s.crawl.listings.checked} lists checked (${s.crawl.listings.stated} state their size: ${s.crawl.listings.foundRecords} of ${s.crawl.listings.statedRecords} stated records found)`);
+  if (s.crawl?.listings) out.push(`  listings: ${s.crawl.listingsRead} pages read, ${listingsText(s.crawl.listings)}`);
   for (const [portal, c] of Object.entries(s.crawl?.coverage ?? {}))
-    out.push(`    ${portal}: ${c.listingsRead} listing pages, ${c.foundRecords}/${c.statedRecords} stated entries found in ${c.listingsStated} list(s) stating a size${c.incompleteListings ? `, ${c.incompleteListings} incomplete` : ''}; ${c.reportArticles} report articles, ${c.attachments} attachments, ${c.skippedNonReports} non-report links skipped`);
-  for (const l of s.crawl?.incompleteListings ?? []) out.push(`  INCOMPLETE listing ${l.url}: states ${l.stated ?? '(nothing)'} ${l.unit}, found ${l.found}${l.failedPages?.length ? `; ${l.failedPages.length} page(s) failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
+    out.push(
+      `    ${portal}: ${c.listingsRead} listing pages, ${listingsText({ checked: c.listingsChecked, stated: c.listingsStated, recordLists: c.listingsStatedRecords, statedRecords: c.statedRecords, foundRecords: c.foundRecords, pageLists: c.listingsStatedPages, statedPages: c.statedPages, pagesRead: c.pagesRead, pageListEntries: c.pageListEntries })}${c.incompleteListings ? `, ${c.incompleteListings} incomplete` : ''}; ${c.reportArticles} report articles, ${c.attachments} attachments, ${c.skippedNonReports} non-report links skipped`,
+    );
+  for (const l of s.crawl?.incompleteListings ?? []) out.push(`  INCOMPLETE listing ${l.url}: ${incompleteText(l)}${l.failedPages?.length ? `; ${l.failedPages.length} page(s) failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
   if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);
   if (s.normalize)
     out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.alternate} alternate renderings, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings, ${s.normalize.crossFindings ?? 0} across reports`);

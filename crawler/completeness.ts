@@ -13,10 +13,19 @@ export interface IncompleteListing {
   /** Null when the list states nothing (it is incomplete because a page failed). */
   stated: number | null;
   found: number;
-  /** What `stated` and `found` count. */
+  /** What `stated` and `found` count: records, or (a list that states only its page count) pages read. */
   unit: 'records' | 'pages';
+  /** With unit 'pages': the entries found on the pages read. */
+  entries?: number;
   /** Pages of the list that could not be read (404, challenge not passed …). */
   failedPages?: { url: string; kind: string }[];
+}
+
+/** "states 25 records, found 20"; "states 3 pages, read 2 (8 entries)"; "states nothing, found 12". */
+export function incompleteText(l: Pick<IncompleteListing, 'stated' | 'found' | 'unit' | 'entries'>): string {
+  if (l.stated === null) return `states nothing, found ${l.found} entries`;
+  if (l.unit === 'pages') return `states ${l.stated} pages, read ${l.found}${l.entries !== undefined ? ` (${l.entries} entries)` : ''}`;
+  return `states ${l.stated} records, found ${l.found}`;
 }
 
 export interface ListState {
@@ -138,6 +147,7 @@ export class ListTracker {
         ins.run(this.runId, s.portal, s.url, s.stated?.records ?? null, s.stated?.pages ?? null, s.stated?.pageSize ?? null, this.found(s), s.pages.size, s.failed.size, v.complete ? 1 : 0, s.stated ? s.stated.evidence.join('; ') : null);
         if (!v.complete) {
           const inc: IncompleteListing = { url: s.url, portal: s.portal, stated: v.stated, found: v.found, unit: v.unit };
+          if (v.unit === 'pages') inc.entries = this.found(s);
           if (s.failed.size) inc.failedPages = [...s.failed].map(([url, kind]) => ({ url, kind }));
           out.push(inc);
         }

@@ -65,17 +65,50 @@ export interface CrawlSummary {
   /** Per portal: listing pages read, lists stated vs found, report articles, attachments, skipped non-reports. */
   coverage: Record<string, PortalCoverage>;
   /** Lists checked against what they state, and how many stated a size. */
-  listings: { checked: number; stated: number; statedRecords: number; foundRecords: number };
+  listings: ListingsTally;
   durationMs: number;
 }
 
 
-export interface PortalCoverage {
-  listingsRead: number;
-  /** Lists that state their size, the records they state and the entries found in them. */
-  listingsStated: number;
+/**
+ * Lists checked, by what they state. A list stating its record count is judged by records found;
+ * one stating only its page count (a TRS createPageHTML pager) by pages read, its entries counted
+ * beside; one stating nothing by its pager links.
+ */
+export interface ListingsTally {
+  checked: number;
+  /** Lists that state their size at all (records or pages). */
+  stated: number;
+  /** Lists that state a record count, the records they state and the entries found in them. */
+  recordLists: number;
   statedRecords: number;
   foundRecords: number;
+  /** Lists that state only a page count, the pages they state, the pages read and the entries on them. */
+  pageLists: number;
+  statedPages: number;
+  pagesRead: number;
+  pageListEntries: number;
+}
+
+export function emptyListings(): ListingsTally {
+  return { checked: 0, stated: 0, recordLists: 0, statedRecords: 0, foundRecords: 0, pageLists: 0, statedPages: 0, pagesRead: 0, pageListEntries: 0 };
+}
+
+export interface PortalCoverage {
+  listingsRead: number;
+  /** Lists checked against what they state. */
+  listingsChecked: number;
+  /** Lists that state their size (records or pages). */
+  listingsStated: number;
+  /** Of those, the ones stating a record count: records stated, entries found. */
+  listingsStatedRecords: number;
+  statedRecords: number;
+  foundRecords: number;
+  /** The ones stating only a page count: pages stated, pages read, entries on them. */
+  listingsStatedPages: number;
+  statedPages: number;
+  pagesRead: number;
+  pageListEntries: number;
   incompleteListings: number;
   reportArticles: number;
   attachments: number;
@@ -83,7 +116,7 @@ export interface PortalCoverage {
 }
 
 export function emptyCoverage(): PortalCoverage {
-  return { listingsRead: 0, listingsStated: 0, statedRecords: 0, foundRecords: 0, incompleteListings: 0, reportArticles: 0, attachments: 0, skippedNonReports: 0 };
+  return { listingsRead: 0, listingsChecked: 0, listingsStated: 0, listingsStatedRecords: 0, statedRecords: 0, foundRecords: 0, listingsStatedPages: 0, statedPages: 0, pagesRead: 0, pageListEntries: 0, incompleteListings: 0, reportArticles: 0, attachments: 0, skippedNonReports: 0 };
 }
 
 /** Counts one event for a portal's coverage row. */

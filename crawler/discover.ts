@@ -341,7 +341,9 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
     }
     for (const p of r.pages) if (p.url !== page.url && !pages.has(p.url)) pages.set(p.url, p);
     evidence.push(...r.evidence.map((e) => `${a.name}: ${e}`));
-    if (r.entries) entries = [...new Set([...(entries ?? []), ...r.entries])];
+    // One adapter's records as listed (a list that shows a record twice states it twice); a
+    // second adapter's reading adds only what the first did not list.
+    if (r.entries) entries = entries ? [...entries, ...r.entries.filter((e) => !entries!.includes(e))] : [...r.entries];
     if (r.stated && !stated) stated = r.stated;
   }
   return { links: [...links.values()], pages: [...pages.values()], evidence, platforms, ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };

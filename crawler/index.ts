@@ -20,10 +20,10 @@ import { Frontier, type QueueRow } from './frontier.ts';
 import { Scope, normalizeUrl, hostOf } from './url.ts';
 import type { QueueKind } from './types.ts';
 import type { PortalSource } from './portals.ts';
-import { BudgetExhausted, emptyCoverage, type Ctx, type CrawlSummary, type PortalCoverage } from './context.ts';
+import { BudgetExhausted, emptyCoverage, emptyListings, type Ctx, type CrawlSummary, type PortalCoverage } from './context.ts';
 import { request, fail } from './fetch.ts';
 import { processListing, pageInBrowser } from './listing.ts';
-import { ListTracker } from './completeness.ts';
+import { ListTracker, incompleteText } from './completeness.ts';
 import { processDocument } from './document.ts';
 
 export type { CrawlOptions } from './options.ts';
@@ -104,7 +104,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     robotsOverridden: !o.respectRobots,
     pagingProbes: 0,
     incompleteListings: [],
-    listings: { checked: 0, stated: 0, statedRecords: 0, foundRecords: 0 },
+    listings: emptyListings(),
     coverage: {},
     durationMs: 0,
   };
@@ -179,7 +179,8 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
     if (o.browser && !o.since && !ctx.budgetHit) {
       let more = 0;
       for (const v of ctx.lists.verdicts()) {
-        if (v.complete || !v.list.stated) continue;
+        // A list its adapter pages through its own requests (jcms ranges, API pages) has no pager to click.
+        if (v.complete || !v.list.stated || v.list.stated.pagedBy) continue;
         try {
           more += await pageInBrowser(ctx, v.list);
         } catch (e) {
@@ -195,22 +196,36 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   if (!ctx.budgetHit) {
     summary.incompleteListings = ctx.lists.finish();
     for (const l of summary.incompleteListings) {
-      o.log(`nianbao crawl: INCOMPLETE listing ${l.url}: states ${l.stated ?? '?'} ${l.unit}, found ${l.found}${l.failedPages ? `; pages that failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
+      o.log(`nianbao crawl: INCOMPLETE listing ${l.url}: ${incompleteText(l)}${l.failedPages ? `; pages that failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
     }
   }
   for (const v of ctx.lists.verdicts()) {
     const c = (summary.coverage[v.list.portal] ??= emptyCoverage());
     summary.listings.checked++;
+    c.listingsChecked++;
     if (!v.complete) c.incompleteListings++;
     if (v.list.stated) {
       summary.listings.stated++;
       c.listingsStated++;
     }
     if (v.list.stated?.records !== undefined) {
+      summary.listings.recordLists++;
       summary.listings.statedRecords += v.list.stated.records;
       summary.listings.foundRecords += v.found;
+      c.listingsStatedRecords++;
       c.statedRecords += v.list.stated.records;
       c.foundRecords += v.found;
+    } else if (v.list.stated?.pages !== undefined) {
+      // States its pages, not its records: pages stated vs read, and the entries those pages gave.
+      const entries = ctx.lists.found(v.list);
+      summary.listings.pageLists++;
+      summary.listings.statedPages += v.list.stated.pages;
+      summary.listings.pagesRead += v.found;
+      summary.listings.pageListEntries += entries;
+      c.listingsStatedPages++;
+      c.statedPages += v.list.stated.pages;
+      c.pagesRead += v.found;
+      c.pageListEntries += entries;
     }
   }
   if (!ctx.budgetHit) writeCoverage(db, frontier.runId, summary.coverage);

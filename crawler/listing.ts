@@ -78,9 +78,12 @@ async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & {
   // was reached as a 年报 column: a menu page or a site-wide directory is not checked (nor paged).
   // A start page is a list when reports make up a fair share of its entries (not a home page's
   // news box that happens to hold one); a hub walked to never is.
+  // A list an adapter reads as records (a jcms datastore with its proxy ranges, a JSON API's
+  // first answer) is a list by its structure: checked as soon as it lists a report.
   const reports = children.filter((c) => c.kind === 'article' || c.kind === 'attachment').length;
   const reportish = reports > 0 && !row.extra.walk && reports * 3 >= Math.min(entries0(result, page).length, 30);
-  const list = row.extra.list ?? (reportish || row.extra.column ? row.url : null);
+  const adapterList = reports > 0 && !row.extra.walk && result.entries !== undefined && (!page.extra.platform || !!page.extra.paging?.first);
+  const list = row.extra.list ?? (reportish || adapterList || row.extra.column ? row.url : null);
   if (list) {
     // A `since` crawl stops paging on purpose: its lists are judged only by pages that failed.
     ctx.lists.read(list, row.portal ?? '', row.url, ctx.o.since ? null : stated, entries);
@@ -107,7 +110,9 @@ function isContinuation(c: { url: string }, result: ReturnType<typeof readListin
  */
 async function completeList(ctx: Ctx, row: QueueRow, read: ListRead): Promise<void> {
   const { list, stated, entries, result, page } = read;
-  if (!list || list !== row.url || !stated || page.extra.platform || ctx.o.since) return;
+  if (!list || list !== row.url || !stated || page.extra.platform || stated.pagedBy || ctx.o.since) return;
+  // Everything it states is on this page already (a jcms column whose records all sit in its datastore).
+  if (stated.records !== undefined && entries.length >= stated.records) return;
   const perPage = stated.pageSize ?? (entries.length || undefined);
   const pages = Math.min(ctx.o.maxListingPages, stated.pages ?? (stated.records !== undefined && perPage ? Math.ceil(stated.records / perPage) : 1));
   const known = result.pages.filter((p) => !p.opensList).map((p) => p.url);

@@ -20,6 +20,11 @@ export interface StatedSize {
   staticPages?: number;
   /** Where each number was read, for the log. */
   evidence: string[];
+  /**
+   * The adapter that pages this list through its own requests (jcms proxy ranges, JSON API
+   * pages): what those requests did not deliver, clicking the page's pager in Chromium will not.
+   */
+  pagedBy?: string;
 }
 
 export type KeyRole = 'records' | 'pageSize' | 'pages' | 'staticPages' | 'current';
@@ -136,6 +141,7 @@ export function merge(...parts: StatedSize[]): StatedSize {
   for (const p of parts) {
     for (const k of ['records', 'pageSize', 'pages', 'staticPages'] as const) if (s[k] === undefined && p[k] !== undefined) s[k] = p[k];
     s.evidence.push(...p.evidence);
+    if (p.pagedBy && !s.pagedBy) s.pagedBy = p.pagedBy;
   }
   return s;
 }

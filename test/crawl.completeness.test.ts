@@ -5,7 +5,7 @@
  * text summary and `nianbao status` name it, exit status 1. Real SQLite, real Chromium, fixture
  * sites on 127.0.0.1 whose markup and pager scripts are their own (test/portal/sites/pagers.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startPagersSite, type PagersSite } from './portal/sites/pagers.ts';
 import { workspace } from './portal/harness.ts';
-import type { FixturePortal } from './portal/server.ts';
+import { startFixturePortal, type FaultRule, type FixturePortal, type FixturePortalOptions } from './portal/server.ts';
+import { listingsText, printSummary } from '../cli/run.ts';
+import type { RunSummary } from '../pipeline/run.ts';
 import { keyRole, statedSize, textSize } from '../crawler/stated.ts';
 import { listEntries, loadHtml } from '../crawler/discover.ts';
 
@@ -90,10 +92,112 @@ describe('crawl: every list checks what it states against what it found', () => 
       const status = await cli('status');
       expect(status.status).toBe(0);
       expect(status.stdout).toContain(`incomplete listing ${gone.start}: states 25 records, found 20`);
+      expect(status.stdout).toContain('listings: 1 list checked: 1 states its records (20 of 25 stated records found)');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe('crawl: lists read through an adapter (jcms proxy ranges, JSON API pages) are checked too', () => {
+  // The sample portal's own jcms column (datastore + dataproxy.jsp ranges, totalRecord/perPage in
+  // its jpage call) and JSON-API column (/api/nb/list answers with data.total), with the faults
+  // real sites show: a range or page that fails, a statement larger than what the pages give.
+  const cases: { id: string; column: 'jcms' | 'json'; opts: FixturePortalOptions; stated: number; found: number; failed?: RegExp }[] = [
+    { id: 'jcms complete', column: 'jcms', opts: {}, stated: 14, found: 14 },
+    { id: 'jcms last range 404', column: 'jcms', opts: { faults: [{ path: 'startrecord=13', kind: 'status', status: 404 }] }, stated: 14, found: 12, failed: /dataproxy\.jsp\?startrecord=13&endrecord=14/ },
+    { id: 'jcms proxy short of totalRecord', column: 'jcms', opts: { jcmsProxyShort: 3 }, stated: 14, found: 11 },
+    // The sample portal's own columns (`nianbao run --sample`): one report among notices, the
+    // jcms column's records all in its datastore (one listed twice), one API page.
+    { id: 'jcms sample column, mostly notices', column: 'jcms', opts: { realOnly: true }, stated: 6, found: 6 },
+    { id: 'json sample column, mostly notices', column: 'json', opts: { realOnly: true }, stated: 4, found: 4 },
+    { id: 'json complete', column: 'json', opts: {}, stated: 10, found: 10 },
+    { id: 'json page 3 404', column: 'json', opts: { faults: [{ path: /^\/api\/nb\/list\?.*&page=3$/, kind: 'status', status: 404 }] }, stated: 10, found: 8, failed: /\/api\/nb\/list\?.*page=3$/ },
+    { id: 'json total beyond its pages', column: 'json', opts: { jsonTotalExtra: 3 }, stated: 13, found: 10 },
+  ];
+  for (const c of cases) {
+    it(`${c.id}: stated ${c.stated} vs found ${c.found}`, async () => {
+      const portal = await startFixturePortal(c.opts);
+      const ws = workspace(portal, 'nianbao-adapter-list-');
+      try {
+        const t0 = Date.now();
+        const s = await ws.run([portal.starts[c.column]]);
+        const rows = ws.db.prepare(`SELECT list_url, stated_records, found, pages_read, pages_failed, complete, evidence FROM crawl_listings`).all() as {
+          list_url: string; stated_records: number | null; found: number; pages_read: number; pages_failed: number; complete: number; evidence: string | null;
+        }[];
+        console.log(`[crawl figures] ${c.id}: ${JSON.stringify(rows)}; requests ${portal.requestLog.length}; ${Date.now() - t0} ms; incomplete ${JSON.stringify(s.incompleteListings)}`);
+        // The list is recorded: under the column page (jcms) or the API's first page (JSON).
+        const listUrl = c.column === 'jcms' ? portal.starts.jcms : `${portal.url.replace(/\/$/, '')}/api/nb/list?columnId=88&pageSize=4&page=1`;
+        expect(rows.map((r) => r.list_url)).toEqual([listUrl]);
+        const row = rows[0]!;
+        expect(row.stated_records, 'stated by the adapter').toBe(c.stated);
+        expect(row.evidence).toMatch(c.column === 'jcms' ? new RegExp(`jcms totalRecord=${c.stated} perPage=2`) : new RegExp(`json total=${c.stated}`));
+        expect(row.found).toBe(c.found);
+        if (c.stated === c.found && !c.failed) {
+          expect(row.complete).toBe(1);
+          expect(s.incompleteListings).toEqual([]);
+          expect(s.listings).toMatchObject({ checked: 1, stated: 1, statedRecords: c.stated, foundRecords: c.found });
+        } else {
+          expect(row.complete).toBe(0);
+          expect(s.incompleteListings).toEqual([expect.objectContaining({ url: listUrl, stated: c.stated, found: c.found, unit: 'records' })]);
+          if (c.failed) expect(s.incompleteListings[0]!.failedPages?.map((f) => f.url)).toEqual([expect.stringMatching(c.failed)]);
+          else expect(s.incompleteListings[0]!.failedPages).toBeUndefined();
+        }
+        // Chromium cannot add to what the adapter's own requests did not deliver: no browser paging.
+        expect(portal.requestLog.filter((e) => e.client === 'browser')).toEqual([]);
+      } finally {
+        ws.cleanup();
+        await portal.close();
+      }
+    }, 120_000);
+  }
+});
+
+describe('run summary: a list that states its pages, not its records, is reported in pages', () => {
+  // The TRS column's createPageHTML(3, …) states 3 pages and no record count.
+  for (const c of [
+    { id: 'all pages read', faults: [] as FaultRule[], pagesRead: 3, incomplete: false },
+    { id: 'page 3 gone', faults: [{ path: '/trs/zfxxgknb/index_2.htm', kind: 'status', status: 404 }] as FaultRule[], pagesRead: 2, incomplete: true },
+  ]) {
+    it(c.id, async () => {
+      const portal = await startFixturePortal({ faults: c.faults });
+      const ws = workspace(portal, 'nianbao-pages-summary-');
+      const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      let text = '';
+      try {
+        const s = await ws.run([portal.starts.trs]);
+        printSummary({ runId: 1, status: s.incompleteListings.length ? 'partial' : 'ok', startedAt: 'a', endedAt: 'b', crawl: s, failuresByKind: {}, outputs: { database: 'db' } } as unknown as RunSummary, false);
+        text = write.mock.calls.map((a) => String(a[0])).join('');
+        write.mockRestore();
+        const row = ws.db.prepare(`SELECT stated_records, stated_pages, found, pages_read FROM crawl_listings WHERE list_url = ?`).get(portal.starts.trs) as { stated_records: number | null; stated_pages: number; found: number; pages_read: number };
+        console.log(`[crawl figures] TRS pages-only list, ${c.id}: ${JSON.stringify(row)}\n${text}`);
+        expect(row).toMatchObject({ stated_records: null, stated_pages: 3, pages_read: c.pagesRead });
+        const entries = row.found;
+        expect(entries).toBeGreaterThan(c.pagesRead);
+        // The JSON counts in the list's own unit.
+        expect(s.listings).toMatchObject({ checked: 1, stated: 1, recordLists: 0, statedRecords: 0, foundRecords: 0, pageLists: 1, statedPages: 3, pagesRead: c.pagesRead, pageListEntries: entries });
+        expect(Object.values(s.coverage)[0]).toMatchObject({ listingsChecked: 1, listingsStatedPages: 1, statedPages: 3, pagesRead: c.pagesRead, pageListEntries: entries });
+        expect(text).toContain(`listings: ${s.listingsRead} pages read, 1 list checked: 1 states only its pages (${c.pagesRead} of 3 stated pages read, ${entries} entries)`);
+        expect(text).toContain(`: ${s.listingsRead} listing pages, 1 list checked: 1 states only its pages (${c.pagesRead} of 3 stated pages read, ${entries} entries)`);
+        expect(text).not.toMatch(/0 of 0|0\/0/);
+        if (c.incomplete) {
+          expect(s.incompleteListings).toEqual([expect.objectContaining({ url: portal.starts.trs, stated: 3, found: 2, unit: 'pages', entries })]);
+          expect(text).toContain(`INCOMPLETE listing ${portal.starts.trs}: states 3 pages, read 2 (${entries} entries)`);
+        } else expect(s.incompleteListings).toEqual([]);
+      } finally {
+        write.mockRestore();
+        ws.cleanup();
+        await portal.close();
+      }
+    }, 120_000);
+  }
+
+  it('states records and pages of several lists side by side', () => {
+    expect(listingsText({ checked: 5, stated: 4, recordLists: 3, statedRecords: 20, foundRecords: 20, pageLists: 1, statedPages: 2, pagesRead: 2, pageListEntries: 8 })).toBe(
+      '5 lists checked: 3 state their records (20 of 20 stated records found), 1 states only its pages (2 of 2 stated pages read, 8 entries), 1 states nothing',
+    );
+    expect(listingsText({ checked: 2, stated: 0, recordLists: 0, statedRecords: 0, foundRecords: 0, pageLists: 0, statedPages: 0, pagesRead: 0, pageListEntries: 0 })).toBe('2 lists checked: 2 state nothing');
+  });
 });
 
 describe('stated size: a vocabulary of names, not a list of platforms', () => {

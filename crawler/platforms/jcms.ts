@@ -12,6 +12,7 @@ import * as cheerio from 'cheerio';
 import type { Discovered, ListedLink, PlatformAdapter } from '../types.ts';
 import { normalizeUrl } from '../url.ts';
 import { listingDate, printedDate } from '../discover.ts';
+import type { StatedSize } from '../stated.ts';
 
 const PROXY_PATH = '/module/web/jpage/dataproxy.jsp';
 
@@ -122,11 +123,14 @@ export const jcms: PlatformAdapter = {
     const window = perpage * group;
     const body = params.toString();
     evidence.push(`dataproxy columnid=${params.get('columnid')} perpage=${perpage} total=${total ?? '?'} in-page=${n}`);
+    // The column's own statement: totalRecord records, perPage a page; the proxy ranges deliver them.
+    const stated: StatedSize | null =
+      total !== undefined ? { records: total, pageSize: perpage, pages: Math.max(1, Math.ceil(total / perpage)), evidence: [`jcms totalRecord=${total} perPage=${perpage}`], pagedBy: 'jcms' } : null;
     if (total !== undefined) {
       for (let s = n + 1; s <= total; s += window) pages.push(windowRequest(column, s, Math.min(total, s + window - 1), perpage, body, false));
     } else if (n >= perpage) {
       pages.push(windowRequest(column, n + 1, n + window, perpage, body, true));
     }
-    return { links, pages, evidence, ...(entries ? { entries } : {}) };
+    return { links, pages, evidence, ...(entries ? { entries } : {}), stated };
   },
 };

@@ -141,7 +141,9 @@ export const jsonapi: PlatformAdapter = {
     const links = jsonRecords(data, column);
     const pages: Discovered[] = [];
     const evidence = [`${links.length} record(s)`];
-    const stated = page.extra.paging?.first ? statedSizeJson(data) : null;
+    const json = page.extra.paging?.first ? statedSizeJson(data) : null;
+    // The API pages itself (page=2, 3 …): a short answer is not made up by clicking in Chromium.
+    const stated = json ? { ...json, pagedBy: 'jsonapi' } : null;
     const u = new URL(page.url);
     const param = pageParam(u);
     if (param && links.length > 0) {

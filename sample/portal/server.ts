@@ -55,6 +55,13 @@ export interface FixturePortalOptions {
   conditional?: boolean;
   /** Serve only real renderings (the sample portal): see buildContent. Default false. */
   realOnly?: boolean;
+  /**
+   * The jcms proxy no longer serves the column's last N records (withdrawn, or a broken range)
+   * while the column page's totalRecord still counts them. Default 0.
+   */
+  jcmsProxyShort?: number;
+  /** The JSON API's `total` counts N records more than its pages give. Default 0. */
+  jsonTotalExtra?: number;
 }
 
 export interface LogEntry {
@@ -253,7 +260,7 @@ export async function startFixturePortal(opts: FixturePortalOptions = {}): Promi
         const size = Number(url.searchParams.get('pageSize') ?? String(PAGE_SIZE.json));
         const all = column('json');
         const list = all.slice((page - 1) * size, page * size).map((i) => ({ id: i.path, title: i.title, url: i.path, pubDate: i.date }));
-        return send(res, 200, 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ code: 0, msg: 'ok', data: { total: all.length, page, pageSize: size, list } })));
+        return send(res, 200, 'application/json; charset=utf-8', Buffer.from(JSON.stringify({ code: 0, msg: 'ok', data: { total: all.length + (opts.jsonTotalExtra ?? 0), page, pageSize: size, list } })));
       }
       if (p === '/script/nb/index.html') return send(res, 200, 'text/html; charset=utf-8', Buffer.from(scriptColumnPage()));
       if (p === '/script/nb/data/list.json') {
@@ -403,7 +410,8 @@ ${inPage}
   }
 
   function jcmsXml(start: number, end: number): string {
-    const recs = jcmsRecords().slice(Math.max(0, start - 1), Math.max(0, end));
+    const served = jcmsRecords().length - (opts.jcmsProxyShort ?? 0);
+    const recs = jcmsRecords().slice(Math.max(0, start - 1), Math.max(0, Math.min(end, served)));
     return `<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>${jcmsRecords().length}</totalrecord><recordset>${recs.map(jcmsRecord).join('')}</recordset></datastore>`;
   }
 
