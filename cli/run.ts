@@ -16,6 +16,7 @@ import { recentRuns } from '../store/runs.ts';
 
 interface RunFlags {
   dataDir?: string;
+  store?: string;
   config?: string;
   start?: string[];
   concurrency?: string;
@@ -39,7 +40,8 @@ export function register(program: Command): void {
   const withCommon = (cmd: Command) =>
     cmd
       .option('--data-dir <dir>', 'data folder (raw/, nianbao.sqlite, snapshots/); env NIANBAO_DATA_DIR', undefined)
-      .option('--config <file>', 'config file (JSON): dataDir, portals, crawl, extract')
+      .option('--config <file>', 'config file (JSON): dataDir, store, portals, crawl, extract')
+      .option('--store <url>', 'raw store: file:///path or s3://bucket/prefix?endpoint=URL&region=R (default <data-dir>/raw); env NIANBAO_STORE')
       .option('--json', 'machine-readable logs (JSON lines on stderr) and summary (JSON on stdout)')
       .option('--quiet', 'no progress output');
 
@@ -137,6 +139,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
   const over: ConfigOverrides = {
     configFile: flags.config,
     dataDir: flags.dataDir,
+    store: flags.store,
     concurrency: flags.concurrency !== undefined ? positive(flags.concurrency, '--concurrency') : undefined,
     delayMs: flags.delayMs !== undefined ? positive(flags.delayMs, '--delay-ms', true) : undefined,
     workers: flags.workers !== undefined ? positive(flags.workers, '--workers') : undefined,
