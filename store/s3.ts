@@ -18,6 +18,9 @@ type S3Spec = Extract<StoreSpec, { kind: 's3' }>;
 const isMissing = (e: unknown) =>
   e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404);
 
+/** An S3 call that failed for another reason than a missing key: names the store, the call and the HTTP status. */
+export class RawStoreError extends Error {}
+
 export class S3RawStore implements RawStore {
   readonly url: string;
   readonly client: S3Client;
@@ -44,7 +47,7 @@ export class S3RawStore implements RawStore {
       return r.ContentLength ?? 0;
     } catch (e) {
       if (isMissing(e)) return undefined;
-      throw e;
+      throw this.failure('HEAD', hash, e);
     }
   }
 
@@ -55,9 +58,13 @@ export class S3RawStore implements RawStore {
   async put(bytes: Uint8Array): Promise<string> {
     const hash = sha256(bytes);
     if ((await this.size(hash)) === bytes.length) return hash;
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.spec.bucket, Key: this.key(hash), Body: bytes, ContentLength: bytes.length, ContentType: 'application/octet-stream' }),
-    );
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.spec.bucket, Key: this.key(hash), Body: bytes, ContentLength: bytes.length, ContentType: 'application/octet-stream' }),
+      );
+    } catch (e) {
+      throw this.failure('PUT', hash, e);
+    }
     return hash;
   }
 
@@ -68,12 +75,18 @@ export class S3RawStore implements RawStore {
       body = await r.Body!.transformToByteArray();
     } catch (e) {
       if (isMissing(e)) throw new RawMissingError(hash, this.url);
-      throw e;
+      throw this.failure('GET', hash, e);
     }
     const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     const got = sha256(bytes);
     if (got !== hash) throw new Error(`raw object ${this.key(hash)} in ${this.url} is damaged: its bytes hash to ${got}`);
     return bytes;
+  }
+
+  private failure(op: string, hash: string, e: unknown): RawStoreError {
+    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const err = e as Error;
+    return new RawStoreError(`raw store ${this.url}: ${op} ${this.key(hash)} failed${status ? ` (HTTP ${status})` : ''}: ${err.name}: ${err.message}`, { cause: e });
   }
 
   async close(): Promise<void> {
