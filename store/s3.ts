@@ -15,8 +15,9 @@ import type { StoreSpec } from './store-url.ts';
 
 type S3Spec = Extract<StoreSpec, { kind: 's3' }>;
 
+/** The key is not there (a missing bucket is a configuration error, not a missing document; HEAD cannot tell them apart). */
 const isMissing = (e: unknown) =>
-  e instanceof S3ServiceException && (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404);
+  e instanceof S3ServiceException && (e.name === 'NoSuchKey' || (e.name === 'NotFound' && e.$metadata?.httpStatusCode === 404));
 
 /** An S3 call that failed for another reason than a missing key: names the store, the call and the HTTP status. */
 export class RawStoreError extends Error {}

@@ -10,6 +10,7 @@
  *   default file store, and leaves no raw/ folder in its data folder.
  */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,9 @@ import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/cl
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../pipeline/config.ts';
+import { STORE_UNAVAILABLE, pendingExtractions, runExtractStage } from '../pipeline/extract-stage.ts';
+import { ExtractPool } from '../pipeline/pool.ts';
+import { nowIso, openDatabase } from '../store/db.ts';
 import { openRawStore } from '../store/open.ts';
 import { FileRawStore, RawMissingError, sha256, type RawStore } from '../store/raw.ts';
 import { parseStoreUrl } from '../store/store-url.ts';
@@ -140,6 +144,51 @@ describe('S3 store errors', () => {
   });
 });
 
+describe('extract stage on the S3 store', () => {
+  it('reads the bytes from the bucket; an unreachable store leaves the document pending, a missing key is its failure', async () => {
+    const dir = path.join(work, 'stage');
+    fs.mkdirSync(dir);
+    const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
+    const good = await openRawStore(storeUrl('stage'));
+    // An endpoint where nothing listens: a port that was free a moment ago.
+    const deadPort = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const dead = await openRawStore(`s3://${BUCKET}/stage?endpoint=http://127.0.0.1:${deadPort}`);
+    const seeds = path.join(repoRoot, 'sample/seeds');
+    const seed = path.join(seeds, fs.readdirSync(seeds).sort()[0]!);
+    const sha = await good.put(fs.readFileSync(seed));
+    const absent = sha256(Buffer.from('bytes that were never uploaded'));
+    const add = db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename)
+      VALUES (?, 'attachment', 'report', 200, ?, 1, ?, ?, ?)`);
+    add.run('https://portal.example.gov.cn/a.txt', sha, nowIso(), nowIso(), path.basename(seed));
+    add.run('https://portal.example.gov.cn/b.txt', absent, nowIso(), nowIso(), 'b.txt');
+    const pool = new ExtractPool({ workers: 1 });
+    try {
+      const down = await runExtractStage(db, dead, pool);
+      expect(down.failures.map((f) => f.code).sort()).toEqual([STORE_UNAVAILABLE, STORE_UNAVAILABLE]);
+      expect(down.failures[0]!.message).toMatch(/raw store s3:\/\/nianbao-raw\/stage .*HEAD stage\//);
+      expect(db.prepare('SELECT COUNT(*) FROM extractions').pluck().get()).toBe(0);
+      expect(pendingExtractions(db).map((d) => d.sha256).sort()).toEqual([sha, absent].sort());
+
+      const up = await runExtractStage(db, good, pool);
+      expect(up).toMatchObject({ total: 2, done: 1, failed: 1 });
+      expect(up.failures[0]).toMatchObject({ sha256: absent, code: 'missing-raw' });
+      expect(db.prepare('SELECT sha256, status, error_code FROM extractions ORDER BY status').all()).toEqual(
+        [{ sha256: absent, status: 'failed', error_code: 'missing-raw' }, { sha256: sha, status: 'ok', error_code: null }],
+      );
+    } finally {
+      await pool.close();
+      await good.close();
+      await dead.close();
+      db.close();
+    }
+  }, 120_000);
+});
+
 describe('store URL and config', () => {
   it('parses file and s3 URLs; path-style with an endpoint, virtual-hosted without or with style=virtual', () => {
     expect(parseStoreUrl('file:///srv/nianbao/raw')).toEqual({ kind: 'file', root: '/srv/nianbao/raw' });
@@ -230,10 +279,14 @@ describe('nianbao run --sample with --store s3://…', () => {
     const fileDir = path.join(work, 'run-file');
     const s3Dir = path.join(work, 'run-s3');
     // Default store first; it renders the sample documents, which the S3 run serves too (same bytes).
+    const render = await runSample(path.join(work, 'run-render'), []);
+    expect(render.code, render.stderr.slice(-3000)).toBeLessThanOrEqual(1);
+    for (const d of [fileDir, s3Dir]) {
+      fs.mkdirSync(d);
+      fs.cpSync(path.join(work, 'run-render', 'sample'), path.join(d, 'sample'), { recursive: true });
+    }
     const a = await runSample(fileDir, []);
     expect(a.code, a.stderr.slice(-3000)).toBeLessThanOrEqual(1);
-    fs.mkdirSync(s3Dir);
-    fs.cpSync(path.join(fileDir, 'sample'), path.join(s3Dir, 'sample'), { recursive: true });
     puts = [];
     const b = await runSample(s3Dir, ['--store', storeUrl('sample-run')]);
     expect(b.code, b.stderr.slice(-3000)).toBeLessThanOrEqual(1);
@@ -263,7 +316,7 @@ describe('nianbao run --sample with --store s3://…', () => {
 
     const bytes = shas.reduce((n, h) => n + fs.statSync(path.join(fileDir, 'raw', h.slice(0, 2), h)).size, 0);
     console.log(
-      `[store figures] sample run: file store ${(a.ms / 1000).toFixed(1)} s, s3 store (s3rver on loopback) ${(b.ms / 1000).toFixed(1)} s, second s3 run ${(c.ms / 1000).toFixed(1)} s; ` +
+      `[store figures] sample run (documents rendered beforehand): file store ${(a.ms / 1000).toFixed(1)} s, s3 store (s3rver on loopback) ${(b.ms / 1000).toFixed(1)} s, second s3 run ${(c.ms / 1000).toFixed(1)} s; ` +
         `${shas.length} objects (${(bytes / 1024).toFixed(0)} KiB) in the bucket; ${want.length} facts equal`,
     );
   }, 900_000);
