@@ -257,6 +257,7 @@ export function printSummary(s: RunSummary, json: boolean): void {
   }
   if (s.fatal) out.push(`  FATAL: ${s.fatal}`);
   out.push(`  database: ${s.outputs.database}`);
+  if (s.outputs.store && !s.outputs.store.startsWith('file:')) out.push(`  raw store: ${s.outputs.store}`);
   if (s.outputs.snapshot) out.push(`  snapshot: ${s.outputs.snapshot}  (open ${path.join(s.outputs.snapshot, 'index.html')} in a browser)`);
   if (s.status !== 'failed') out.push(`  next: sqlite3 ${s.outputs.database} 'SELECT * FROM report_summary LIMIT 10'  ·  nianbao status  ·  nianbao search 依申请`);
   process.stdout.write(out.join('\n') + '\n');

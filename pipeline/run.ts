@@ -51,7 +51,8 @@ export interface RunSummary {
   /** Earlier runs found still 'running' (killed before finishing): marked 'interrupted'; this run resumed their work. */
   interruptedRuns?: number[];
   fatal?: string;
-  outputs: { database: string; snapshot?: string; latest?: string };
+  /** `store`: the raw store's URL (no credentials). */
+  outputs: { database: string; store?: string; snapshot?: string; latest?: string };
 }
 
 export function paths(dataDir: string) {
@@ -86,6 +87,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   try {
     // The raw store (config.store: the folder <dataDir>/raw by default, or S3): crawl writes, extract reads.
     raw = await openRawStore(config.store);
+    summary.outputs.store = raw.url;
     if (stages.has('crawl')) {
       const portals = opts.portals ?? config.portals;
       const starts = opts.starts ?? [];

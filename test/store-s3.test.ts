@@ -291,6 +291,8 @@ describe('nianbao run --sample with --store s3://…', () => {
     const b = await runSample(s3Dir, ['--store', storeUrl('sample-run')]);
     expect(b.code, b.stderr.slice(-3000)).toBeLessThanOrEqual(1);
     expect(b.code).toBe(a.code);
+    expect((b.summary?.outputs as { store?: string }).store).toBe(`s3://${BUCKET}/sample-run (${endpoint})`);
+    expect((a.summary?.outputs as { store?: string }).store).toBe(`file://${path.join(fileDir, 'raw')}`);
 
     const want = facts(fileDir);
     const got = facts(s3Dir);
