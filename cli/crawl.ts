@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .option('--start <url>', 'a 年报 column or portal page to crawl (repeatable); works on portals never seen before', collect)
     .option('--config <file>', 'config file (JSON) with dataDir, portals (list or file), crawl options; a portals file works as is')
     .option('--data-dir <dir>', 'data folder (raw/, nianbao.sqlite); env NIANBAO_DATA_DIR')
+    .option('--store <url>', 'raw store: file:///path or s3://bucket/prefix?endpoint=URL&region=R (default <data-dir>/raw); env NIANBAO_STORE')
     .option('--ignore-robots', 'do not honour robots.txt (an explicit override, logged)')
     .option('--concurrency <n>', 'requests in flight per host (default 1)')
     .option('--delay-ms <ms>', 'minimum gap between request starts to one host (default 1000)')

@@ -24,13 +24,14 @@ export function register(program: Command): void {
     .option('--text', 'with --json, include the extracted text')
     .option('--stored', 'run the pipeline\'s extract stage over the documents stored in --data-dir instead')
     .option('--data-dir <dir>', 'with --stored: the data folder; env NIANBAO_DATA_DIR')
+    .option('--store <url>', 'with --stored: the raw store (file:///path or s3://bucket/prefix?endpoint=URL); env NIANBAO_STORE')
     .option('--config <file>', 'config file (JSON): extract limits, and dataDir with --stored')
     .option('--max-bytes <n>', `refuse larger files, from their size, before reading them (default ${DEFAULT_MAX_BYTES} = 64 MiB); env NIANBAO_EXTRACT_MAX_BYTES`)
-    .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string; config?: string; maxBytes?: string }, cmd: Command) => {
+    .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string; store?: string; config?: string; maxBytes?: string }, cmd: Command) => {
       if (opts.stored) {
         if (paths.length) cmd.error('nianbao extract: give either paths or --stored, not both', { exitCode: 2 });
         const { runStage } = await import('./run.ts');
-        process.exitCode = await runStage('extract', { dataDir: opts.dataDir, config: opts.config, json: opts.json });
+        process.exitCode = await runStage('extract', { dataDir: opts.dataDir, store: opts.store, config: opts.config, json: opts.json });
         return;
       }
       if (!paths.length) cmd.error("error: missing required argument 'paths' (or --stored)", { exitCode: 2 });

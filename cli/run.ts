@@ -18,6 +18,7 @@ import type { ListingsTally } from '../crawler/context.ts';
 
 interface RunFlags {
   dataDir?: string;
+  store?: string;
   config?: string;
   start?: string[];
   concurrency?: string;
@@ -41,7 +42,8 @@ export function register(program: Command): void {
   const withCommon = (cmd: Command) =>
     cmd
       .option('--data-dir <dir>', 'data folder (raw/, nianbao.sqlite, snapshots/); env NIANBAO_DATA_DIR', undefined)
-      .option('--config <file>', 'config file (JSON): dataDir, portals, crawl, extract')
+      .option('--config <file>', 'config file (JSON): dataDir, store, portals, crawl, extract')
+      .option('--store <url>', 'raw store: file:///path or s3://bucket/prefix?endpoint=URL&region=R (default <data-dir>/raw); env NIANBAO_STORE')
       .option('--json', 'machine-readable logs (JSON lines on stderr) and summary (JSON on stdout)')
       .option('--quiet', 'no progress output');
 
@@ -140,6 +142,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
   const over: ConfigOverrides = {
     configFile: flags.config,
     dataDir: flags.dataDir,
+    store: flags.store,
     concurrency: flags.concurrency !== undefined ? positive(flags.concurrency, '--concurrency') : undefined,
     delayMs: flags.delayMs !== undefined ? positive(flags.delayMs, '--delay-ms', true) : undefined,
     workers: flags.workers !== undefined ? positive(flags.workers, '--workers') : undefined,
@@ -282,6 +285,7 @@ export function printSummary(s: RunSummary, json: boolean): void {
   }
   if (s.fatal) out.push(`  FATAL: ${s.fatal}`);
   out.push(`  database: ${s.outputs.database}`);
+  if (s.outputs.store && !s.outputs.store.startsWith('file:')) out.push(`  raw store: ${s.outputs.store}`);
   if (s.outputs.snapshot) out.push(`  snapshot: ${s.outputs.snapshot}  (open ${path.join(s.outputs.snapshot, 'index.html')} in a browser)`);
   if (s.status !== 'failed') out.push(`  next: sqlite3 ${s.outputs.database} 'SELECT * FROM report_summary LIMIT 10'  ·  nianbao status  ·  nianbao search 依申请`);
   process.stdout.write(out.join('\n') + '\n');

@@ -16,7 +16,7 @@ export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
   const prev = ctx.frontier.document(row.url);
   const headers: Record<string, string> = {};
   // Conditional only when the stored bytes are really there to fall back on.
-  if (prev?.sha256 && ctx.raw.has(prev.sha256)) {
+  if (prev?.sha256 && (await ctx.raw.has(prev.sha256))) {
     if (prev.etag) headers['if-none-match'] = prev.etag;
     if (prev.last_modified) headers['if-modified-since'] = prev.last_modified;
   }
@@ -25,7 +25,7 @@ export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
   const { resp, attempts } = await fetchWithRetry(ctx, row, { headers });
   const notModified = resp.status === 304 && !!prev?.sha256;
   if (!notModified && (resp.status < 200 || resp.status >= 300)) throw httpError(resp, attempts);
-  const bytes = notModified ? ctx.raw.get(prev!.sha256!) : resp.body;
+  const bytes = notModified ? await ctx.raw.get(prev!.sha256!) : resp.body;
   if (!notModified) ctx.summary.documentBytes += resp.wireBytes;
   const contentType = String(resp.headers['content-type'] ?? '') || null;
   const etag = (resp.headers.etag as string | undefined) ?? null;
@@ -73,7 +73,7 @@ export async function processDocument(ctx: Ctx, row: QueueRow): Promise<void> {
     const q = [...u.searchParams].find(([k, v]) => /^(filename|file|fileName|name)$/i.test(k) && attachmentExt(`http://x/${v}`));
     filename = safeFileName(q ? q[1] : u.pathname.split('/').pop());
   }
-  const sha = notModified ? prev!.sha256! : ctx.raw.put(bytes);
+  const sha = notModified ? prev!.sha256! : await ctx.raw.put(bytes);
   let outcome: DocOutcome = 'unchanged';
   ctx.frontier.complete(row.url, attempts, notModified ? 304 : resp.status, children, () => {
     if (notModified) ctx.frontier.touchDocument(row.url, { etag, lastModified, referrer: row.referrer, title });

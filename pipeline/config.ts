@@ -14,6 +14,7 @@ import { ADAPTERS } from '../crawler/index.ts';
 import { CrawlOptionsSchema, isIsoDate, type CrawlOptions } from '../crawler/options.ts';
 import { DEFAULT_PORTALS_FILE, PortalsError, describeIssues, loadPortals, validatePortals, type PortalSource } from '../crawler/portals.ts';
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
+import { parseStoreUrl, type StoreSpec } from '../store/store-url.ts';
 
 export interface RunConfig {
   /** Where raw/, nianbao.sqlite and snapshots/ live. Default `data`. Env NIANBAO_DATA_DIR. */
@@ -28,7 +29,21 @@ export interface RunConfig {
    * NIANBAO_WORKERS, NIANBAO_DOC_TIMEOUT_MS, NIANBAO_EXTRACT_MAX_BYTES.
    */
   extract: { workers: number; timeoutMs: number; maxHeapMb: number; maxBytes: number };
+  /**
+   * The raw store (store/raw.ts): `file:///path` or `s3://bucket/prefix?endpoint=…&region=…`.
+   * Default the folder `<dataDir>/raw`. Flag --store, env NIANBAO_STORE, config `store`.
+   */
+  store: StoreSpec;
 }
+
+/** A store URL as a zod check: the message says what is wrong; the caller names the key. */
+const storeUrl = z.string().superRefine((v, ctx) => {
+  try {
+    parseStoreUrl(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
 
 const whole = (min: number) => z.number().int().min(min);
 
@@ -36,6 +51,8 @@ const whole = (min: number) => z.number().int().min(min);
 export const ConfigFileSchema = z.strictObject({
   $comment: z.string().optional(),
   dataDir: z.string().min(1).optional(),
+  /** The raw store URL (a plain path is relative to the config file). */
+  store: storeUrl.optional(),
   /** A portals file (relative to the config file) or the list itself. */
   portals: z.union([z.string().min(1), z.array(z.unknown())]).optional(),
   crawl: CrawlOptionsSchema.optional(),
@@ -79,6 +96,7 @@ const envText = z.string().optional().transform((v) => (v === '' ? undefined : v
  */
 export const EnvSchema = z.object({
   NIANBAO_DATA_DIR: envText,
+  NIANBAO_STORE: z.string().optional().transform((v) => (v === '' ? undefined : v)).pipe(storeUrl.optional()),
   NIANBAO_PORTALS: envText,
   NIANBAO_DELAY_MS: envWhole(0),
   NIANBAO_CONCURRENCY: envWhole(1),
@@ -109,6 +127,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
 export interface ConfigOverrides {
   configFile?: string;
   dataDir?: string;
+  /** --store: the raw store URL. */
+  store?: string;
   concurrency?: number;
   delayMs?: number;
   ignoreRobots?: boolean;
@@ -158,7 +178,13 @@ export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = 
     maxBytes: e.NIANBAO_EXTRACT_MAX_BYTES ?? file.extract?.maxBytes ?? DEFAULT_MAX_BYTES,
   };
   const dataDir = path.resolve(over.dataDir ?? e.NIANBAO_DATA_DIR ?? (file.dataDir ? path.resolve(base, file.dataDir) : 'data'));
-  return { dataDir, portals, crawl, extract };
+  let store: StoreSpec;
+  try {
+    store = over.store !== undefined ? parseStoreUrl(over.store) : e.NIANBAO_STORE ? parseStoreUrl(e.NIANBAO_STORE) : file.store ? parseStoreUrl(file.store, base) : { kind: 'file', root: path.join(dataDir, 'raw') };
+  } catch (err) {
+    throw new ConfigError(`--store: ${(err as Error).message}`);
+  }
+  return { dataDir, portals, crawl, extract, store };
 }
 
 /**

@@ -3,14 +3,13 @@
  * were already extracted by this extractor version is skipped. Each result is committed on its
  * own, so a killed run loses only the documents in flight.
  */
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
 import { EXTRACTOR_VERSION } from '../schema/report.ts';
 import { nowIso, type DB } from '../store/db.ts';
-import type { RawStore } from '../store/raw.ts';
-import { WORKER_UNAVAILABLE, type ExtractPool } from './pool.ts';
+import { RawMissingError, type RawStore } from '../store/raw.ts';
+import { WORKER_UNAVAILABLE, type ExtractPool, type PoolResult } from './pool.ts';
 import type { Progress } from './progress.ts';
 
 export interface StageFailure {
@@ -46,6 +45,20 @@ export function pendingExtractions(db: DB): PendingDoc[] {
     .all(EXTRACTOR_VERSION) as PendingDoc[];
 }
 
+/**
+ * A raw store that cannot be reached (an S3 endpoint down, a network error) is not the document's
+ * fault: like WORKER_UNAVAILABLE, nothing is stored and the next run extracts it again.
+ */
+export const STORE_UNAVAILABLE = 'store-unavailable';
+
+function storeError(hash: string, e: unknown): PoolResult {
+  if (e instanceof RawMissingError) return { error: { code: 'missing-raw', message: e.message } };
+  const message = `raw store error for ${hash}: ${(e as Error).message}`;
+  // A file store's unreadable file (EACCES, EISDIR …) is this document's failure, as before.
+  const code = typeof (e as NodeJS.ErrnoException).code === 'string' && !(e as { $metadata?: unknown }).$metadata ? 'missing-raw' : STORE_UNAVAILABLE;
+  return { error: { code, message } };
+}
+
 export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, progress?: Progress, opts: { maxBytes?: number } = {}): Promise<StageCounts> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const pending = pendingExtractions(db);
@@ -61,12 +74,13 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
       const d = pending[next++];
       const t0 = performance.now();
       let bytes: Buffer;
-      let result;
+      let result: PoolResult | undefined;
       let size = -1;
       try {
-        size = fs.statSync(raw.pathFor(d.sha256)).size;
+        size = (await raw.size(d.sha256)) ?? -1;
+        if (size < 0) result = { error: { code: 'missing-raw', message: `raw bytes not found for ${d.sha256} in ${raw.url}` } };
       } catch (e) {
-        result = { error: { code: 'missing-raw', message: `raw bytes not found for ${d.sha256}: ${(e as Error).message}` } };
+        result = storeError(d.sha256, e);
       }
       if (!result && size > maxBytes) {
         // Refused from its size: never read into memory nor copied to a worker.
@@ -74,8 +88,14 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
       }
       if (!result) {
         try {
-          bytes = raw.get(d.sha256);
-          result = await pool.extract(bytes, { fileName: d.filename ?? d.url, contentType: d.content_type ?? undefined, url: d.url, maxBytes });
+          bytes = await raw.get(d.sha256);
+        } catch (e) {
+          result = storeError(d.sha256, e);
+        }
+      }
+      if (!result) {
+        try {
+          result = await pool.extract(bytes!, { fileName: d.filename ?? d.url, contentType: d.content_type ?? undefined, url: d.url, maxBytes });
         } catch (e) {
           result = { error: { code: 'missing-raw', message: `raw bytes not found for ${d.sha256}: ${(e as Error).message}` } };
         }
@@ -91,7 +111,7 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
       } else {
         // No worker could take it: not the document's fault, so nothing is stored and the next
         // run extracts it again.
-        if (result.error!.code !== WORKER_UNAVAILABLE)
+        if (result.error!.code !== WORKER_UNAVAILABLE && result.error!.code !== STORE_UNAVAILABLE)
           insert.run({
             sha256: d.sha256, version: EXTRACTOR_VERSION, media_type: null, status: 'failed',
             error_code: result.error!.code, error_message: result.error!.message, pages: null, blocks: null, millis, at: nowIso(),

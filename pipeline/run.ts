@@ -8,7 +8,8 @@ import { crawl, type CrawlSummary } from '../crawler/index.ts';
 import type { PortalSource } from '../crawler/portals.ts';
 import { exportSnapshot, recoverSnapshots } from '../dataset/export.ts';
 import { openDatabase, nowIso, type DB } from '../store/db.ts';
-import { RawStore } from '../store/raw.ts';
+import { openRawStore } from '../store/open.ts';
+import type { RawStore } from '../store/raw.ts';
 import { finishRun, markInterruptedRuns, startRun } from '../store/runs.ts';
 
 export { recentRuns } from '../store/runs.ts';
@@ -50,7 +51,8 @@ export interface RunSummary {
   /** Earlier runs found still 'running' (killed before finishing): marked 'interrupted'; this run resumed their work. */
   interruptedRuns?: number[];
   fatal?: string;
-  outputs: { database: string; snapshot?: string; latest?: string };
+  /** `store`: the raw store's URL (no credentials). */
+  outputs: { database: string; store?: string; snapshot?: string; latest?: string };
 }
 
 export function paths(dataDir: string) {
@@ -71,7 +73,6 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   // not only when this run gets to its export.
   for (const done of recoverSnapshots(p.snapshots)) progress.log(`snapshots: ${done} (left by a killed run)`);
   const db = openDatabase(p.database);
-  const raw = new RawStore(p.raw);
   const startedAt = nowIso();
   // Under the lock, a run still 'running' is one that was killed: say so, and resume its work.
   const interrupted = markInterruptedRuns(db);
@@ -82,7 +83,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = { runId, status: 'ok', startedAt, endedAt: startedAt, failuresByKind: {}, outputs: { database: p.database } };
   if (interrupted.length) summary.interruptedRuns = interrupted;
   const countFailure = (kind: string) => (summary.failuresByKind[kind] = (summary.failuresByKind[kind] ?? 0) + 1);
+  let raw: RawStore | undefined;
   try {
+    // The raw store (config.store: the folder <dataDir>/raw by default, or S3): crawl writes, extract reads.
+    raw = await openRawStore(config.store);
+    summary.outputs.store = raw.url;
     if (stages.has('crawl')) {
       const portals = opts.portals ?? config.portals;
       const starts = opts.starts ?? [];
@@ -146,6 +151,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       JSON.stringify({ fatal: summary.fatal, byKind: summary.failuresByKind, crawl: summary.crawl?.failedUrls, extract: summary.extract?.failures }),
       runId,
     );
+    await raw?.close().catch(() => undefined);
     db.close();
     lock.release();
   }

@@ -55,7 +55,7 @@ describe('crawl: incremental re-runs', () => {
     expect(third.changed).toBe(1);
     expect(third.new).toBe(0);
     expect(after.sha256).not.toBe(before.sha256);
-    expect(ws.raw.has(before.sha256)).toBe(true); // the old version's bytes are kept
+    expect(await ws.raw.has(before.sha256)).toBe(true); // the old version's bytes are kept
     expect(third.documentBytes).toBe(after.size);
   }, 120_000);
 });

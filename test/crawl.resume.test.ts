@@ -82,6 +82,6 @@ describe('crawl: kill and resume', () => {
     expect(pending.n).toBe(0);
     expect(crawlRuns).toEqual([{ id: 1, status: 'ok', resumed: 3 }]);
     // Every blob the documents point at exists.
-    expect(got.every((d) => killed.raw.has(d.sha256))).toBe(true);
+    expect((await Promise.all(got.map((d) => killed.raw.has(d.sha256)))).every(Boolean)).toBe(true);
   }, 180_000);
 });

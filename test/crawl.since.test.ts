@@ -23,7 +23,7 @@ import { buildContent, type ColumnId } from './portal/content.ts';
 import { workspace, type Workspace } from './portal/harness.ts';
 import { crawl, type CrawlSummary } from '../crawler/index.ts';
 import { openDatabase } from '../store/db.ts';
-import { RawStore } from '../store/raw.ts';
+import { FileRawStore } from '../store/raw.ts';
 import { fieldDate, isBeforeSince, printedDate, urlDate } from '../crawler/discover.ts';
 import { ConfigError, loadConfig } from '../pipeline/config.ts';
 
@@ -236,7 +236,7 @@ describe('crawl --since with undated lists (dates from URLs, or none)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-since-mini-'));
     const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
     try {
-      const s = await crawl(db, new RawStore(path.join(dir, 'raw')), { starts: [mini.url], options: { since: '2024-01-15', perHostDelayMs: 0, browser: false, log: () => undefined } });
+      const s = await crawl(db, new FileRawStore(path.join(dir, 'raw')), { starts: [mini.url], options: { since: '2024-01-15', perHostDelayMs: 0, browser: false, log: () => undefined } });
       const stored = (db.prepare(`SELECT url, kind FROM documents ORDER BY url`).all() as { url: string; kind: string }[]).map((d) => new URL(d.url).pathname);
       console.log(`[crawl figures] undated list, since 2024-01-15: stored ${stored.length} documents, skipped.beforeSince ${s.skipped.beforeSince}, listing pages ${mini.log.filter((p) => MINI_PAGES[p]).length}/4 requested`);
       expect(stored).toEqual([

@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { pendingExtractions, runExtractStage } from '../pipeline/extract-stage.ts';
 import { ExtractPool } from '../pipeline/pool.ts';
 import { nowIso, openDatabase } from '../store/db.ts';
-import { RawStore } from '../store/raw.ts';
+import { FileRawStore } from '../store/raw.ts';
 import { seedFile } from './helpers/expected.ts';
 
 describe('extract stage when no worker can start', () => {
   it('stores no failure for the document, counts it as failed in this run, and the next run extracts it', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-stage-'));
     const db = openDatabase(path.join(tmp, 'nianbao.sqlite'));
-    const raw = new RawStore(path.join(tmp, 'raw'));
-    const sha = raw.put(fs.readFileSync(seedFile('000')));
+    const raw = new FileRawStore(path.join(tmp, 'raw'));
+    const sha = await raw.put(fs.readFileSync(seedFile('000')));
     db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename)
       VALUES ('https://portal.example.gov.cn/a.txt', 'attachment', 'report', 200, ?, 1, ?, ?, 'a.txt')`).run(sha, nowIso(), nowIso());
     try {

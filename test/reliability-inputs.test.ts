@@ -18,7 +18,7 @@ import { runExtractStage } from '../pipeline/extract-stage.ts';
 import { runNormalizeStage } from '../pipeline/normalize-stage.ts';
 import { ExtractPool } from '../pipeline/pool.ts';
 import { nowIso, openDatabase, type DB } from '../store/db.ts';
-import { RawStore } from '../store/raw.ts';
+import { FileRawStore } from '../store/raw.ts';
 import { repoRoot } from './helpers/expected.ts';
 
 /** Generous per-file bound: every file must fail (or succeed) well within it. */
@@ -88,9 +88,9 @@ describe('bad inputs: the pipeline stages store each error with its document', (
   let db: DB;
   const shaOf = new Map<string, string>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     db = openDatabase(path.join(tmp, 'nianbao.sqlite'));
-    const raw = new RawStore(path.join(tmp, 'raw'));
+    const raw = new FileRawStore(path.join(tmp, 'raw'));
     const insert = db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename)
       VALUES (?, 'attachment', ?, 200, ?, ?, ?, ?, ?)`);
     for (const b of BAD_INPUTS) {
@@ -107,7 +107,7 @@ describe('bad inputs: the pipeline stages store each error with its document', (
         sha = h.digest('hex');
         fs.mkdirSync(path.dirname(raw.pathFor(sha)), { recursive: true });
         fs.copyFileSync(file, raw.pathFor(sha));
-      } else sha = raw.put(fs.readFileSync(file));
+      } else sha = await raw.put(fs.readFileSync(file));
       shaOf.set(b.file, sha);
       insert.run(`https://portal.example.gov.cn/bad/${b.file}`, b.what, sha, size, nowIso(), nowIso(), b.file);
     }
@@ -122,7 +122,7 @@ describe('bad inputs: the pipeline stages store each error with its document', (
     const t0 = Date.now();
     let counts;
     try {
-      counts = await runExtractStage(db, new RawStore(path.join(tmp, 'raw')), pool);
+      counts = await runExtractStage(db, new FileRawStore(path.join(tmp, 'raw')), pool);
     } finally {
       clearInterval(sampler);
       await pool.close();

@@ -91,7 +91,7 @@ describe('safety (reliability issue)', () => {
     }
     for (const d of ws.documents()) {
       expect(d.final_url).toMatch(/^https?:/);
-      expect(ws.raw.get(d.sha256).equals(passwd)).toBe(false);
+      expect((await ws.raw.get(d.sha256)).equals(passwd)).toBe(false);
     }
     expect(portal.requestLog.filter((e) => e.path.includes('passwd') || e.path.includes('/pub/'))).toEqual([]);
   });

@@ -376,7 +376,7 @@ interface CrawlArgs {
 async function crawlPhase(a: CrawlArgs) {
   const { steadyRate } = await import('./portal.ts');
   const { openDatabase } = await import('../../store/db.ts');
-  const { RawStore } = await import('../../store/raw.ts');
+  const { FileRawStore } = await import('../../store/raw.ts');
   const { crawl } = await import('../../crawler/index.ts');
   const { fork } = await import('node:child_process');
   const attachmentFiles: string[] = [];
@@ -395,7 +395,7 @@ async function crawlPhase(a: CrawlArgs) {
   const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
   const logs: string[] = [];
   try {
-    const summary = await crawl(db, new RawStore(path.join(dir, 'raw')), {
+    const summary = await crawl(db, new FileRawStore(path.join(dir, 'raw')), {
       starts: portal.starts,
       options: { perHostDelayMs: a.delayMs, perHostConcurrency: 1, hostOverrides: portal.hostOverrides, browser: false, log: (l) => logs.push(l) },
     });

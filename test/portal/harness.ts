@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type DB } from '../../store/db.ts';
-import { RawStore } from '../../store/raw.ts';
+import { FileRawStore } from '../../store/raw.ts';
 import { crawl, type CrawlSummary } from '../../crawler/index.ts';
 import type { CrawlOptions } from '../../crawler/options.ts';
 import type { FixturePortal, LogEntry } from './server.ts';
@@ -12,7 +12,7 @@ export interface Workspace {
   dir: string;
   dbFile: string;
   db: DB;
-  raw: RawStore;
+  raw: FileRawStore;
   logs: string[];
   run(starts: string[], options?: CrawlOptions): Promise<CrawlSummary>;
   documents(): DocRow[];
@@ -35,7 +35,7 @@ export function workspace(portal: FixturePortal, prefix = 'nianbao-crawl-'): Wor
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dbFile = path.join(dir, 'nianbao.sqlite');
   const db = openDatabase(dbFile);
-  const raw = new RawStore(path.join(dir, 'raw'));
+  const raw = new FileRawStore(path.join(dir, 'raw'));
   const logs: string[] = [];
   return {
     dir,
