@@ -88,9 +88,12 @@ export async function extractFile(file: string, display: string, withText: boole
     const err = e as NodeJS.ErrnoException;
     return failure('unreadable', `${display}: ${err.code ?? ''} ${err.message}`.trim());
   }
+  // The document goes to the worker first: the normaliser loads here while the worker starts
+  // and extracts (two cores), not before.
+  const extracted = ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
   const [{ sha256 }, { reportFromExtraction }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts')]);
   const sha = sha256(bytes);
-  const r = await ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
+  const r = await extracted;
   return reportFromExtraction(r.doc ?? r.error, { file: display, sha256: sha, withText });
 }
 
