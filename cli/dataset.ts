@@ -6,11 +6,10 @@
  */
 import type { Command } from 'commander';
 import { acquireLock, LockedError } from '../pipeline/lock.ts';
-import { openDatabase } from '../store/db.ts';
 import { existingDatabase } from './run.ts';
-import { runCrossReportChecks } from '../dataset/checks.ts';
-import { exportSnapshot } from '../dataset/export.ts';
-import { searchReports } from '../dataset/search.ts';
+
+// SQLite, the checks and the exporters are imported when a command runs, so registering the
+// commands (and --help) loads none of them.
 
 export function register(program: Command): void {
   program
@@ -21,7 +20,7 @@ export function register(program: Command): void {
     .option('--date <YYYY-MM-DD>', 'snapshot date (default: today)')
     .option('--no-checks', 'do not recompute the cross-report findings first')
     .action(async (opts: { dataDir?: string; config?: string; date?: string; checks: boolean }) => {
-      const found = existingDatabase(opts, 'export');
+      const found = await existingDatabase(opts, 'export');
       if (!found) return;
       const { dataDir, database } = found;
       let lock;
@@ -33,6 +32,9 @@ export function register(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      const { openDatabase } = await import('../store/db.ts');
+      const { runCrossReportChecks } = await import('../dataset/checks.ts');
+      const { exportSnapshot } = await import('../dataset/export.ts');
       const db = openDatabase(database);
       try {
         if (opts.checks) {
@@ -65,9 +67,11 @@ export function register(program: Command): void {
     .option('--config <file>', 'config file (JSON): its dataDir')
     .option('-n, --limit <n>', 'maximum results', '20')
     .option('--json', 'print JSON')
-    .action((query: string[], opts: { dataDir?: string; config?: string; limit: string; json?: boolean }) => {
-      const found = existingDatabase(opts, 'search');
+    .action(async (query: string[], opts: { dataDir?: string; config?: string; limit: string; json?: boolean }) => {
+      const found = await existingDatabase(opts, 'search');
       if (!found) return;
+      const { openDatabase } = await import('../store/db.ts');
+      const { searchReports } = await import('../dataset/search.ts');
       const db = openDatabase(found.database, { readonly: true });
       try {
         const hits = searchReports(db, query.join(' '), { limit: Number(opts.limit) });

@@ -8,12 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
-import { reportFromExtraction } from '../normalize/report.ts';
-import { ConfigError, loadConfig } from '../pipeline/config.ts';
-import { ExtractPool } from '../pipeline/pool.ts';
+import type { ExtractPool } from '../pipeline/pool.ts';
 import type { ReportResult } from '../schema/report.ts';
-import { sha256 } from '../store/raw.ts';
+
+// The extractors, normaliser and config are imported when the command runs, not when it is
+// registered: `nianbao --help` and the other commands do not load them.
 
 export function register(program: Command): void {
   program
@@ -26,7 +25,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'with --stored: the data folder; env NIANBAO_DATA_DIR')
     .option('--store <url>', 'with --stored: the raw store (file:///path or s3://bucket/prefix?endpoint=URL); env NIANBAO_STORE')
     .option('--config <file>', 'config file (JSON): extract limits, and dataDir with --stored')
-    .option('--max-bytes <n>', `refuse larger files, from their size, before reading them (default ${DEFAULT_MAX_BYTES} = 64 MiB); env NIANBAO_EXTRACT_MAX_BYTES`)
+    .option('--max-bytes <n>', `refuse larger files, from their size, before reading them (default 64 MiB); env NIANBAO_EXTRACT_MAX_BYTES`)
     .action(async (paths: string[], opts: { json?: boolean; text?: boolean; stored?: boolean; dataDir?: string; store?: string; config?: string; maxBytes?: string }, cmd: Command) => {
       if (opts.stored) {
         if (paths.length) cmd.error('nianbao extract: give either paths or --stored, not both', { exitCode: 2 });
@@ -38,6 +37,8 @@ export function register(program: Command): void {
       if (opts.maxBytes !== undefined && !(Number.isInteger(Number(opts.maxBytes)) && Number(opts.maxBytes) > 0))
         cmd.error(`nianbao extract: --max-bytes takes a positive whole number, not '${opts.maxBytes}'`, { exitCode: 2 });
       const files = listFiles(paths);
+      const { ConfigError, loadConfig } = await import('../pipeline/config.ts');
+      const { ExtractPool } = await import('../pipeline/pool.ts');
       let limits;
       try {
         limits = loadConfig({ configFile: opts.config }).extract;
@@ -88,8 +89,12 @@ export async function extractFile(file: string, display: string, withText: boole
     const err = e as NodeJS.ErrnoException;
     return failure('unreadable', `${display}: ${err.code ?? ''} ${err.message}`.trim());
   }
+  // The document goes to the worker first: the normaliser loads here while the worker starts
+  // and extracts (two cores), not before.
+  const extracted = ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
+  const [{ sha256 }, { reportFromExtraction }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts')]);
   const sha = sha256(bytes);
-  const r = await ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
+  const r = await extracted;
   return reportFromExtraction(r.doc ?? r.error, { file: display, sha256: sha, withText });
 }
 

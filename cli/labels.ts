@@ -5,8 +5,6 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { labelsSeen } from '../dataset/labels.ts';
-import { openDatabase } from '../store/db.ts';
 
 export function register(program: Command): void {
   program
@@ -15,7 +13,10 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'data folder (default: $NIANBAO_DATA_DIR or data)')
     .option('--unknown', 'only labels no mapping places')
     .option('--json', 'print JSON')
-    .action((opts: { dataDir?: string; unknown?: boolean; json?: boolean }) => {
+    .action(async (opts: { dataDir?: string; unknown?: boolean; json?: boolean }) => {
+      // Imported when the command runs: registering it (and --help) loads neither.
+      const { labelsSeen } = await import('../dataset/labels.ts');
+      const { openDatabase } = await import('../store/db.ts');
       const dataDir = opts.dataDir ?? process.env.NIANBAO_DATA_DIR ?? 'data';
       const db = openDatabase(path.join(dataDir, 'nianbao.sqlite'), { readonly: true });
       try {

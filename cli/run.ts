@@ -6,15 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { PortalSource } from '../crawler/portals.ts';
-import { ConfigError, loadConfig, resolveDataDir, type ConfigOverrides } from '../pipeline/config.ts';
-import { isIsoDate } from '../crawler/options.ts';
+import type { ConfigOverrides } from '../pipeline/config.ts';
 import { LockedError } from '../pipeline/lock.ts';
-import { chooseProgress, type Progress } from '../pipeline/progress.ts';
-import { paths, runPipeline, stageCounts, STAGES, type RunSummary, type StageName } from '../pipeline/run.ts';
-import { openDatabase } from '../store/db.ts';
-import { recentRuns } from '../store/runs.ts';
 import { incompleteText, type IncompleteListing } from '../crawler/completeness.ts';
 import type { ListingsTally } from '../crawler/context.ts';
+import type { Progress } from '../pipeline/progress.ts';
+import type { RunSummary, StageName } from '../pipeline/run.ts';
+
+// The pipeline, config, SQLite and progress bars are imported when a command runs, not when it
+// is registered: `nianbao --help` loads none of them, `status` only what it reads.
+/** The stages in order (pipeline/run.ts STAGES; test/cli-extract.test.ts checks they agree). */
+export const STAGE_NAMES: readonly StageName[] = ['crawl', 'extract', 'normalize', 'export'];
 
 interface RunFlags {
   dataDir?: string;
@@ -56,7 +58,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'extraction worker threads (default: cores)')
     .option('--ignore-robots', 'do not honour robots.txt (logged)')
     .option('--since <date>', 'crawl: skip report entries published before YYYY-MM-DD and stop paging lists past it; env NIANBAO_SINCE')
-    .option('--only <stages>', `comma-separated subset of ${STAGES.join(',')}`)
+    .option('--only <stages>', `comma-separated subset of ${STAGE_NAMES.join(',')}`)
     .action(async (flags: RunFlags) => {
       process.exitCode = await runCommand(flags, 'run');
     });
@@ -74,10 +76,13 @@ export function register(program: Command): void {
     .option('--config <file>', 'config file (JSON): its dataDir')
     .option('--json', 'JSON output')
     .option('-n, --limit <n>', 'runs to show', '5')
-    .action((flags: { dataDir?: string; config?: string; json?: boolean; limit: string }) => {
-      const found = existingDatabase(flags, 'status');
+    .action(async (flags: { dataDir?: string; config?: string; json?: boolean; limit: string }) => {
+      const found = await existingDatabase(flags, 'status');
       if (!found) return;
       const { dataDir } = found;
+      const { openDatabase } = await import('../store/db.ts');
+      const { recentRuns } = await import('../store/runs.ts');
+      const { stageCounts } = await import('../pipeline/run.ts');
       const db = openDatabase(found.database);
       const runs = recentRuns(db, Number(flags.limit) || 5);
       const counts = stageCounts(db);
@@ -113,7 +118,9 @@ export function register(program: Command): void {
  * with the precedence of every command: --data-dir, NIANBAO_DATA_DIR, dataDir of --config,
  * `data`. A config error or a missing database is printed, sets exit status 2 and gives undefined.
  */
-export function existingDatabase(flags: { dataDir?: string; config?: string }, command: string): { dataDir: string; database: string } | undefined {
+export async function existingDatabase(flags: { dataDir?: string; config?: string }, command: string): Promise<{ dataDir: string; database: string } | undefined> {
+  const { ConfigError, resolveDataDir } = await import('../pipeline/config.ts');
+  const { paths } = await import('../pipeline/run.ts');
   let dataDir: string;
   try {
     dataDir = resolveDataDir({ dataDir: flags.dataDir, configFile: flags.config });
@@ -138,6 +145,10 @@ export function runStage(stage: StageName, flags: RunFlags): Promise<number> {
 }
 
 async function runCommand(flags: RunFlags, command: string): Promise<number> {
+  const { ConfigError, loadConfig } = await import('../pipeline/config.ts');
+  const { isIsoDate } = await import('../crawler/options.ts');
+  const { chooseProgress } = await import('../pipeline/progress.ts');
+  const { runPipeline, STAGES } = await import('../pipeline/run.ts');
   const progress = chooseProgress({ json: flags.json, quiet: flags.quiet });
   const over: ConfigOverrides = {
     configFile: flags.config,

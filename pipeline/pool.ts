@@ -58,8 +58,13 @@ const MAX_START_FAILURES = 3;
 /** Upper bound of a document's limit after OCR asked for more time (a 30-page scan). */
 const MAX_EXTENDED_MS = 30 * 60_000;
 
-const BOOTSTRAP = new URL('../bin/ts-worker.js', import.meta.url);
-const WORKER_MODULE = new URL('../extract/worker.ts', import.meta.url).href;
+/**
+ * Compiled (dist/, see scripts/build.js) the worker is plain JavaScript beside this module; from
+ * source each worker thread registers tsx first (bin/ts-worker.js) and then imports worker.ts.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER_MODULE = new URL('../extract/worker.ts', import.meta.url);
+const BOOTSTRAP = COMPILED ? WORKER_MODULE : new URL('../bin/ts-worker.js', import.meta.url);
 
 export class ExtractPool {
   private slots: Slot[] = [];
@@ -80,7 +85,13 @@ export class ExtractPool {
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.maxHeapMb = opts.maxHeapMb ?? 1024;
     this.youngGenerationMb = opts.youngGenerationMb ?? 96;
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
+    // No worker yet: pump() starts them as documents arrive, a second one only when there is
+    // work for more than one (one file, or a run with nothing new, starts one worker or none).
+  }
+
+  /** Worker threads started so far (at most `size`). */
+  get started(): number {
+    return this.slots.length;
   }
 
   /** Extracts one document; `limit.timeoutMs` overrides the pool's time limit for this one. */
@@ -110,7 +121,7 @@ export class ExtractPool {
 
   private spawn(): Slot {
     const worker = new Worker(BOOTSTRAP, {
-      workerData: { tsModule: WORKER_MODULE },
+      workerData: { tsModule: WORKER_MODULE.href },
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: this.youngGenerationMb },
     });
     const slot: Slot = { worker, ready: false };
@@ -168,6 +179,8 @@ export class ExtractPool {
 
   private pump(): void {
     for (const [i, s] of this.slots.entries()) if (s.dead && this.queue.length > 0) this.slots[i] = this.spawn();
+    // Start another worker while more documents wait than the started workers can take.
+    while (this.slots.length < this.size && this.queue.length > this.slots.filter((s) => !s.task && !s.dead).length) this.slots.push(this.spawn());
     for (const slot of this.slots) {
       if (!slot.ready || slot.task || this.queue.length === 0) continue;
       const task = this.queue.shift()!;

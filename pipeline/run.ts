@@ -4,9 +4,8 @@
  * 'partial' (exit 1); a fatal error makes it 'failed' (exit 2).
  */
 import path from 'node:path';
-import { crawl, type CrawlSummary } from '../crawler/index.ts';
+import type { CrawlSummary } from '../crawler/index.ts';
 import type { PortalSource } from '../crawler/portals.ts';
-import { exportSnapshot, recoverSnapshots } from '../dataset/export.ts';
 import { openDatabase, nowIso, type DB } from '../store/db.ts';
 import { openRawStore } from '../store/open.ts';
 import type { RawStore } from '../store/raw.ts';
@@ -71,6 +70,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   if (lock.clearedStale) progress.log(`cleared a stale lock left by a killed run (${lock.file})`);
   // A run killed inside a snapshot swap can leave the dated folder renamed aside: put it back now,
   // not only when this run gets to its export.
+  // The crawler and exporter (cheerio, Parquet writers) are imported here, not at module load:
+  // `nianbao status` reads this module's counts without them.
+  const [{ crawl }, { exportSnapshot, recoverSnapshots }] = await Promise.all([import('../crawler/index.ts'), import('../dataset/export.ts')]);
   for (const done of recoverSnapshots(p.snapshots)) progress.log(`snapshots: ${done} (left by a killed run)`);
   const db = openDatabase(p.database);
   const startedAt = nowIso();

@@ -66,7 +66,9 @@ export interface RenderOptions {
   log?: (msg: string) => void;
 }
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const moduleRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The checkout, also when this module runs compiled from dist/ (scripts/build.js). */
+export const repoRoot = path.basename(moduleRoot) === 'dist' ? path.dirname(moduleRoot) : moduleRoot;
 
 /** The seed reports shipped with the sample (sample/seeds/), else ../shared/seeds; NIANBAO_SEEDS overrides. */
 export const SAMPLE_SEEDS_DIR = path.join(repoRoot, 'sample/seeds');

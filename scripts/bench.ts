@@ -170,9 +170,50 @@ function machine() {
   };
 }
 
+/**
+ * What a figure can be compared with. 'ratio': against its twin measured in the same run on the
+ * same files (nianbao / pdftotext, 2 workers / 1, the machine's own scaling), or set by policy
+ * (the crawl's per-host gap): stable from machine to machine. 'exact': a count that does not depend
+ * on the machine (correctness, failures). 'absolute': docs/s, facts/s, seconds, MB: this machine,
+ * under this load, only.
+ */
+export type FigureKind = 'ratio' | 'exact' | 'absolute';
+export function figureKind(metric: string): FigureKind {
+  if (/^correctness|^extract failures/.test(metric)) return 'exact';
+  if (/\/ pdftotext|speed-up|1 → 2|÷|smallest gap|aggregate requests\/s/.test(metric)) return 'ratio';
+  return 'absolute';
+}
+
+/** bench/RESULTS.md: the table of a full run with the machine and date beside it. */
+export function resultsMarkdown(report: { date: string; mode: string; durationS: number; machine: ReturnType<typeof machine> & { loadAverageBefore: number[]; loadAverageAfter: number[] }; engine: { used: string }; options: { docs: number; facts: number; hosts: number } }, rows: Row[]): string {
+  const m = report.machine;
+  const esc = (x: string) => x.replace(/\|/g, '\\|');
+  return [
+    '# Benchmark results',
+    '',
+    `Written by \`npm run bench\` (full run) on ${report.date.slice(0, 10)} (${report.date}); every figure is in [results.json](results.json) when that file is from the same run.`,
+    '',
+    '| machine | |',
+    '| --- | --- |',
+    `| CPU | ${esc(m.cpuModel)} |`,
+    `| cores | ${m.cores} |`,
+    `| memory | ${m.memoryGb} GB |`,
+    `| node | ${m.node} (${esc(m.platform)}) |`,
+    `| load average before → after | ${m.loadAverageBefore.join(' ')} → ${m.loadAverageAfter.join(' ')} |`,
+    `| corpus | ${report.options.docs} documents, ${report.options.facts.toLocaleString('en')} facts, ${report.options.hosts} hosts; PDF engine ${report.engine.used}; ${report.durationS} s |`,
+    '',
+    "Kind: **ratio** = against its twin from the same run (stable across machines); **exact** = a count; **absolute** = this machine under this load only (see the load average).",
+    '',
+    '| metric | kind | target | measured | ok? |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${esc(r.metric)} | ${figureKind(r.metric)} | ${esc(r.target)} | ${esc(r.measured)} | ${r.ok === null ? '' : r.ok ? 'yes' : '**NO**'} |`),
+    '',
+  ].join('\n');
+}
+
 function table(rows: Row[]): string {
-  const head = ['metric', 'target', 'measured', 'ok?'];
-  const cells = rows.map((r) => [r.metric, r.target, r.measured, r.ok === null ? '' : r.ok ? 'yes' : 'NO']);
+  const head = ['metric', 'kind', 'target', 'measured', 'ok?'];
+  const cells = rows.map((r) => [r.metric, figureKind(r.metric), r.target, r.measured, r.ok === null ? '' : r.ok ? 'yes' : 'NO']);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => [...c[i]!].length)));
   const line = (c: string[]) => c.map((x, i) => x + ' '.repeat(w[i]! - [...x].length)).join(' | ');
   return [line(head), w.map((n) => '-'.repeat(n)).join('-|-'), ...cells.map(line)].join('\n');
@@ -345,6 +386,7 @@ async function main(): Promise<number> {
       rows.push({ metric: 'load: facts/s (batched loadReports, tables only)', target: '≥ 200,000', measured: `${load.tablesOnly.factsPerS.toLocaleString('en')} (${load.tablesOnly.facts.toLocaleString('en')} facts, ${load.tablesOnly.reports} reports${load.tablesOnly.synthetic ? ', synthetic' : ''})`, ok: load.tablesOnly.factsPerS >= 200_000 });
     if (load.withText)
       rows.push({ metric: 'load: facts/s with full text + FTS (as the normalize stage)', target: '≥ 200,000', measured: `${load.withText.factsPerS.toLocaleString('en')} (${load.withText.facts.toLocaleString('en')} facts, ${(load.withText.loadMs / load.withText.reports).toFixed(2)} ms/report)`, ok: load.withText.factsPerS >= 200_000 });
+      rows.push({ metric: 'load: full text + FTS ÷ tables only, time per fact (same run)', target: '—', measured: `${(load.tablesOnly.factsPerS / load.withText.factsPerS).toFixed(2)}× (the full text and its two FTS indexes cost ${Math.round((1 - load.withText.factsPerS / load.tablesOnly.factsPerS) * 100)}% of the load)`, ok: null });
   }
 
   // ---- export
@@ -388,17 +430,21 @@ async function main(): Promise<number> {
     engine: { used: engines.primary, measured: engines.all, env: process.env.NIANBAO_PDF_ENGINE ?? null },
     pdftotext: pdftotext ? (spawnSync('pdftotext', ['-v'], { encoding: 'utf8' }).stderr.split('\n')[0] ?? null) : null,
     durationS: round((Date.now() - started) / 1000, 1),
-    table: rows,
+    table: rows.map((r) => ({ ...r, kind: figureKind(r.metric) })),
     ...results,
     errors,
   };
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   fs.writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');
   void manifestDocs;
+  // The readable summary, kept in the repository: full runs of every phase only (a --ci or
+  // --only run would replace it with a partial or reduced table).
+  const complete = !o.ci && PHASES.every((p) => o.only.has(p));
+  if (complete) fs.writeFileSync(path.join(path.dirname(o.out), 'RESULTS.md'), resultsMarkdown(report, rows));
   console.log(`\nnianbao bench — ${report.mode}, ${o.docs} documents, ${os.availableParallelism()} cores (${report.machine.cpuModel}), node ${process.version}, PDF engine ${engines.primary}`);
   console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}; ${report.durationS} s\n`);
   console.log(table(rows));
-  console.log(`\nfigures: ${path.relative(process.cwd(), o.out) || o.out}${errors.length ? `\nerrors:\n  ${errors.join('\n  ')}` : ''}`);
+  console.log(`\nfigures: ${path.relative(process.cwd(), o.out) || o.out}${complete ? `, ${path.relative(process.cwd(), path.join(path.dirname(o.out), 'RESULTS.md'))}` : ' (bench/RESULTS.md is written by full runs of every phase only)'}${errors.length ? `\nerrors:\n  ${errors.join('\n  ')}` : ''}`);
   return errors.length ? 1 : 0;
 }
 

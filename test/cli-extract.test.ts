@@ -66,3 +66,62 @@ describe('nianbao extract', () => {
     expect(r.stdout).toMatch(/199 facts: proactive 22, applications 161, review_litigation 15, narrative 1/);
   });
 });
+
+describe('start-up cost (issue 13)', () => {
+  const HEAVY = /node_modules\/(mupdf|pdfjs-dist|tesseract\.js|onnxruntime[^/]*|playwright-core|cheerio|mammoth)\//;
+  /** Every module URL the command resolves, from a resolve hook registered before it starts. */
+  const loaded = (...args: string[]) => {
+    const hook = `export async function resolve(s, c, n) { const r = await n(s, c); process.stderr.write('LOADED ' + r.url + '\\n'); return r; }`;
+    const reg = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(reg)}`, path.join(repoRoot, 'bin/nianbao.js'), ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
+    return { ...r, urls: r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)) };
+  };
+
+  it('--help and status load none of the extractors, the crawler parser or the browser', () => {
+    const help = loaded('--help');
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.urls.some((u) => u.includes('commander'))).toBe(true); // the hook saw the modules
+    expect(help.urls.filter((u) => HEAVY.test(u))).toEqual([]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-status-'));
+    try {
+      const run = loaded('status', '--data-dir', dir);
+      expect(run.status).toBe(2); // no database yet
+      expect(run.stderr).toContain('no database');
+      expect(run.urls.some((u) => u.includes('zod'))).toBe(true);
+      expect(run.urls.filter((u) => HEAVY.test(u))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the lists written out for a light start agree with their sources', async () => {
+    const { STAGE_NAMES } = await import('../cli/run.ts');
+    const { STAGES } = await import('../pipeline/run.ts');
+    expect(STAGE_NAMES).toEqual(STAGES);
+    const { PLATFORMS } = await import('../pipeline/config.ts');
+    const { ADAPTERS } = await import('../crawler/index.ts');
+    expect(PLATFORMS).toEqual(ADAPTERS.map((a) => a.name));
+  });
+
+  it('a build is used only while its stamp matches the sources', async () => {
+    const { freshBuild, sourceStamp, STAMP_FILE } = await import('../bin/build-stamp.js');
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-stamp-'));
+    try {
+      fs.mkdirSync(path.join(root, 'cli'));
+      fs.mkdirSync(path.join(root, 'dist'));
+      fs.writeFileSync(path.join(root, 'cli/a.ts'), 'export const a = 1;\n');
+      expect(freshBuild(root)).toBeUndefined(); // no stamp: no build
+      fs.writeFileSync(path.join(root, 'dist', STAMP_FILE), sourceStamp(root));
+      expect(freshBuild(root)).toBe(path.join(root, 'dist'));
+      fs.writeFileSync(path.join(root, 'cli/a.ts'), 'export const a = 22;\n'); // edited
+      expect(freshBuild(root)).toBeUndefined();
+      fs.writeFileSync(path.join(root, 'dist', STAMP_FILE), sourceStamp(root));
+      fs.writeFileSync(path.join(root, 'cli/b.ts'), ''); // added
+      expect(freshBuild(root)).toBeUndefined();
+      fs.rmSync(path.join(root, 'cli/b.ts'));
+      expect(freshBuild(root)).toBe(path.join(root, 'dist'));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -30,7 +30,8 @@ export const LAYERS: Record<string, number> = {
   store: 6,
   schema: 6,
 };
-const NOT_PRODUCT = new Set(['test', 'scripts', 'bench', 'node_modules', 'data']);
+// dist/ is the compiled copy of the product folders (scripts/build.js): checked here from source.
+const NOT_PRODUCT = new Set(['test', 'scripts', 'bench', 'node_modules', 'data', 'dist']);
 
 interface Import {
   spec: string;

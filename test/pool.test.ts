@@ -69,3 +69,21 @@ describe('extraction pool and OCR', () => {
     }
   }, 300_000);
 });
+
+describe('worker start', () => {
+  it('starts no worker before work, one for one document, a second only for a second document', async () => {
+    const { ExtractPool } = await import('../pipeline/pool.ts');
+    const pool = new ExtractPool({ workers: 2, timeoutMs: 60_000 });
+    try {
+      expect(pool.started).toBe(0);
+      const one = await pool.extract(new TextEncoder().encode('2023年政府信息公开工作年度报告\n一、总体情况\n'), { fileName: 'a.txt' });
+      expect(one.error).toBeUndefined();
+      expect(pool.started).toBe(1);
+      const two = await Promise.all(['b.txt', 'c.txt'].map((f) => pool.extract(new TextEncoder().encode('年度报告\n'), { fileName: f })));
+      expect(two.every((r) => r.doc)).toBe(true);
+      expect(pool.started).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+});
