@@ -11,6 +11,7 @@ import { readZipDirectory, writeZip, zipEntry } from '../extract/zip.ts';
 import { ExtractError, type ExtractedDocument, type TableBlock } from '../extract/model.ts';
 import { sharedDir } from './helpers/expected.ts';
 import { applicationsDocx, expectedApplicationsGrid, reportHtmlDocument } from './extract-fixtures.ts';
+import { toolAvailable } from './helpers/tools.ts';
 
 const CACHE = join(import.meta.dirname, '.cache', 'extract-word');
 mkdirSync(CACHE, { recursive: true });
@@ -198,8 +199,7 @@ describe('extractDocx', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-const soffice = hasSoffice();
-if (!soffice) console.warn('[extract-word.test] LibreOffice (soffice) not found: the .doc conversion tests are skipped');
+const soffice = toolAvailable('LibreOffice (soffice)', hasSoffice(), 'apt-get install libreoffice-writer-nogui (bash scripts/system-deps.sh), or set NIANBAO_SOFFICE');
 
 /** A Word 97 .doc made by LibreOffice from the report HTML (HTML → ODT → DOC), cached by content. */
 function makeDoc(): Buffer {
