@@ -12,7 +12,7 @@ program
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-const modules = ['./extract.ts', './crawl.ts', './dataset.ts', './run.ts', './labels.ts'];
+const modules = ['./extract.ts', './crawl.ts', './dataset.ts', './run.ts', './labels.ts', './worker.ts'];
 for (const m of modules) {
   try {
     const mod = (await import(m)) as { register?: (p: Command) => void };

@@ -21,6 +21,7 @@ export const STAGE_NAMES: readonly StageName[] = ['crawl', 'extract', 'normalize
 interface RunFlags {
   dataDir?: string;
   store?: string;
+  queue?: string;
   config?: string;
   start?: string[];
   concurrency?: string;
@@ -56,6 +57,7 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'requests in flight per host (default 1)')
     .option('--delay-ms <ms>', 'minimum gap between requests to one host (default 1000)')
     .option('--workers <n>', 'extraction worker threads (default: cores)')
+    .option('--queue <url>', 'extract on `nianbao worker` processes through this Redis (BullMQ), e.g. redis://10.0.0.5:6379; env NIANBAO_QUEUE')
     .option('--ignore-robots', 'do not honour robots.txt (logged)')
     .option('--since <date>', 'crawl: skip report entries published before YYYY-MM-DD and stop paging lists past it; env NIANBAO_SINCE')
     .option('--only <stages>', `comma-separated subset of ${STAGE_NAMES.join(',')}`)
@@ -154,6 +156,7 @@ async function runCommand(flags: RunFlags, command: string): Promise<number> {
     configFile: flags.config,
     dataDir: flags.dataDir,
     store: flags.store,
+    queue: flags.queue,
     concurrency: flags.concurrency !== undefined ? positive(flags.concurrency, '--concurrency') : undefined,
     delayMs: flags.delayMs !== undefined ? positive(flags.delayMs, '--delay-ms', true) : undefined,
     workers: flags.workers !== undefined ? positive(flags.workers, '--workers') : undefined,
@@ -284,7 +287,8 @@ export function printSummary(s: RunSummary, json: boolean): void {
       `    ${portal}: ${c.listingsRead} listing pages, ${listingsText({ checked: c.listingsChecked, stated: c.listingsStated, recordLists: c.listingsStatedRecords, statedRecords: c.statedRecords, foundRecords: c.foundRecords, pageLists: c.listingsStatedPages, statedPages: c.statedPages, pagesRead: c.pagesRead, pageListEntries: c.pageListEntries })}${c.incompleteListings ? `, ${c.incompleteListings} incomplete` : ''}; ${c.reportArticles} report articles, ${c.attachments} attachments, ${c.skippedNonReports} non-report links skipped`,
     );
   for (const l of s.crawl?.incompleteListings ?? []) out.push(`  INCOMPLETE listing ${l.url}: ${incompleteText(l)}${l.failedPages?.length ? `; ${l.failedPages.length} page(s) failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
-  if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)`);
+  if (s.extract) out.push(`  extract: ${s.extract.done} extracted, ${s.extract.failed} failed (of ${s.extract.total} new)${s.queue ? ` on queue workers (${s.queue.url}; at most ${s.queue.workersSeen} alive)` : ''}`);
+  if (s.queue?.gaveUp) out.push(`  QUEUE: ${s.queue.gaveUp}; the documents not extracted stay pending for the next run`);
   if (s.normalize)
     out.push(`  normalize: ${s.normalize.new} new, ${s.normalize.replaced} replaced, ${s.normalize.alternate} alternate renderings, ${s.normalize.unchanged} unchanged reports; formats ${Object.entries(s.normalize.byFormat).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; ${s.normalize.findings} findings, ${s.normalize.crossFindings ?? 0} across reports`);
   if (s.export) out.push(`  export: ${s.export.files} files in ${s.export.dir}`);

@@ -14,6 +14,7 @@ import { CrawlOptionsSchema, isIsoDate, type CrawlOptions } from '../crawler/opt
 import { DEFAULT_PORTALS_FILE, PortalsError, describeIssues, loadPortals, validatePortals, type PortalSource } from '../crawler/portals.ts';
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 import { parseStoreUrl, type StoreSpec } from '../store/store-url.ts';
+import { checkQueueUrl } from './queue/url.ts';
 
 export interface RunConfig {
   /** Where raw/, nianbao.sqlite and snapshots/ live. Default `data`. Env NIANBAO_DATA_DIR. */
@@ -33,12 +34,29 @@ export interface RunConfig {
    * Default the folder `<dataDir>/raw`. Flag --store, env NIANBAO_STORE, config `store`.
    */
   store: StoreSpec;
+  /**
+   * Distributed extraction (pipeline/queue/): the Redis URL of the BullMQ queue that `nianbao
+   * worker` processes take jobs from, the jobs in flight at once (64), how long without a worker
+   * alive before the run stops (120 000 ms) and the first retry delay (2 000 ms). Unset (the
+   * default): the in-process pool, no server. Flag --queue, env NIANBAO_QUEUE,
+   * NIANBAO_QUEUE_IN_FLIGHT, NIANBAO_QUEUE_NO_WORKER_MS, NIANBAO_QUEUE_BACKOFF_MS, config `queue`.
+   */
+  queue?: { url: string; inFlight: number; noWorkerMs: number; backoffMs: number };
 }
 
 /** A store URL as a zod check: the message says what is wrong; the caller names the key. */
 const storeUrl = z.string().superRefine((v, ctx) => {
   try {
     parseStoreUrl(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+/** A queue URL (redis://host:port) as a zod check. */
+const queueUrl = z.string().superRefine((v, ctx) => {
+  try {
+    checkQueueUrl(v);
   } catch (e) {
     ctx.addIssue({ code: 'custom', message: (e as Error).message });
   }
@@ -57,6 +75,9 @@ export const ConfigFileSchema = z.strictObject({
   crawl: CrawlOptionsSchema.optional(),
   extract: z
     .strictObject({ workers: whole(1).optional(), timeoutMs: whole(1).optional(), maxHeapMb: whole(16).optional(), maxBytes: whole(1).optional() })
+    .optional(),
+  queue: z
+    .strictObject({ url: queueUrl.optional(), inFlight: whole(1).optional(), noWorkerMs: whole(1).optional(), backoffMs: whole(0).optional() })
     .optional(),
 });
 type ConfigFile = z.infer<typeof ConfigFileSchema>;
@@ -112,6 +133,12 @@ export const EnvSchema = z.object({
   NIANBAO_PDF_ENGINE: envEnum(['mupdf', 'pdfjs']),
   NIANBAO_OCR: envEnum(['0', '1']),
   NIANBAO_OCR_ENGINE: envEnum(['tesseract', 'tesseract.js']),
+  NIANBAO_QUEUE: z.string().optional().transform((v) => (v === '' ? undefined : v)).pipe(queueUrl.optional()),
+  NIANBAO_QUEUE_IN_FLIGHT: envWhole(1),
+  NIANBAO_QUEUE_NO_WORKER_MS: envWhole(1),
+  NIANBAO_QUEUE_BACKOFF_MS: envWhole(0),
+  NIANBAO_QUEUE_STALLED_MS: envWhole(100),
+  NIANBAO_QUEUE_GRACE_MS: envWhole(0),
   NIANBAO_SAMPLE_PORT: envWhole(0).refine((n) => n === undefined || n <= 65535, { message: 'takes a port number 0–65535' }),
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -128,6 +155,8 @@ export interface ConfigOverrides {
   dataDir?: string;
   /** --store: the raw store URL. */
   store?: string;
+  /** --queue: the Redis URL of the extraction queue (distributed mode). */
+  queue?: string;
   concurrency?: number;
   delayMs?: number;
   ignoreRobots?: boolean;
@@ -187,7 +216,21 @@ export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = 
   } catch (err) {
     throw new ConfigError(`--store: ${(err as Error).message}`);
   }
-  return { dataDir, portals, crawl, extract, store };
+  let queue: RunConfig['queue'];
+  try {
+    const url = over.queue !== undefined ? checkQueueUrl(over.queue) : (e.NIANBAO_QUEUE ?? file.queue?.url);
+    if (url) {
+      queue = {
+        url,
+        inFlight: e.NIANBAO_QUEUE_IN_FLIGHT ?? file.queue?.inFlight ?? 64,
+        noWorkerMs: e.NIANBAO_QUEUE_NO_WORKER_MS ?? file.queue?.noWorkerMs ?? 120_000,
+        backoffMs: e.NIANBAO_QUEUE_BACKOFF_MS ?? file.queue?.backoffMs ?? 2000,
+      };
+    }
+  } catch (err) {
+    throw new ConfigError(`--queue: ${(err as Error).message}`);
+  }
+  return { dataDir, portals, crawl, extract, store, ...(queue ? { queue } : {}) };
 }
 
 /**

@@ -44,6 +44,8 @@ export interface RunSummary {
     failedUrls: { url: string; kind: string; message: string }[];
   };
   extract?: StageCounts;
+  /** With --queue: the queue (no password), the most workers seen alive, jobs added (again after a Redis loss), results that came twice, and why the stage gave up if it did. */
+  queue?: import('./queue/coordinator.ts').QueueStageCounts['queue'];
   normalize?: Omit<NormalizeCounts, 'failures'> & { failures: StageCounts['failures'] };
   export?: { dir: string; files: number };
   failuresByKind: Record<string, number>;
@@ -116,7 +118,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
         if (c.incompleteListings.length) summary.failuresByKind['crawl:incomplete-listing'] = c.incompleteListings.length;
       }
     }
-    if (stages.has('extract')) {
+    if (stages.has('extract') && config.queue) {
+      // Distributed: `nianbao worker` processes extract; this process loads their results.
+      const { runQueuedExtractStage } = await import('./queue/coordinator.ts');
+      const { queue, ...counts } = await runQueuedExtractStage(db, raw, config.queue, progress, { maxBytes: config.extract.maxBytes });
+      summary.extract = counts;
+      summary.queue = queue;
+      for (const f of summary.extract.failures) countFailure(`extract:${f.code}`);
+    } else if (stages.has('extract')) {
       const pool = new ExtractPool(config.extract);
       try {
         summary.extract = await runExtractStage(db, raw, pool, progress, { maxBytes: config.extract.maxBytes });
@@ -149,7 +158,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
       db,
       summary.endedAt,
       summary.status,
-      JSON.stringify({ crawl: summary.crawl && { ...summary.crawl, failedUrls: undefined }, extract: summary.extract && { ...summary.extract, failures: undefined }, normalize: summary.normalize && { ...summary.normalize, failures: undefined }, export: summary.export }),
+      JSON.stringify({ crawl: summary.crawl && { ...summary.crawl, failedUrls: undefined }, extract: summary.extract && { ...summary.extract, failures: undefined }, queue: summary.queue, normalize: summary.normalize && { ...summary.normalize, failures: undefined }, export: summary.export }),
       JSON.stringify({ fatal: summary.fatal, byKind: summary.failuresByKind, crawl: summary.crawl?.failedUrls, extract: summary.extract?.failures }),
       runId,
     );

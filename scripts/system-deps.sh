@@ -4,6 +4,7 @@
 #   poppler-utils                  pdftotext/pdftoppm (benchmark baseline, scanned-PDF fixtures)
 #   libreoffice-writer-nogui       DOC renderings (HTML → ODT → DOC)
 #   tesseract-ocr + tesseract-ocr-chi-sim  OCR of scanned PDFs (else the slower tesseract.js)
+#   redis-server                   the distributed mode's tests (BullMQ on a loopback Redis); a single-machine run never needs it
 # Runs apt-get only when something is missing and we are root (or have passwordless sudo).
 # With --optional it never fails: it says what is degraded instead.
 set -u
@@ -19,6 +20,9 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 # them OCR falls back to tesseract.js (npm), which reads the same but ~30% slower.
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 [ -e /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] || [ -e /usr/share/tesseract-ocr/4.00/tessdata/chi_sim.traineddata ] || need+=(tesseract-ocr-chi-sim)
+# The queue tests (test/queue-*.test.ts) start their own redis-server on a free loopback port;
+# `npm start` (--optional) runs on one machine and does not need it.
+[ $optional = 0 ] && { command -v redis-server >/dev/null 2>&1 || need+=(redis-server); }
 [ ${#need[@]} -eq 0 ] && exit 0
 
 SUDO=""
