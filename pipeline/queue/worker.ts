@@ -108,6 +108,8 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
     removeOnComplete: undefined,
   });
   worker.on('error', (e) => log(`queue: ${(e as Error).message}`));
+  // This worker's stalled check found a job whose worker died: BullMQ put it back in the queue.
+  worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker died or lost Redis); back in the queue for another worker`, { jobId }));
   await worker.waitUntilReady();
   log(`worker ready: queue ${QUEUE_NAME} on ${redactQueueUrl(opts.queueUrl)}, store ${opts.raw.url}, ${concurrency} at a time, stalled check every ${stalledMs} ms`);
 
