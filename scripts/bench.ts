@@ -9,6 +9,9 @@
  *              docs/s, MB/s; `pdftotext -layout` timed on each PDF right after (same core) →
  *              the ratio; repeated for every PDF engine available (NIANBAO_PDF_ENGINE)
  *   speedup    1 worker against 2 workers on the same documents, alternating in chunks
+ *   queue      the distributed mode (BullMQ on a loopback redis-server): the extract stage on an
+ *              in-process pool of 1 thread against 1 `nianbao worker` process of 1 thread (the
+ *              overhead per document), then 2 worker processes (throughput)
  *   normalize  reportFromExtraction on the stored extractions; correctness: the facts read
  *              equal the generated numbers
  *   load       loadReports in batches into a fresh SQLite file, with the reports' full text (as
@@ -21,7 +24,7 @@
  * never fails it: exit 0 unless a phase crashes (1) or the flags are wrong (2).
  *
  * Flags: --ci (60 documents, 100k facts, 10 hosts), --docs N, --only a,b (extract, speedup,
- * normalize, load, export, crawl), --engines pdfjs,mupdf, --facts N (load/export),
+ * queue, normalize, load, export, crawl), --engines pdfjs,mupdf, --facts N (load/export),
  * --hosts N, --speedup-docs N, --no-pin, --out FILE.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,7 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureCorpus, CACHE_DIR, repoRoot } from './bench/corpus.ts';
 
-const PHASES = ['extract', 'speedup', 'normalize', 'load', 'export', 'crawl'] as const;
+const PHASES = ['extract', 'speedup', 'queue', 'normalize', 'load', 'export', 'crawl'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Options {
@@ -240,7 +243,7 @@ async function main(): Promise<number> {
   if (!pdftotext) log('pdftotext not found (Debian: poppler-utils): the ratio is not measured');
   log(`${o.ci ? 'CI (reduced) run' : 'full run'}: ${o.docs} documents, ${o.facts.toLocaleString('en')} facts, ${o.hosts} hosts; phases ${[...o.only].join(', ')}; PDF engines ${engines.all.join(', ')}; ${pin ? `one-core runs pinned to CPU ${pinCpu()}` : 'not pinned'}; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
 
-  const needCorpus = ['extract', 'speedup', 'normalize'].some((p) => o.only.has(p as Phase)) || (o.only.has('crawl') && true);
+  const needCorpus = ['extract', 'speedup', 'queue', 'normalize'].some((p) => o.only.has(p as Phase)) || (o.only.has('crawl') && true);
   let corpusDir: string | undefined;
   let manifestDocs: { kind: string; pages?: number; bytes: number }[] = [];
   if (needCorpus) {
@@ -347,6 +350,29 @@ async function main(): Promise<number> {
       if (r.pdftotextScaling)
         rows.push({ metric: 'machine: pdftotext 1 → 2 processes, same PDFs', target: '—', measured: `${r.pdftotextScaling.speedup.toFixed(2)}× (${r.pdftotextScaling.pdfs} PDFs)`, ok: null });
       rows.push({ metric: 'extract peak RSS (1 + 2 worker pools)', target: '—', measured: `${r.peakRssMb} MB`, ok: null });
+    }
+  }
+
+  // ---- the queue's overhead (distributed mode) and 1 → 2 worker processes
+  if (o.only.has('queue') && corpusDir) {
+    const docs = o.ci ? o.speedupDocs : Math.min(o.speedupDocs, 200);
+    const r = await phase(`queue (in-process pool vs nianbao worker processes, ${docs} docs)`, () =>
+      runPhase<{ skipped?: string; docs: number; failed: number; localMsPerDoc: number; oneMsPerDoc: number; twoMsPerDoc: number; overhead: number; oneDocsPerS: number; twoDocsPerS: number; speedup: number }>(
+        'queue',
+        { corpusDir, docs },
+        { NIANBAO_PDF_ENGINE: engines.primary },
+      ),
+    );
+    if (r?.skipped) errors.push(`queue: ${r.skipped}`);
+    else if (r) {
+      results.queue = r;
+      rows.push({
+        metric: 'queue overhead per document: 1 worker process ÷ in-process pool of 1 thread, − 1',
+        target: '≤ 5%',
+        measured: `${(r.overhead * 100).toFixed(1)}% (${r.oneMsPerDoc} vs ${r.localMsPerDoc} ms per document, ${r.docs} docs, ${r.failed} failed)`,
+        ok: r.overhead <= 0.05,
+      });
+      rows.push({ metric: 'queue throughput 1 → 2 worker processes (1 thread each)', target: '—', measured: `${r.speedup.toFixed(2)}× (${r.oneDocsPerS} → ${r.twoDocsPerS} docs/s)`, ok: null });
     }
   }
 

@@ -254,6 +254,50 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
     );
   }, 600_000);
 
+  it('in one process: a job Redis lost (flushed, as a restart without its append-only file) is added again; a stopped worker hands its job back', async () => {
+    const dir = path.join(work, 'unit-lost');
+    fs.mkdirSync(dir);
+    const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
+    const raw = new FileRawStore(path.join(dir, 'raw'));
+    const seeds = path.join(repoRoot, 'sample/seeds');
+    const sha = await raw.put(fs.readFileSync(path.join(seeds, fs.readdirSync(seeds).sort()[2]!)));
+    db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename) VALUES (?, 'attachment', 'report', 200, ?, 1, ?, ?, ?)`).run('http://portal.test/x.txt', sha, nowIso(), nowIso(), 'x.txt');
+    const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection: conn });
+    const lines: string[] = [];
+    const stage = runQueuedExtractStage(db, raw, { url: redis.url, backoffMs: 50, noWorkerMs: 30_000 }, { start() {}, retotal() {}, tick() {}, end() {}, log: (m: string) => lines.push(m) }, { maxBytes: 1 << 20 });
+    // No worker yet: the job waits in Redis; then Redis loses everything.
+    await until('the job to be queued', async () => (await queue.getJobState(jobIdFor(sha))) === 'waiting', 30_000);
+    await conn.flushall();
+    expect(await queue.getJobState(jobIdFor(sha))).toBe('unknown');
+    const w = await startQueueWorker({ queueUrl: redis.url, raw, concurrency: 1, stalledMs: 1500 });
+    try {
+      const counts = await stage;
+      expect(counts).toMatchObject({ total: 1, done: 1, failed: 0 });
+      expect(counts.queue.readded).toBe(1);
+      expect(lines.some((l) => l.includes(`job ${jobIdFor(sha)} was lost by Redis; added again`))).toBe(true);
+      expect(db.prepare(`SELECT status FROM extractions WHERE sha256 = ?`).pluck().get(sha)).toBe('ok');
+    } finally {
+      await w.stop();
+    }
+
+    // A worker stopped with no grace while it holds a job hands the job back to the queue.
+    // A rendering that takes a while to read (the DOC goes through LibreOffice; else a PDF), from the trial's sample.
+    const slow = ['000.doc', '000.pdf'].map((f) => path.join(work, 'local', 'sample', 'documents', f)).find((f) => fs.existsSync(f));
+    expect(slow, 'the file-store trial renders the sample first').toBeDefined();
+    const slowSha = await raw.put(fs.readFileSync(slow!));
+    const w2 = await startQueueWorker({ queueUrl: redis.url, raw, concurrency: 1, stalledMs: 1500, graceMs: 0 });
+    await queue.add('extract', { sha256: slowSha, parserVersion: '1.1.0', mediaType: null, url: `http://portal.test/${path.basename(slow!)}`, filename: path.basename(slow!), maxBytes: 64 << 20 }, { jobId: jobIdFor(slowSha) });
+    await until('worker 2 to take the job', async () => (await queue.getJobState(jobIdFor(slowSha))) === 'active', 30_000, 10);
+    await w2.stop();
+    expect(w2.stats).toMatchObject({ handedBack: 1, done: 0 });
+    expect(['waiting', 'prioritized']).toContain(await queue.getJobState(jobIdFor(slowSha)));
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await conn.quit();
+    db.close();
+  }, 120_000);
+
   it('sample portal, s3:// store: with no worker alive the run says so, exits 1 and leaves the documents pending; the next run with 2 workers gives the same facts', async () => {
     expect(baseline, 'the file-store trial renders the sample first').toBeDefined();
     let S3rver;

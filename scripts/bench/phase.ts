@@ -484,6 +484,99 @@ async function speedupPhase(a: SpeedupArgs) {
   return { docs: docs.length, workers: n, one: fig(0), many: fig(1), speedup: round(ms[0]! / ms[1]!, 3), cpuPerDocRatio: round(cpuMs[1]! / cpuMs[0]!, 3), pdftotextScaling: ceiling, ...peak() };
 }
 
+interface QueueArgs {
+  corpusDir: string;
+  /** Documents (corpus order, types mixed); default all. */
+  docs?: number;
+  /** Alternating rounds of the in-process pool and the queue. Default 2. */
+  rounds?: number;
+}
+
+/**
+ * The distributed mode's cost (issue 16): the same documents extracted by the extract stage on an
+ * in-process pool of 1 worker thread, and through the queue (pipeline/queue/) by 1 and then 2
+ * `nianbao worker` processes of 1 thread each, with a real redis-server on loopback and a file
+ * store. Overhead per document = queue (1 process) ÷ in-process − 1: what BullMQ, Redis, the
+ * store reads and the result transfer add to the same extraction. Rounds alternate, each on a
+ * fresh database (every document pending), after a warm-up of every pool.
+ */
+async function queuePhase(a: QueueArgs) {
+  const { RedisServer, redisServerPresent } = await import('../../test/helpers/redis.ts');
+  if (!redisServerPresent) return { skipped: 'redis-server is missing (bash scripts/system-deps.sh installs it)' };
+  const { ExtractPool } = await import('../../pipeline/pool.ts');
+  const { runExtractStage } = await import('../../pipeline/extract-stage.ts');
+  const { runQueuedExtractStage } = await import('../../pipeline/queue/coordinator.ts');
+  const { openDatabase, nowIso } = await import('../../store/db.ts');
+  const { FileRawStore } = await import('../../store/raw.ts');
+  const manifest = manifestOf(a.corpusDir);
+  const docs = manifest.docs.slice(0, a.docs ?? manifest.docs.length);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-bench-queue-'));
+  const raw = new FileRawStore(path.join(tmp, 'raw'));
+  const rows: { sha: string; file: string }[] = [];
+  for (const d of docs) rows.push({ sha: await raw.put(fs.readFileSync(path.join(a.corpusDir, d.file))), file: d.file });
+  const warmRows = rows.slice(0, 6);
+  let dbs = 0;
+  const freshDb = (list: typeof rows) => {
+    const db = openDatabase(path.join(tmp, `db-${dbs++}.sqlite`));
+    const add = db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename) VALUES (?, 'attachment', 'report', 200, ?, 1, ?, ?, ?)`);
+    for (const r of list) add.run(`http://bench.test/${r.file}`, r.sha, nowIso(), nowIso(), path.basename(r.file));
+    return db;
+  };
+  const maxBytes = 64 << 20;
+  fs.mkdirSync(path.join(tmp, 'redis'));
+  const redis = await RedisServer.start(path.join(tmp, 'redis'));
+  const workers: ReturnType<typeof spawn>[] = [];
+  const startWorker = async () => {
+    const child = spawn(process.execPath, [path.join(process.cwd(), 'bin/nianbao.js'), 'worker', '--queue', redis.url, '--store', raw.url, '--concurrency', '1', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    workers.push(child);
+    // Ready once it took its share of a warm-up run.
+    await runQueuedExtractStage(freshDb(warmRows), raw, { url: redis.url, noWorkerMs: 60_000 }, undefined, { maxBytes });
+  };
+  const pool = new ExtractPool({ workers: 1 });
+  const timed = async (fn: () => Promise<{ done: number; failed: number }>) => {
+    const t = performance.now();
+    const c = await fn();
+    return { ms: performance.now() - t, failed: c.failed, done: c.done };
+  };
+  const local = () => timed(() => runExtractStage(freshDb(rows), raw, pool, undefined, { maxBytes }));
+  const queued = () => timed(() => runQueuedExtractStage(freshDb(rows), raw, { url: redis.url, noWorkerMs: 60_000 }, undefined, { maxBytes }));
+  try {
+    await runExtractStage(freshDb(warmRows), raw, pool, undefined, { maxBytes });
+    await startWorker();
+    const rounds = a.rounds ?? 2;
+    const ms = { local: 0, one: 0, two: 0 };
+    let failed = 0;
+    for (let i = 0; i < rounds; i++) {
+      const order = i % 2 === 0 ? ['local', 'one'] as const : ['one', 'local'] as const;
+      for (const k of order) {
+        const r = k === 'local' ? await local() : await queued();
+        ms[k] += r.ms;
+        failed += r.failed;
+      }
+    }
+    await startWorker();
+    for (let i = 0; i < rounds; i++) {
+      const r = await queued();
+      ms.two += r.ms;
+      failed += r.failed;
+    }
+    const perDoc = (x: number) => round(x / rounds / docs.length);
+    return {
+      docs: docs.length, rounds, failed,
+      localMsPerDoc: perDoc(ms.local), oneMsPerDoc: perDoc(ms.one), twoMsPerDoc: perDoc(ms.two),
+      overhead: round(ms.one / ms.local - 1, 4),
+      oneDocsPerS: round((docs.length * rounds * 1000) / ms.one), twoDocsPerS: round((docs.length * rounds * 1000) / ms.two),
+      speedup: round(ms.one / ms.two, 3),
+    };
+  } finally {
+    await pool.close();
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    await redis.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /**
  * The machine's own 1 → n scaling on the same PDFs: pdftotext -layout one process at a time,
  * then n at a time. Two vCPUs of a VM can give less than 2x to any program; this is that figure.
@@ -524,7 +617,7 @@ async function eachConcurrently<T>(items: readonly T[], n: number, fn: (item: T)
 
 const [phase, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}');
-const run: Record<string, (a: never) => Promise<unknown>> = { extract: extractPhase, speedup: speedupPhase, normalize: normalizePhase, load: loadPhase, export: exportPhase, crawl: crawlPhase };
+const run: Record<string, (a: never) => Promise<unknown>> = { extract: extractPhase, speedup: speedupPhase, queue: queuePhase, normalize: normalizePhase, load: loadPhase, export: exportPhase, crawl: crawlPhase };
 if (!phase || !run[phase]) {
   console.error(`usage: phase.ts <${Object.keys(run).join('|')}> '<json>'`);
   process.exit(2);
