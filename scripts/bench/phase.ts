@@ -497,8 +497,9 @@ interface QueueArgs {
  * in-process pool of 1 worker thread, and through the queue (pipeline/queue/) by 1 and then 2
  * `nianbao worker` processes of 1 thread each, with a real redis-server on loopback and a file
  * store. Overhead per document = queue (1 process) ÷ in-process − 1: what BullMQ, Redis, the
- * store reads and the result transfer add to the same extraction. Rounds alternate, each on a
- * fresh database (every document pending), after a warm-up of every pool.
+ * store reads and the result transfer add to the same extraction, in wall time and in CPU time
+ * (this process, the worker processes and redis-server: the figure to trust on a loaded machine).
+ * Rounds alternate, each on a fresh database (every document pending), after a warm-up of every pool.
  */
 async function queuePhase(a: QueueArgs) {
   const { RedisServer, redisServerPresent } = await import('../../test/helpers/redis.ts');
@@ -533,24 +534,50 @@ async function queuePhase(a: QueueArgs) {
     await runQueuedExtractStage(freshDb(warmRows), raw, { url: redis.url, noWorkerMs: 60_000 }, undefined, { maxBytes });
   };
   const pool = new ExtractPool({ workers: 1 });
-  const timed = async (fn: () => Promise<{ done: number; failed: number }>) => {
-    const t = performance.now();
-    const c = await fn();
-    return { ms: performance.now() - t, failed: c.failed, done: c.done };
+  // CPU time of everything taking part: this process (the in-process pool's threads, or the
+  // coordinator), the worker processes and redis-server (/proc/<pid>/stat utime + stime, 100 Hz).
+  const procCpuMs = (pid: number | undefined) => {
+    if (!pid) return 0;
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      return 0;
+    }
   };
-  const local = () => timed(() => runExtractStage(freshDb(rows), raw, pool, undefined, { maxBytes }));
-  const queued = () => timed(() => runQueuedExtractStage(freshDb(rows), raw, { url: redis.url, noWorkerMs: 60_000 }, undefined, { maxBytes }));
+  const cpuNow = (queue: boolean) => {
+    const own = process.cpuUsage();
+    return (own.user + own.system) / 1000 + (queue ? procCpuMs(redis.pid) + workers.reduce((n, w) => n + procCpuMs(w.pid), 0) : 0);
+  };
+  const parts = () => {
+    const own = process.cpuUsage();
+    return { coordinator: (own.user + own.system) / 1000, workers: workers.reduce((n, w) => n + procCpuMs(w.pid), 0), redis: procCpuMs(redis.pid) };
+  };
+  /** CPU ms of the 1-process queue rounds by part. */
+  const split = { coordinator: 0, workers: 0, redis: 0 };
+  const timed = async (queue: boolean, fn: () => Promise<{ done: number; failed: number }>) => {
+    const t = performance.now();
+    const c0 = cpuNow(queue);
+    const p0 = parts();
+    const c = await fn();
+    if (queue && workers.length === 1) for (const [k, v] of Object.entries(parts())) split[k as keyof typeof split] += v - p0[k as keyof typeof p0];
+    return { ms: performance.now() - t, cpuMs: cpuNow(queue) - c0, failed: c.failed, done: c.done };
+  };
+  const local = () => timed(false, () => runExtractStage(freshDb(rows), raw, pool, undefined, { maxBytes }));
+  const queued = () => timed(true, () => runQueuedExtractStage(freshDb(rows), raw, { url: redis.url, noWorkerMs: 60_000 }, undefined, { maxBytes }));
   try {
     await runExtractStage(freshDb(warmRows), raw, pool, undefined, { maxBytes });
     await startWorker();
     const rounds = a.rounds ?? 2;
     const ms = { local: 0, one: 0, two: 0 };
+    const cpu = { local: 0, one: 0, two: 0 };
     let failed = 0;
     for (let i = 0; i < rounds; i++) {
       const order = i % 2 === 0 ? ['local', 'one'] as const : ['one', 'local'] as const;
       for (const k of order) {
         const r = k === 'local' ? await local() : await queued();
         ms[k] += r.ms;
+        cpu[k] += r.cpuMs;
         failed += r.failed;
       }
     }
@@ -558,12 +585,16 @@ async function queuePhase(a: QueueArgs) {
     for (let i = 0; i < rounds; i++) {
       const r = await queued();
       ms.two += r.ms;
+      cpu.two += r.cpuMs;
       failed += r.failed;
     }
     const perDoc = (x: number) => round(x / rounds / docs.length);
     return {
       docs: docs.length, rounds, failed,
       localMsPerDoc: perDoc(ms.local), oneMsPerDoc: perDoc(ms.one), twoMsPerDoc: perDoc(ms.two),
+      localCpuMsPerDoc: perDoc(cpu.local), oneCpuMsPerDoc: perDoc(cpu.one), twoCpuMsPerDoc: perDoc(cpu.two),
+      cpuOverhead: round(cpu.one / cpu.local - 1, 4),
+      oneCpuSplitMsPerDoc: { coordinator: perDoc(split.coordinator), worker: perDoc(split.workers), redis: perDoc(split.redis) },
       overhead: round(ms.one / ms.local - 1, 4),
       oneDocsPerS: round((docs.length * rounds * 1000) / ms.one), twoDocsPerS: round((docs.length * rounds * 1000) / ms.two),
       speedup: round(ms.one / ms.two, 3),

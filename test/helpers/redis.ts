@@ -30,6 +30,11 @@ export class RedisServer {
     return r;
   }
 
+  /** The running server's pid (for its CPU time in the benchmark). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
