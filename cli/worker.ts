@@ -59,7 +59,9 @@ async function workerCommand(flags: WorkerFlags): Promise<number> {
   }
   if (!config.queue) return fail('no queue: give --queue redis://host:port (or NIANBAO_QUEUE, or `queue.url` in the config file)');
   // A worker must read the coordinator's store, never a folder of its own that happens to be empty.
-  if (!flags.store && !env.NIANBAO_STORE && !(flags.config && config.store)) return fail("no store: give the coordinator's --store (file:///shared/path or s3://…), or NIANBAO_STORE");
+  const path = await import('node:path');
+  const defaultStore = config.store.kind === 'file' && config.store.root === path.join(config.dataDir, 'raw');
+  if (!flags.store && !env.NIANBAO_STORE && defaultStore) return fail("no store: give the coordinator's --store (file:///shared/path or s3://…), or NIANBAO_STORE, or `store` in the config file");
   const { openRawStore } = await import('../store/open.ts');
   const { startQueueWorker } = await import('../pipeline/queue/worker.ts');
   const line = (m: string, fields?: Record<string, unknown>) => {

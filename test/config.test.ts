@@ -104,6 +104,33 @@ describe('config validation', () => {
       expect(loadConfig(over, e).dataDir).toBe(want);
     }
   });
+
+  it('the queue (distributed mode): unset by default; --queue > NIANBAO_QUEUE > config queue.url; bad URLs name the key', () => {
+    const d = tmp();
+    expect(loadConfig({ dataDir: d }, noEnv).queue).toBeUndefined();
+    const cfg = writeJson(d, 'nianbao.json', { dataDir: d, queue: { url: 'redis://from-file:6379', inFlight: 8 } });
+    expect(loadConfig({ configFile: cfg }, noEnv).queue).toEqual({ url: 'redis://from-file:6379', inFlight: 8, noWorkerMs: 120_000, backoffMs: 2000 });
+    expect(loadConfig({ configFile: cfg }, { NIANBAO_QUEUE: 'redis://env:1', NIANBAO_QUEUE_NO_WORKER_MS: '5000' }).queue).toMatchObject({ url: 'redis://env:1', inFlight: 8, noWorkerMs: 5000 });
+    expect(loadConfig({ configFile: cfg, queue: 'rediss://flag:2' }, { NIANBAO_QUEUE: 'redis://env:1' }).queue?.url).toBe('rediss://flag:2');
+    expect(errorOf(() => loadConfig({ dataDir: d, queue: 'http://x:6379' }, noEnv))).toMatch(/^--queue: unknown queue scheme 'http:'/);
+    expect(errorOf(() => loadConfig({ dataDir: d }, { NIANBAO_QUEUE: 'localhost:6379' }))).toMatch(/NIANBAO_QUEUE/);
+    expect(errorOf(() => loadConfig({ dataDir: d }, { NIANBAO_QUEUE_IN_FLIGHT: '0' }))).toMatch(/NIANBAO_QUEUE_IN_FLIGHT/);
+    const bad = writeJson(d, 'bad.json', { queue: { url: 'redis://h:1', inflight: 3 } });
+    expect(errorOf(() => loadConfig({ configFile: bad }, noEnv))).toMatch(/queue.*inflight/s);
+  });
+
+  it('nianbao worker without a queue or without the coordinator\'s store is a usage error (exit 2), never a folder of its own', () => {
+    const d = tmp();
+    const env = { ...process.env, NIANBAO_QUEUE: '', NIANBAO_STORE: '', NIANBAO_DATA_DIR: d };
+    const worker = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin/nianbao.js'), 'worker', ...args], { cwd: d, env, encoding: 'utf8' });
+    const noQueue = worker('--store', `file://${d}/raw`);
+    expect(noQueue.status, noQueue.stderr).toBe(2);
+    expect(noQueue.stderr).toMatch(/nianbao worker: no queue: give --queue redis:\/\/host:port/);
+    const noStore = worker('--queue', 'redis://127.0.0.1:1');
+    expect(noStore.status, noStore.stderr).toBe(2);
+    expect(noStore.stderr).toMatch(/nianbao worker: no store: give the coordinator's --store/);
+    expect(worker('--queue', 'redis://127.0.0.1:1', '--store', `file://${d}/raw`, '--concurrency', '0').stderr).toMatch(/--concurrency takes a whole number ≥ 1, not '0'/);
+  });
 });
 
 describe('every command finds the data folder alike; export takes the lock', () => {
