@@ -28,7 +28,7 @@ import { QUEUE_NAME, jobIdFor } from '../pipeline/queue/jobs.ts';
 import { startQueueWorker } from '../pipeline/queue/worker.ts';
 import { nowIso, openDatabase } from '../store/db.ts';
 import { FileRawStore } from '../store/raw.ts';
-import { REDIS_INSTALL, RedisServer, redisServerPresent } from './helpers/redis.ts';
+import { REDIS_INSTALL, RedisServer, freePort, redisServerPresent } from './helpers/redis.ts';
 import { toolAvailable } from './helpers/tools.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -178,6 +178,25 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
       db.close();
     }
   }, 120_000);
+
+  it('a Redis that does not answer: the stage gives up after noWorkerMs saying why, stores nothing, and the documents stay pending', async () => {
+    const dir = path.join(work, 'unit-no-redis');
+    fs.mkdirSync(dir);
+    const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
+    const raw = new FileRawStore(path.join(dir, 'raw'));
+    const sha = await raw.put(Buffer.from('<html><body>一份年报</body></html>'));
+    db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename) VALUES (?, 'attachment', 'report', 200, ?, 1, ?, ?, ?)`).run('http://portal.test/y.html', sha, nowIso(), nowIso(), 'y.html');
+    const nobody = await freePort();
+    const t0 = Date.now();
+    const counts = await runQueuedExtractStage(db, raw, { url: `redis://127.0.0.1:${nobody}`, noWorkerMs: 1500 }, undefined, { maxBytes: 1 << 20 });
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(counts).toMatchObject({ total: 1, done: 0, failed: 1 });
+    expect(counts.queue.gaveUp).toMatch(new RegExp(`^Redis unreachable for 2 s \\(no answer from Redis for \\d+ s: connect ECONNREFUSED 127.0.0.1:${nobody}\\)$`));
+    expect(counts.failures[0]).toMatchObject({ sha256: sha, code: 'queue-unavailable' });
+    expect(db.prepare(`SELECT COUNT(*) FROM extractions`).pluck().get()).toBe(0);
+    expect(pendingExtractions(db).map((d) => d.sha256)).toEqual([sha]);
+    db.close();
+  }, 60_000);
 
   it('sample portal, file:// store, 2 workers: a worker SIGKILLed mid-job and Redis killed and restarted lose nothing and duplicate nothing; facts equal a single-machine run', async () => {
     // The single-machine run: the reference, and it renders the sample documents the others serve.

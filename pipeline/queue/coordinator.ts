@@ -62,7 +62,10 @@ export async function runQueuedExtractStage(db: DB, raw: RawStore, q: QueueRunOp
   const add = (d: ExtractTarget) =>
     queue.add('extract', { sha256: d.sha256, parserVersion: EXTRACTOR_VERSION, mediaType: d.content_type, url: d.url, filename: d.filename, maxBytes: opts.maxBytes }, { ...jobOpts, jobId: jobIdFor(d.sha256) });
 
+  let stopped = false;
   const settle = (id: string, d: ExtractTarget, result: { row: Parameters<typeof storeExtraction>[2] } | { pendingCode: string; message: string }) => {
+    // Once the stage gave up, a step still waiting on Redis stores nothing more.
+    if (settled.has(id) || stopped) return;
     settled.add(id);
     inFlight.delete(id);
     if ('row' in result) {
@@ -108,58 +111,79 @@ export async function runQueuedExtractStage(db: DB, raw: RawStore, q: QueueRunOp
   let lastLine = '';
   let lastLineAt = 0;
   let redisDown: string | undefined;
+  /** When Redis last answered a whole step (0: never in this run), and its last connection error. */
+  let lastAnswer = 0;
+  let redisError: string | undefined;
+  connection.on('error', (e: Error) => (redisError = e.message));
+  const t0 = Date.now();
   const remaining = () => pending.length - settled.size;
-  try {
-    while (remaining() > 0) {
-      try {
-        // Backpressure: at most inFlightMax jobs of this run in Redis.
-        while (inFlight.size < inFlightMax && next < pending.length) {
-          const d = pending[next++]!;
-          const id = jobIdFor(d.sha256);
+  /** One pass: fill the window, collect results, every second look at the workers (and every 5 s for lost jobs). */
+  const step = async () => {
+    // Backpressure: at most inFlightMax jobs of this run in Redis.
+    while (inFlight.size < inFlightMax && next < pending.length) {
+      const d = pending[next++]!;
+      const id = jobIdFor(d.sha256);
+      if (settled.has(id)) continue;
+      await add(d);
+      inFlight.add(id);
+      counts.queue.enqueued++;
+    }
+    let got = 0;
+    for (const state of ['completed', 'failed'] as const) {
+      const jobs = await queue.getJobs([state], 0, 99, true);
+      for (const job of jobs) if (job) await collect(job, state);
+      got += jobs.length;
+    }
+    const now = Date.now();
+    if (now - lastCheck >= 1000) {
+      lastCheck = now;
+      const workers = await queue.getWorkersCount();
+      if (workers > 0) lastAlive = now;
+      counts.queue.workersSeen = Math.max(counts.queue.workersSeen, workers);
+      const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const line = `${workers} worker${workers === 1 ? '' : 's'} alive · waiting ${c.waiting! + c.delayed! + c.prioritized!}, active ${c.active}, done ${settled.size} of ${pending.length}`;
+      if (redisDown) log(`Redis is back (${redisDown})`);
+      redisDown = undefined;
+      if (line !== lastLine || now - lastLineAt > 10_000) {
+        log(line, { workers, waiting: c.waiting, active: c.active, delayed: c.delayed, done: settled.size, total: pending.length });
+        lastLine = line;
+        lastLineAt = now;
+      }
+      // Jobs Redis lost (restarted without its data) are added again; the rest are left alone.
+      if (now - lastReconcile >= 5000) {
+        lastReconcile = now;
+        for (const id of inFlight) {
+          if ((await queue.getJobState(id)) !== 'unknown') continue;
+          const d = byId.get(id)!;
           if (settled.has(id)) continue;
           await add(d);
-          inFlight.add(id);
-          counts.queue.enqueued++;
+          counts.queue.readded++;
+          log(`job ${id} was lost by Redis; added again`);
         }
-        let got = 0;
-        for (const state of ['completed', 'failed'] as const) {
-          const jobs = await queue.getJobs([state], 0, 99, true);
-          for (const job of jobs) if (job) await collect(job, state);
-          got += jobs.length;
-        }
-        const now = Date.now();
-        if (now - lastCheck >= 1000) {
-          lastCheck = now;
-          const workers = await queue.getWorkersCount();
-          if (workers > 0) lastAlive = now;
-          counts.queue.workersSeen = Math.max(counts.queue.workersSeen, workers);
-          const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-          const line = `${workers} worker${workers === 1 ? '' : 's'} alive · waiting ${c.waiting! + c.delayed! + c.prioritized!}, active ${c.active}, done ${settled.size} of ${pending.length}`;
-          if (redisDown) log(`Redis is back (${redisDown})`);
-          redisDown = undefined;
-          if (line !== lastLine || now - lastLineAt > 10_000) {
-            log(line, { workers, waiting: c.waiting, active: c.active, delayed: c.delayed, done: settled.size, total: pending.length });
-            lastLine = line;
-            lastLineAt = now;
-          }
-          // Jobs Redis lost (restarted without its data) are added again; the rest are left alone.
-          if (now - lastReconcile >= 5000) {
-            lastReconcile = now;
-            for (const id of inFlight) {
-              if ((await queue.getJobState(id)) !== 'unknown') continue;
-              const d = byId.get(id)!;
-              if (settled.has(id)) continue;
-              await add(d);
-              counts.queue.readded++;
-              log(`job ${id} was lost by Redis; added again`);
-            }
-          }
-        }
-        if (got === 0) await sleep(pollMs);
-      } catch (e) {
-        if (!redisDown) log(`Redis unreachable (${(e as Error).message}); waiting for it`);
-        redisDown = (e as Error).message;
+      }
+    }
+    lastAnswer = Date.now();
+    if (got === 0) await sleep(pollMs);
+  };
+
+  // A command to an unreachable Redis may wait instead of failing (BullMQ waits for the
+  // connection to be ready first): the clock is kept apart from the steps, so the stage can give
+  // up even while a step hangs.
+  let giveUp!: () => void;
+  const gaveUp = new Promise<'give-up'>((resolve) => (giveUp = () => resolve('give-up')));
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastAlive > noWorkerMs) giveUp();
+  }, 250);
+  try {
+    while (remaining() > 0) {
+      const r = await Promise.race([step().then(() => undefined, (e: unknown) => e as Error), gaveUp]);
+      if (r instanceof Error) {
+        if (!redisDown) log(`Redis unreachable (${r.message}); waiting for it`);
+        redisDown = r.message;
         await sleep(500);
+      }
+      if (r === 'give-up' && !redisDown && Date.now() - (lastAnswer || t0) > Math.min(5000, noWorkerMs)) {
+        redisDown = `no answer from Redis for ${Math.round((Date.now() - (lastAnswer || t0)) / 1000)} s${redisError ? `: ${redisError}` : ''}`;
       }
       if (remaining() > 0 && Date.now() - lastAlive > noWorkerMs) {
         counts.queue.gaveUp = redisDown ? `Redis unreachable for ${Math.round(noWorkerMs / 1000)} s (${redisDown})` : `no worker alive for ${Math.round(noWorkerMs / 1000)} s`;
@@ -169,12 +193,18 @@ export async function runQueuedExtractStage(db: DB, raw: RawStore, q: QueueRunOp
           const id = jobIdFor(d.sha256);
           if (!settled.has(id)) settle(id, d, { pendingCode: QUEUE_UNAVAILABLE, message });
         }
+        stopped = true;
       }
     }
   } finally {
+    stopped = true;
+    clearInterval(watchdog);
     progress?.end('extract');
-    await queue.close().catch(() => undefined);
-    await connection.quit().catch(() => connection.disconnect());
+    if (redisDown) connection.disconnect();
+    // Closing waits for pending commands; a Redis that is gone gets 2 s.
+    await Promise.race([queue.close().catch(() => undefined), sleep(2000)]);
+    await Promise.race([connection.quit().catch(() => undefined), sleep(2000)]);
+    connection.disconnect();
   }
   return counts;
 }
