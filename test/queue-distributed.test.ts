@@ -22,12 +22,12 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pendingExtractions } from '../pipeline/extract-stage.ts';
+import { pendingExtractions, unpackDocument } from '../pipeline/extract-stage.ts';
 import { runQueuedExtractStage } from '../pipeline/queue/coordinator.ts';
 import { QUEUE_NAME, jobIdFor } from '../pipeline/queue/jobs.ts';
 import { startQueueWorker } from '../pipeline/queue/worker.ts';
 import { nowIso, openDatabase } from '../store/db.ts';
-import { FileRawStore } from '../store/raw.ts';
+import { FileRawStore, sha256 } from '../store/raw.ts';
 import { REDIS_INSTALL, RedisServer, freePort, redisServerPresent } from './helpers/redis.ts';
 import { toolAvailable } from './helpers/tools.ts';
 
@@ -289,13 +289,17 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
     await until('the job to be queued', async () => (await queue.getJobState(jobIdFor(sha))) === 'waiting', 30_000);
     await conn.flushall();
     expect(await queue.getJobState(jobIdFor(sha))).toBe('unknown');
-    const w = await startQueueWorker({ queueUrl: redis.url, raw, concurrency: 1, stalledMs: 1500 });
+    // inlineMax 1: the result goes back through the store (as a large one would), not through Redis.
+    const w = await startQueueWorker({ queueUrl: redis.url, raw, concurrency: 1, stalledMs: 1500, inlineMax: 1 });
     try {
       const counts = await stage;
       expect(counts).toMatchObject({ total: 1, done: 1, failed: 0 });
       expect(counts.queue.readded).toBe(1);
       expect(lines.some((l) => l.includes(`job ${jobIdFor(sha)} was lost by Redis; added again`))).toBe(true);
-      expect(db.prepare(`SELECT status FROM extractions WHERE sha256 = ?`).pluck().get(sha)).toBe('ok');
+      const row = db.prepare(`SELECT status, blocks FROM extractions WHERE sha256 = ?`).get(sha) as { status: string; blocks: Buffer };
+      expect(row.status).toBe('ok');
+      expect(unpackDocument(row.blocks).blocks.length).toBeGreaterThan(10);
+      expect(await raw.has(sha256(row.blocks))).toBe(true);
     } finally {
       await w.stop();
     }

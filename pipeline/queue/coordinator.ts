@@ -7,14 +7,15 @@
  *
  * Idempotent on (sha256, extractor version): the job id is derived from both (BullMQ ignores an
  * add whose id exists), and a result that arrives twice is stored once (storeExtraction without
- * replace). With no worker alive for `noWorkerMs` (or Redis unreachable that long) the stage
+ * replace). One coordinator per queue: results of documents it does not have pending are taken
+ * for duplicates and removed. With no worker alive for `noWorkerMs` (or Redis unreachable that long) the stage
  * stops: what was not extracted fails with QUEUE_UNAVAILABLE, which stores nothing, so those
  * documents stay pending for the next run.
  */
 import { Queue, type Job } from 'bullmq';
 import type { DB } from '../../store/db.ts';
 import type { RawStore } from '../../store/raw.ts';
-import { QUEUE_UNAVAILABLE, leavesPending, pendingExtractions, storeExtraction, type ExtractTarget, type StageCounts } from '../extract-stage.ts';
+import { QUEUE_UNAVAILABLE, STORE_UNAVAILABLE, leavesPending, pendingExtractions, storeExtraction, type ExtractTarget, type StageCounts } from '../extract-stage.ts';
 import type { Progress } from '../progress.ts';
 import { EXTRACTOR_VERSION } from '../../schema/report.ts';
 import { redactQueueUrl } from './url.ts';
@@ -89,7 +90,15 @@ export async function runQueuedExtractStage(db: DB, raw: RawStore, q: QueueRunOp
     if (d && !settled.has(id)) {
       if (state === 'completed') {
         const r = job.returnvalue;
-        const blocks = r.blob ? await raw.get(r.blob) : Buffer.from(r.blocks ?? '', 'base64');
+        let blocks: Buffer;
+        try {
+          blocks = r.blob ? await raw.get(r.blob) : Buffer.from(r.blocks ?? '', 'base64');
+        } catch (e) {
+          // The large result is in the store and the store does not answer: extracted again next run.
+          settle(id, d, { pendingCode: STORE_UNAVAILABLE, message: `the result ${r.blob} could not be read from ${raw.url}: ${(e as Error).message}` });
+          await job.remove().catch(() => undefined);
+          return;
+        }
         settle(id, d, { row: { ok: true, mediaType: r.mediaType, status: r.status, pages: r.pages, blocks, millis: r.millis } });
       } else {
         const f = parseFailure(job.failedReason);

@@ -103,9 +103,9 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
     stalledInterval: stalledMs,
     // A job whose worker died is put back this many times; one more and it fails as 'worker-lost'.
     maxStalledCount: 2,
+    // Recorded on each job it takes (processedBy): which worker holds what.
     name: `${os.hostname()}:${process.pid}`,
-    // Completed and failed jobs stay until the coordinator has stored them and removes them.
-    removeOnComplete: undefined,
+    // Completed and failed jobs are kept (BullMQ's default) until the coordinator has stored them and removes them.
   });
   worker.on('error', (e) => log(`queue: ${(e as Error).message}`));
   // This worker's stalled check found a job whose worker died: BullMQ put it back in the queue.
@@ -121,8 +121,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
       handBack();
       return stopping;
     }
-    const inHand = worker.isRunning() ? 'the jobs in hand' : 'nothing';
-    log(`stopping: finishing ${inHand} (at most ${graceMs} ms, then they are handed back), taking no new jobs`);
+    log(`stopping: taking no new jobs, finishing the ones in hand (at most ${graceMs} ms, then they are handed back)`);
     const grace = setTimeout(handBack, graceMs);
     stopping = (async () => {
       try {
