@@ -528,7 +528,11 @@ async function queuePhase(a: QueueArgs) {
   const redis = await RedisServer.start(path.join(tmp, 'redis'));
   const workers: ReturnType<typeof spawn>[] = [];
   const startWorker = async () => {
-    const child = spawn(process.execPath, [path.join(process.cwd(), 'bin/nianbao.js'), 'worker', '--queue', redis.url, '--store', raw.url, '--concurrency', '1', '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(process.cwd(), 'bin/nianbao.js'), 'worker', '--queue', redis.url, '--store', raw.url, '--concurrency', '1', '--quiet'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      // From source, as this process's pool: the same code on both sides of the comparison.
+      env: { ...process.env, NIANBAO_FROM_SOURCE: '1' },
+    });
     workers.push(child);
     // Ready once it took its share of a warm-up run.
     await runQueuedExtractStage(freshDb(warmRows), raw, { url: redis.url, noWorkerMs: 60_000 }, undefined, { maxBytes });
