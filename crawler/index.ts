@@ -31,7 +31,7 @@ export type { PortalSource } from './portals.ts';
 export type { CrawlSummary, FailedUrl, PortalCoverage } from './context.ts';
 export type { IncompleteListing } from './completeness.ts';
 export { loadPortals, samplePortal, DEFAULT_PORTALS_FILE } from './portals.ts';
-export { classifyTitle, isReportTitle } from './discover.ts';
+export { classifyTitle, isReportTitle } from '../text/title.ts';
 export { ADAPTERS } from './listing.ts';
 export { isChallenge } from './fetch.ts';
 
