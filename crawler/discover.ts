@@ -275,12 +275,13 @@ export function classifyListedLink(link: ListedLink): LinkDecision {
 /**
  * Runs every adapter that recognises the page (plus the generic one, which always reads plain
  * anchors and 下一页 links) and merges their findings: links deduplicated by URL keeping the
- * longest title, pages deduplicated by URL.
+ * longest title, pages deduplicated by URL; `readBy` names the adapters with the evidence each
+ * relied on ('trs (paging count=3 current=0 index.htm), generic'), recorded with the list.
  */
-export function readListing(page: Page, adapters: PlatformAdapter[]): ListingResult & { platforms: string[] } {
+export function readListing(page: Page, adapters: PlatformAdapter[]): Omit<ListingResult, 'evidence'> & { platforms: string[]; readBy: string } {
   const links = new Map<string, ListedLink>();
   const pages = new Map<string, Discovered>();
-  const evidence: string[] = [];
+  const readBy: string[] = [];
   const platforms: string[] = [];
   let entries: string[] | undefined;
   let stated: ListingResult['stated'];
@@ -297,13 +298,13 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
       else if (l.date && (!prev.date || l.date > prev.date)) links.set(l.url, { ...prev, date: l.date });
     }
     for (const p of r.pages) if (p.url !== page.url && !pages.has(p.url)) pages.set(p.url, p);
-    evidence.push(...r.evidence.map((e) => `${a.name}: ${e}`));
+    readBy.push(r.evidence.length ? `${a.name} (${r.evidence.join('; ')})` : a.name);
     // One adapter's records as listed (a list that shows a record twice states it twice); a
     // second adapter's reading adds only what the first did not list.
     if (r.entries) entries = entries ? [...entries, ...r.entries.filter((e) => !entries!.includes(e))] : [...r.entries];
     if (r.stated && !stated) stated = r.stated;
   }
-  return { links: [...links.values()], pages: [...pages.values()], evidence, platforms, ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };
+  return { links: [...links.values()], pages: [...pages.values()], platforms, readBy: readBy.join(', '), ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {

@@ -87,7 +87,7 @@ async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & {
   const list = row.extra.list ?? (reportish || adapterList || row.extra.column ? row.url : null);
   if (list) {
     // A `since` crawl stops paging on purpose: its lists are judged only by pages that failed.
-    ctx.lists.read(list, row.portal ?? '', row.url, ctx.o.since ? null : stated, entries);
+    ctx.lists.read(list, row.portal ?? '', row.url, ctx.o.since ? null : stated, entries, result.readBy);
     for (const c of children) if ((c.kind === 'listing' || c.kind === 'api') && !c.extra?.list && isContinuation(c, result)) c.extra = { ...c.extra, list };
   }
   ctx.frontier.complete(row.url, attempts, resp.status, children);
@@ -309,7 +309,7 @@ export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number>
     const page = makePage(row, p.url, 200, 'text/html', p.html, true);
     const result = readListing(page, ADAPTERS);
     const children = childrenOf(ctx, row, page, result).children.filter((c) => c.kind === 'article' || c.kind === 'attachment');
-    ctx.lists.read(state.url, portal, key, null, result.entries ?? listEntries(page.$(), p.url));
+    ctx.lists.read(state.url, portal, key, null, result.entries ?? listEntries(page.$(), p.url), `${result.readBy} in Chromium`);
     ctx.summary.listingsRead++;
     tally(ctx, portal, 'listingsRead');
     ctx.frontier.enqueueMany(children);
