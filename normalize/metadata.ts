@@ -3,7 +3,7 @@
  * sentences, never from a publication date.
  */
 import type { Block } from '../extract/model.ts';
-import { AGENCY_SUFFIX, namesDisclosureReport } from '../text/title.ts';
+import { AGENCY_IN_BRACKETS, AGENCY_SUFFIX, namesDisclosureReport, PUBLISHING_NOTICE } from '../text/title.ts';
 
 export interface ReportMetadata {
   title: string | null;
@@ -86,11 +86,11 @@ function findBodyTitle(blocks: Block[]): FoundTitle | null {
 export function agencyFromTitle(title: string): string | null {
   let t = title.replace(/[\s\u3000]+/g, '');
   const bracketed = /[（(]([^（）()]{2,40})[)）]$/.exec(t);
-  if (bracketed && !/\d{4}/.test(bracketed[1]) && /[局委办府院会厅部署处室站所中心队社馆]$/.test(bracketed[1])) {
+  if (bracketed && !/\d{4}/.test(bracketed[1]) && AGENCY_IN_BRACKETS.test(bracketed[1])) {
     return bracketed[1];
   }
   // 某某办公室关于印发某市2022年政府信息公开工作年度报告的通知: the report is what follows 关于.
-  const about = /关于(?:印发|公布|发布|公开)?(.+?)(?:的通知|的公告)?$/u.exec(t);
+  const about = PUBLISHING_NOTICE.exec(t);
   if (about && namesDisclosureReport(about[1])) t = about[1];
   t = t
     .replace(/^[《“"]|[》”"]$/gu, '')

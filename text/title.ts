@@ -17,6 +17,8 @@ interface TitlesData {
   column: string[];
   menu: string;
   site_name_parts: string;
+  publishing_notice: string;
+  agency_in_brackets: string;
   agency_suffix: string[];
 }
 
@@ -31,6 +33,10 @@ const TRUNCATED_REPORT = re(data.truncated_report);
 const COLUMN = data.column.map(re);
 const MENU = re(data.menu);
 const SITE_PART = re(data.site_name_parts);
+/** A notice publishing a report (关于印发…年度报告的通知): group 1 is the report's title. */
+export const PUBLISHING_NOTICE = re(data.publishing_notice);
+/** The end of an agency name printed in brackets after a title (…年度报告（拱墅区投资促进局）). */
+export const AGENCY_IN_BRACKETS = re(data.agency_in_brackets);
 /** What follows the agency in a report title (applied in order, to a title without its year). */
 export const AGENCY_SUFFIX: readonly RegExp[] = data.agency_suffix.map(re);
 
