@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** The folders compiled into dist/ (product code only: no scripts/, test/, bench/). */
-export const SOURCE_DIRS = ['cli', 'crawler', 'dataset', 'extract', 'normalize', 'pipeline', 'places', 'sample', 'schema', 'store'];
+export const SOURCE_DIRS = ['cli', 'crawler', 'dataset', 'extract', 'normalize', 'pipeline', 'places', 'sample', 'schema', 'store', 'text'];
 export const STAMP_FILE = '.build-stamp';
 
 /** Source files under root's SOURCE_DIRS, as sorted paths relative to root. */

@@ -19,6 +19,8 @@ export interface IncompleteListing {
   entries?: number;
   /** Pages of the list that could not be read (404, challenge not passed …). */
   failedPages?: { url: string; kind: string }[];
+  /** The adapters that read the list's first page and what they relied on. */
+  readBy?: string;
 }
 
 /** "states 25 records, found 20"; "states 3 pages, read 2 (8 entries)"; "states nothing, found 12". */
@@ -38,6 +40,8 @@ export interface ListState {
   /** The entries of each page read, in reading order. */
   pageEntries: Map<string, string[]>;
   failed: Map<string, string>;
+  /** Per page read: the adapters that read it and what they relied on. */
+  readBy: Map<string, string>;
 }
 
 export interface ListVerdict {
@@ -55,22 +59,22 @@ export class ListTracker {
     private db: DB,
     private runId: number,
   ) {
-    const rows = db.prepare(`SELECT list_url, portal, page_url, stated, entries, failed FROM crawl_list_pages WHERE run_id = ?`).all(runId) as {
-      list_url: string; portal: string; page_url: string; stated: string | null; entries: string | null; failed: string | null;
+    const rows = db.prepare(`SELECT list_url, portal, page_url, stated, entries, failed, read_by FROM crawl_list_pages WHERE run_id = ?`).all(runId) as {
+      list_url: string; portal: string; page_url: string; stated: string | null; entries: string | null; failed: string | null; read_by: string | null;
     }[];
     for (const r of rows) {
-      if (r.failed) this.remember(r.list_url, r.portal, r.page_url, null, [], r.failed);
-      else this.remember(r.list_url, r.portal, r.page_url, r.stated ? (JSON.parse(r.stated) as StatedSize) : null, r.entries ? (JSON.parse(r.entries) as string[]) : []);
+      if (r.failed) this.remember(r.list_url, r.portal, r.page_url, null, [], null, r.failed);
+      else this.remember(r.list_url, r.portal, r.page_url, r.stated ? (JSON.parse(r.stated) as StatedSize) : null, r.entries ? (JSON.parse(r.entries) as string[]) : [], r.read_by);
     }
   }
 
   private state(list: string, portal: string): ListState {
     let s = this.lists.get(list);
-    if (!s) this.lists.set(list, (s = { url: list, portal, stated: null, entries: new Set(), pages: new Map(), pageEntries: new Map(), failed: new Map() }));
+    if (!s) this.lists.set(list, (s = { url: list, portal, stated: null, entries: new Set(), pages: new Map(), pageEntries: new Map(), failed: new Map(), readBy: new Map() }));
     return s;
   }
 
-  private remember(list: string, portal: string, page: string, stated: StatedSize | null, entries: string[], failed?: string): ListState {
+  private remember(list: string, portal: string, page: string, stated: StatedSize | null, entries: string[], readBy: string | null, failed?: string): ListState {
     const s = this.state(list, portal);
     if (failed) {
       if (!s.pages.has(page)) s.failed.set(page, failed);
@@ -82,6 +86,7 @@ export class ListTracker {
     for (const e of entries) s.entries.add(e);
     s.pages.set(page, entries.length);
     s.pageEntries.set(page, entries);
+    if (readBy) s.readBy.set(page, readBy);
     return s;
   }
 
@@ -93,18 +98,18 @@ export class ListTracker {
     return this.lists.get(list);
   }
 
-  read(list: string, portal: string, page: string, stated: StatedSize | null, entries: string[]): ListState {
+  read(list: string, portal: string, page: string, stated: StatedSize | null, entries: string[], readBy: string | null = null): ListState {
     this.db
-      .prepare(`INSERT OR REPLACE INTO crawl_list_pages (run_id, list_url, portal, page_url, stated, entries, failed) VALUES (?, ?, ?, ?, ?, ?, NULL)`)
-      .run(this.runId, list, portal, page, stated ? JSON.stringify(stated) : null, JSON.stringify(entries));
-    return this.remember(list, portal, page, stated, entries);
+      .prepare(`INSERT OR REPLACE INTO crawl_list_pages (run_id, list_url, portal, page_url, stated, entries, failed, read_by) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)`)
+      .run(this.runId, list, portal, page, stated ? JSON.stringify(stated) : null, JSON.stringify(entries), readBy || null);
+    return this.remember(list, portal, page, stated, entries, readBy);
   }
 
   failed(list: string, portal: string, page: string, kind: string): void {
     const s = this.state(list, portal);
     if (s.pages.has(page)) return;
     this.db.prepare(`INSERT OR REPLACE INTO crawl_list_pages (run_id, list_url, portal, page_url, stated, entries, failed) VALUES (?, ?, ?, ?, NULL, NULL, ?)`).run(this.runId, list, portal, page, kind);
-    this.remember(list, portal, page, null, [], kind);
+    this.remember(list, portal, page, null, [], null, kind);
   }
 
   /**
@@ -131,6 +136,11 @@ export class ListTracker {
     return { list: s, complete: s.failed.size === 0, stated: null, found, unit: 'records' };
   }
 
+  /** How the list was read: its first page's adapters and evidence (else the first page read that has any). */
+  readBy(s: ListState): string | null {
+    return s.readBy.get(s.url) ?? s.readBy.values().next().value ?? null;
+  }
+
   verdicts(): ListVerdict[] {
     return [...this.lists.values()].map((s) => this.verdict(s));
   }
@@ -139,16 +149,18 @@ export class ListTracker {
   finish(): IncompleteListing[] {
     const out: IncompleteListing[] = [];
     const ins = this.db.prepare(
-      `INSERT OR REPLACE INTO crawl_listings (run_id, portal, list_url, stated_records, stated_pages, page_size, found, pages_read, pages_failed, complete, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO crawl_listings (run_id, portal, list_url, stated_records, stated_pages, page_size, found, pages_read, pages_failed, complete, evidence, read_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const v of this.verdicts()) {
         const s = v.list;
-        ins.run(this.runId, s.portal, s.url, s.stated?.records ?? null, s.stated?.pages ?? null, s.stated?.pageSize ?? null, this.found(s), s.pages.size, s.failed.size, v.complete ? 1 : 0, s.stated ? s.stated.evidence.join('; ') : null);
+        ins.run(this.runId, s.portal, s.url, s.stated?.records ?? null, s.stated?.pages ?? null, s.stated?.pageSize ?? null, this.found(s), s.pages.size, s.failed.size, v.complete ? 1 : 0, s.stated ? s.stated.evidence.join('; ') : null, this.readBy(s));
         if (!v.complete) {
           const inc: IncompleteListing = { url: s.url, portal: s.portal, stated: v.stated, found: v.found, unit: v.unit };
           if (v.unit === 'pages') inc.entries = this.found(s);
           if (s.failed.size) inc.failedPages = [...s.failed].map(([url, kind]) => ({ url, kind }));
+          const readBy = this.readBy(s);
+          if (readBy) inc.readBy = readBy;
           out.push(inc);
         }
       }

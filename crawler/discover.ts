@@ -9,32 +9,7 @@ import type { CheerioAPI } from 'cheerio';
 import type { AnyNode } from 'domhandler';
 import type { Discovered, ListedLink, ListingResult, Page, PlatformAdapter } from './types.ts';
 import { normalizeUrl } from './url.ts';
-import { cleanPageTitle } from '../extract/html.ts';
-
-/** Report titles: 政府信息公开(工作)年度报告, 政务公开年度报告, 信息公开年报 … (whitespace removed first). */
-const REPORT_RE = /(政府信息公开|政务公开|信息公开)(工作)?(年度)?报告|信息公开(工作)?年报|政府信息公开.{0,12}年报|年度.{0,6}政府信息公开.{0,4}报告/;
-/** 年报 alone (年报 column of an agency): a report only with 公开 nearby, else 统计年报/企业年报 slip in. */
-const NIANBAO_RE = /年报/;
-/**
- * Titles that mention reports but are not one: notices about compiling them, rectification
- * letters, work plans, assessments, catalogues. Matched on the end or the leading "关于".
- */
-const NOT_REPORT_RE = /(通知|的函|函$|工作要点|要点$|意见$|方案$|落实情况|整改|通报|考核|评估|评议|检查|目录$|指南$|编制|报送|公告$|讲话|解读$|培训|会议)/;
-const NOT_REPORT_PREFIX = /^关于/;
-
-export type TitleVerdict = 'report' | 'maybe' | 'no';
-
-/**
- * Menu and column links a crawl started anywhere on a site follows to reach its 年报 columns:
- * 政务公开 → 政府信息公开 (目录/专栏/平台) → 年报. Exact link texts (after whitespace is removed),
- * so 重点领域信息公开 or 信息公开指南 are not walked.
- */
-const WALK_RE = /^(政务公开|政府信息公开|信息公开|政务信息公开)(目录|专栏|平台|专题|栏目|网|主页|首页)?$|^(部门|乡镇|乡镇街道|街道|县级部门|市级部门|区级部门)?(政府)?信息公开(目录|专栏|平台)?$|^(政府信息|信息)?公开目录$|^法定主动公开内容$|^主动公开(目录)?$/;
-
-/** A menu/column link on the way to a site's 年报 column (not itself one). */
-export function isWalkLink(title: string): boolean {
-  return WALK_RE.test(compactTitle(title));
-}
+import { classifyTitle, cleanPageTitle, compactTitle, isReportColumnTitle } from '../text/title.ts';
 
 /**
  * A page about reports that is not one: a notice asking agencies to compile or submit theirs
@@ -46,24 +21,6 @@ export function isNoticeAboutReports(text: string): boolean {
   if (!notice) return false;
   const sections = ['总体情况', '主动公开政府信息情况', '收到和处理政府信息公开申请情况', '行政复议、行政诉讼情况', '存在的主要问题'].filter((h) => t.includes(h)).length;
   return sections < 2;
-}
-
-export function compactTitle(t: string): string {
-  return t.replace(/[\s\u3000\u00a0]+/g, '').trim();
-}
-
-export function classifyTitle(raw: string): TitleVerdict {
-  const t = compactTitle(raw);
-  if (!t) return 'no';
-  const excluded = NOT_REPORT_RE.test(t) || (NOT_REPORT_PREFIX.test(t) && !/^关于.{0,40}年度报告$/.test(t));
-  if (REPORT_RE.test(t) || (NIANBAO_RE.test(t) && /公开/.test(t))) return excluded ? 'no' : 'report';
-  // Listing titles are often cut ("…政府信息公..."): fetch the article and let its own title decide.
-  if (/(\.\.\.|…|…)$/.test(t) && /(政府信|信息公|政务公|年度|年报)/.test(t) && !excluded) return 'maybe';
-  return 'no';
-}
-
-export function isReportTitle(raw: string): boolean {
-  return classifyTitle(raw) === 'report';
 }
 
 const ATTACHMENT_EXT = /\.(pdf|docx?|xlsx?|wps|et|ofd)$/i;
@@ -309,7 +266,7 @@ export function classifyListedLink(link: ListedLink): LinkDecision {
   }
   if (verdict === 'report') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t } };
   if (verdict === 'maybe') return { action: 'fetch', item: { url: link.url, kind: 'article', title: t, extra: { verify: true } } };
-  if (/^(本(机关|单位))?(政府信息公开|政务公开|信息公开)?(工作)?年(度)?报(告)?(专栏|栏目)?$/.test(t) || /^(政府)?信息公开(工作)?年(度)?报(告)?(专栏|栏目)?$/.test(t)) {
+  if (isReportColumnTitle(t)) {
     return { action: 'fetch', item: { url: link.url, kind: 'listing', title: t } };
   }
   return { action: 'skip', reason: 'non-report' };
@@ -318,12 +275,13 @@ export function classifyListedLink(link: ListedLink): LinkDecision {
 /**
  * Runs every adapter that recognises the page (plus the generic one, which always reads plain
  * anchors and 下一页 links) and merges their findings: links deduplicated by URL keeping the
- * longest title, pages deduplicated by URL.
+ * longest title, pages deduplicated by URL; `readBy` names the adapters with the evidence each
+ * relied on ('trs (paging count=3 current=0 index.htm), generic'), recorded with the list.
  */
-export function readListing(page: Page, adapters: PlatformAdapter[]): ListingResult & { platforms: string[] } {
+export function readListing(page: Page, adapters: PlatformAdapter[]): Omit<ListingResult, 'evidence'> & { platforms: string[]; readBy: string } {
   const links = new Map<string, ListedLink>();
   const pages = new Map<string, Discovered>();
-  const evidence: string[] = [];
+  const readBy: string[] = [];
   const platforms: string[] = [];
   let entries: string[] | undefined;
   let stated: ListingResult['stated'];
@@ -340,13 +298,13 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): ListingRes
       else if (l.date && (!prev.date || l.date > prev.date)) links.set(l.url, { ...prev, date: l.date });
     }
     for (const p of r.pages) if (p.url !== page.url && !pages.has(p.url)) pages.set(p.url, p);
-    evidence.push(...r.evidence.map((e) => `${a.name}: ${e}`));
+    readBy.push(r.evidence.length ? `${a.name} (${r.evidence.join('; ')})` : a.name);
     // One adapter's records as listed (a list that shows a record twice states it twice); a
     // second adapter's reading adds only what the first did not list.
     if (r.entries) entries = entries ? [...entries, ...r.entries.filter((e) => !entries!.includes(e))] : [...r.entries];
     if (r.stated && !stated) stated = r.stated;
   }
-  return { links: [...links.values()], pages: [...pages.values()], evidence, platforms, ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };
+  return { links: [...links.values()], pages: [...pages.values()], platforms, readBy: readBy.join(', '), ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {

@@ -6,8 +6,9 @@
 import { FetchError } from './http.ts';
 import type { DocOutcome, Frontier, QueueRow } from './frontier.ts';
 import { contentDispositionFileName, safeFileName } from './url.ts';
-import { decodeText } from './decode.ts';
-import { articleAttachments, articleTitle, attachmentExt, classifyTitle, compactTitle, isNoticeAboutReports, loadHtml } from './discover.ts';
+import { decodeText } from '../text/charset.ts';
+import { articleAttachments, articleTitle, attachmentExt, isNoticeAboutReports, loadHtml } from './discover.ts';
+import { classifyTitle, compactTitle } from '../text/title.ts';
 import { fetchWithRetry, httpError } from './fetch.ts';
 import { tally, type Ctx } from './context.ts';
 

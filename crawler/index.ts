@@ -31,7 +31,7 @@ export type { PortalSource } from './portals.ts';
 export type { CrawlSummary, FailedUrl, PortalCoverage } from './context.ts';
 export type { IncompleteListing } from './completeness.ts';
 export { loadPortals, samplePortal, DEFAULT_PORTALS_FILE } from './portals.ts';
-export { classifyTitle, isReportTitle } from './discover.ts';
+export { classifyTitle, isReportTitle } from '../text/title.ts';
 export { ADAPTERS } from './listing.ts';
 export { isChallenge } from './fetch.ts';
 
@@ -196,7 +196,7 @@ export async function crawl(db: DB, raw: RawStore, input: CrawlInput): Promise<C
   if (!ctx.budgetHit) {
     summary.incompleteListings = ctx.lists.finish();
     for (const l of summary.incompleteListings) {
-      o.log(`nianbao crawl: INCOMPLETE listing ${l.url}: ${incompleteText(l)}${l.failedPages ? `; pages that failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}`);
+      o.log(`nianbao crawl: INCOMPLETE listing ${l.url}: ${incompleteText(l)}${l.failedPages ? `; pages that failed: ${l.failedPages.map((f) => `${f.url} (${f.kind})`).join(', ')}` : ''}${l.readBy ? `; read by ${l.readBy}` : ''}`);
     }
   }
   for (const v of ctx.lists.verdicts()) {

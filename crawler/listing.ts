@@ -3,13 +3,14 @@
  * pages, the shared rules (discover.ts) decide what each link is, and the page's children go to
  * the frontier. A list built by script with nothing to read gets one Chromium render.
  */
-import { readListing, classifyListedLink, entryDate, isBeforeSince, isWalkLink, listEntries, loadHtml } from './discover.ts';
+import { readListing, classifyListedLink, entryDate, isBeforeSince, listEntries, loadHtml } from './discover.ts';
+import { isReportMenuTitle } from '../text/title.ts';
 import { merge as mergeStated, statedSize, type StatedSize } from './stated.ts';
 import type { HttpResponse } from './http.ts';
 import type { Discovered, Page, PlatformAdapter, QueueExtra } from './types.ts';
 import type { Frontier, QueueRow } from './frontier.ts';
 import { hostOf } from './url.ts';
-import { decodeText } from './decode.ts';
+import { decodeText } from '../text/charset.ts';
 import { fetchWithRetry, httpError } from './fetch.ts';
 import { BudgetExhausted, tally, type Ctx } from './context.ts';
 import type { ListState } from './completeness.ts';
@@ -86,7 +87,7 @@ async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & {
   const list = row.extra.list ?? (reportish || adapterList || row.extra.column ? row.url : null);
   if (list) {
     // A `since` crawl stops paging on purpose: its lists are judged only by pages that failed.
-    ctx.lists.read(list, row.portal ?? '', row.url, ctx.o.since ? null : stated, entries);
+    ctx.lists.read(list, row.portal ?? '', row.url, ctx.o.since ? null : stated, entries, result.readBy);
     for (const c of children) if ((c.kind === 'listing' || c.kind === 'api') && !c.extra?.list && isContinuation(c, result)) c.extra = { ...c.extra, list };
   }
   ctx.frontier.complete(row.url, attempts, resp.status, children);
@@ -231,7 +232,7 @@ function childrenOf(ctx: Ctx, row: QueueRow, page: Page, result: ReturnType<type
     }
     if (decision.action === 'skip') {
       // Started on a home or 政务公开 page: walk its menus toward the 年报 columns, a few hops only.
-      if (walks && isWalkLink(link.title) && walkNo < ctx.o.maxWalkHops) {
+      if (walks && isReportMenuTitle(link.title) && walkNo < ctx.o.maxWalkHops) {
         add({ url: link.url, kind: 'listing', title: link.title, extra: { pageNo: 0, walk: walkNo + 1 } }, row.depth);
         continue;
       }
@@ -308,7 +309,7 @@ export async function pageInBrowser(ctx: Ctx, state: ListState): Promise<number>
     const page = makePage(row, p.url, 200, 'text/html', p.html, true);
     const result = readListing(page, ADAPTERS);
     const children = childrenOf(ctx, row, page, result).children.filter((c) => c.kind === 'article' || c.kind === 'attachment');
-    ctx.lists.read(state.url, portal, key, null, result.entries ?? listEntries(page.$(), p.url));
+    ctx.lists.read(state.url, portal, key, null, result.entries ?? listEntries(page.$(), p.url), `${result.readBy} in Chromium`);
     ctx.summary.listingsRead++;
     tally(ctx, portal, 'listingsRead');
     ctx.frontier.enqueueMany(children);

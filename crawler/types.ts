@@ -81,7 +81,11 @@ export interface ListingResult {
   links: ListedLink[];
   /** Further pages of the same list (pagination, API pages, dataproxy windows), in reading order. */
   pages: Discovered[];
-  /** Evidence the adapter relied on, for the log. */
+  /**
+   * What the adapter relied on (a page count it read, an endpoint it found, an answer it could not
+   * parse), in a few words: recorded with the list page (crawl_list_pages.read_by, and the list's
+   * crawl_listings.read_by), and printed with an incomplete listing.
+   */
   evidence: string[];
   /** The list's entries on this page, when the adapter reads records (XML/JSON) rather than HTML rows. */
   entries?: string[];

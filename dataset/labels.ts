@@ -6,8 +6,8 @@
  * The label of a stored fact is read back from its provenance (block, cell row, first value
  * column) in the stored extraction; rows no mapping could parse are in the findings.
  */
-import zlib from 'node:zlib';
 import type { DB } from '../store/db.ts';
+import { storedExtractionReader } from '../store/extractions.ts';
 import { mapping } from '../schema/mappings.ts';
 
 export type LabelStatus = 'mapped' | 'snapped' | 'unknown';
@@ -87,12 +87,11 @@ export function labelsSeen(db: DB, opts: { unknownOnly?: boolean } = {}): LabelS
        ORDER BY f.report_id`,
     )
     .all() as FactRow[];
-  const extraction = db.prepare(`SELECT blocks FROM extractions WHERE sha256 = ? AND blocks IS NOT NULL ORDER BY extracted_at DESC LIMIT 1`).pluck();
+  const extraction = storedExtractionReader<{ blocks: TableBlockLike[] }>(db);
   let doc: { id: number; blocks: TableBlockLike[] | null } = { id: -1, blocks: null };
   for (const f of facts) {
     if (doc.id !== f.report_id) {
-      const blob = extraction.get(f.sha256) as Buffer | undefined;
-      doc = { id: f.report_id, blocks: blob ? (JSON.parse(zlib.gunzipSync(blob).toString('utf8')).blocks as TableBlockLike[]) : null };
+      doc = { id: f.report_id, blocks: extraction(f.sha256)?.blocks ?? null };
     }
     const cells = doc.blocks?.[f.block]?.rows?.[f.cell_row];
     if (!cells) continue;

@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { extractHtml } from './html.ts';
 import { ExtractError, type Block, type ExtractedDocument } from './model.ts';
 import { isMostlyTraditional } from './chinese.ts';
+import { namesReport } from '../text/title.ts';
 import { containsUtf16le, OLE2_MAGIC, startsWithBytes } from './sniff.ts';
 
 export const DOC_MEDIA_TYPE = 'application/msword';
@@ -242,7 +243,7 @@ export async function extractDoc(bytes: Uint8Array, opts: DocExtractOptions = {}
     mediaType: DOC_MEDIA_TYPE,
     kind: 'doc',
     blocks,
-    declaredTitle: first && first.kind === 'paragraph' && /报告|報告/.test(first.text) ? first.text : undefined,
+    declaredTitle: first && first.kind === 'paragraph' && namesReport(first.text) ? first.text : undefined,
     status: 'ok',
     warnings,
     script: /[\u4e00-\u9fff]/.test(all) ? (isMostlyTraditional(all) ? 'traditional' : 'simplified') : undefined,

@@ -12,6 +12,7 @@
  */
 import { ExtractError } from './model.ts';
 import { claimedDocumentType } from './sniff.ts';
+import { namesReport } from '../text/title.ts';
 
 /** Deepest element nesting accepted (html.ts overflows its stack near 5,000). */
 export const MAX_HTML_DEPTH = 2000;
@@ -119,7 +120,7 @@ export function errorPageUnderDocumentName(html: string, claimed: 'pdf' | 'doc' 
   const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html)?.[1]?.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim() ?? '';
   const text = html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   // A report names itself; an error page does not, and says what went wrong in a few words.
-  if (/报告|年报|報告/.test(title + heading) || text.length > 2000) return null;
+  if (namesReport(title + heading) || text.length > 2000) return null;
   if (!ERROR_PAGE_RE.test(`${title} ${heading} ${text.slice(0, 300)}`)) return null;
   const what = title || heading || text.slice(0, 80);
   return new ExtractError('error-page', `${name ?? 'the file'} should be a ${claimed.toUpperCase()} but is an HTML error page ("${what.slice(0, 120)}"): the portal answered with an error instead of the document`);

@@ -9,7 +9,8 @@
  */
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { decodeBytes } from './charset.ts';
+import { decodeBytes } from '../text/charset.ts';
+import { cleanPageTitle, contentChars, namesReport, normalizeInlineText } from '../text/title.ts';
 import { isMostlyTraditional } from './chinese.ts';
 import { ExtractError, type Block, type CellOrigin, type ExtractedDocument, type TableBlock } from './model.ts';
 
@@ -173,37 +174,6 @@ interface Stats {
   links: number;
   dataTables: number;
   images: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text helpers
-
-function isContentCode(c: number): boolean {
-  return (
-    (c >= 0x4e00 && c <= 0x9fff) ||
-    (c >= 0x3400 && c <= 0x4dbf) ||
-    (c >= 0xf900 && c <= 0xfaff) ||
-    (c >= 0x30 && c <= 0x39) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0xff10 && c <= 0xff19)
-  );
-}
-
-function contentChars(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (isContentCode(s.charCodeAt(i))) n++;
-  return n;
-}
-
-/** CJK ideographs and full-width punctuation: whitespace between two of them is a line wrap. */
-const CJK_CLASS = '\\u2e80-\\u2fdf\\u3001-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\uff01-\\uffee\\u201c\\u201d\\u2018\\u2019';
-const CJK_GAP_RE = new RegExp(`([${CJK_CLASS}])\\s+(?=[${CJK_CLASS}])`, 'g');
-const WS_RE = /[\s\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+/g;
-
-/** Collapse whitespace (incl. &nbsp; and U+3000), drop line-wrap gaps between CJK, trim. */
-export function normalizeInlineText(s: string): string {
-  return s.replace(WS_RE, ' ').replace(CJK_GAP_RE, '$1').trim();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,24 +383,7 @@ function chooseContainer(body: Element, scorer: Scorer): Element {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Title
-
-/** Title separators; a '-' between digits (2020-2021) is not one. */
-const TITLE_SPLIT_RE = /\s*(?:[_|｜—–－·•]+|(?<!\d)-+|-+(?!\d))\s*/;
-const SITE_PART_RE = /(人民政府|政府网|门户网站|网站|政府|信息公开|政务公开|平台|首页|办公室|委员会|局|厅|部|中心)$/;
-
-/** `<title>` minus the site-name parts (_余姚市人民政府, -杭州市拱墅区人民政府门户网站). */
-export function cleanPageTitle(title: string): string {
-  const t = normalizeInlineText(title);
-  const parts = t.split(TITLE_SPLIT_RE).filter((p) => contentChars(p) > 0);
-  if (parts.length <= 1) return t;
-  // the report's own title is the longest part naming a report (column names like 年度报告 are shorter)
-  const report = parts.filter((p) => /报告|報告/.test(p)).sort((x, y) => y.length - x.length);
-  if (report.length > 0) return report[0];
-  while (parts.length > 1 && SITE_PART_RE.test(parts[parts.length - 1])) parts.pop();
-  while (parts.length > 1 && SITE_PART_RE.test(parts[0])) parts.shift();
-  return parts.join(' - ');
-}
+// Title (page titles and which title names a report: text/title.ts)
 
 function looksLikeTitle(text: string): boolean {
   const n = contentChars(text);
@@ -728,9 +681,9 @@ export function extractHtml(input: Uint8Array | string, opts: HtmlExtractOptions
   const blocks = ctx.blocks;
 
   // a title typed as a (centred, bold) paragraph at the top of the body: 某某局2019年…年度报告
-  if (!heading || !/报告|報告/.test(heading.text)) {
+  if (!heading || !namesReport(heading.text)) {
     const top = blocks.slice(0, 3).find(
-      (b) => b.kind === 'paragraph' && /报告|報告/.test(b.text) && !/[：:。；;，,]$|如下/.test(b.text) && looksLikeTitle(b.text) && contentChars(b.text) <= 80,
+      (b) => b.kind === 'paragraph' && namesReport(b.text) && !/[：:。；;，,]$|如下/.test(b.text) && looksLikeTitle(b.text) && contentChars(b.text) <= 80,
     );
     if (top && top.kind === 'paragraph') heading = { text: top.text, outside: false };
   }
@@ -743,7 +696,7 @@ export function extractHtml(input: Uint8Array | string, opts: HtmlExtractOptions
   const cleanedTitle = pageTitle ? cleanPageTitle(pageTitle) : '';
   const candidates = [normalizeInlineText(metaTitle), heading?.text ?? '', cleanedTitle].filter(Boolean);
   const declaredTitle =
-    candidates.find((t) => /报告|報告/.test(t)) ?? (heading?.text || normalizeInlineText(metaTitle) || cleanedTitle || undefined);
+    candidates.find(namesReport) ?? (heading?.text || normalizeInlineText(metaTitle) || cleanedTitle || undefined);
 
   const status: ExtractedDocument['status'] = 'ok';
   if (blocks.length === 0) {

@@ -4,7 +4,7 @@
  * extractor for that kind runs. Extractors are loaded on first use so that a run over HTML pages
  * never loads pdf.js.
  */
-import { decodeBytes } from './charset.ts';
+import { decodeBytes } from '../text/charset.ts';
 import { guardHtml } from './guard.ts';
 import { ExtractError, type ExtractedDocument } from './model.ts';
 import { claimedDocumentType, looksLikeText, sniffMediaType } from './sniff.ts';

@@ -1,10 +1,10 @@
 /**
  * What a file really is, from its bytes first: the media-type sniffer of the extract stage (and
  * of the crawler, which sniffs what it downloads), the file signatures, and the document type a
- * file name or Content-Type promised. Decoding text is extract/charset.ts.
+ * file name or Content-Type promised. Decoding text is text/charset.ts.
  */
 import iconv from 'iconv-lite';
-import { latin1 } from './charset.ts';
+import { latin1 } from '../text/charset.ts';
 
 export type SniffedMediaType = 'html' | 'pdf' | 'docx' | 'doc' | 'text' | 'unknown';
 

@@ -9,7 +9,7 @@
  */
 import { isMostlyTraditional } from './chinese.ts';
 import type { Block, ExtractedDocument, TableBlock } from './model.ts';
-import { isNumberCell } from './number-cell.ts';
+import { isNumberCell } from '../text/number-cell.ts';
 
 export interface TextExtractOptions {
   mediaType?: string;

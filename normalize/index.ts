@@ -16,6 +16,7 @@ import { confirmSnaps } from './snap.ts';
 import { parseStatutoryTables } from './statutory.ts';
 import { validateFacts } from './validate.ts';
 import { placeFinding, resolveAgency, type Placement } from '../places/gazetteer.ts';
+import { namesReport } from '../text/title.ts';
 
 export interface NormalizedReport {
   format: Format;
@@ -68,7 +69,7 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
   const detection = detectFormat({
     statutory,
     legacyTableFound: legacyKnown >= 3,
-    hasReportTitle: !!meta.title && /报告|年报/.test(meta.title),
+    hasReportTitle: !!meta.title && namesReport(meta.title),
     legacySections: countSections(labels.reportSections.legacy),
     statutorySections: countSections(labels.reportSections.statutory),
     narrativeFacts: narrative.length,

@@ -8,7 +8,8 @@
 import type { TableBlock } from '../extract/model.ts';
 import type { Fact, Finding } from '../schema/report.ts';
 import { lowConfidenceFinding } from './ocr-confidence.ts';
-import { isBlankCell, normalizeLabel, parseCellValue } from './cells.ts';
+import { normalizeLabel } from './cells.ts';
+import { isBlankCell, parseCellValue } from '../text/number-cell.ts';
 import { identifiers, labels, type LabelEntry } from './labels.ts';
 import { splitRows, type SplitRow } from './rows.ts';
 import { snapFinding, snapRow } from './snap.ts';

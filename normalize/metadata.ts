@@ -3,8 +3,7 @@
  * sentences, never from a publication date.
  */
 import type { Block } from '../extract/model.ts';
-
-const REPORT_TITLE = /(政府)?信息公开(工作)?(年度)?(报告|年报)|年度报告|年报/u;
+import { AGENCY_IN_BRACKETS, AGENCY_SUFFIX, namesDisclosureReport, PUBLISHING_NOTICE } from '../text/title.ts';
 
 export interface ReportMetadata {
   title: string | null;
@@ -52,7 +51,7 @@ function titleFrom(blocks: Block[], declaredTitle: string | undefined, from: Fou
  */
 function findTitle(blocks: Block[], declaredTitle?: string): FoundTitle | null {
   const declared = declaredTitle ? clean(declaredTitle) : '';
-  const declaredIsReport = !!declared && REPORT_TITLE.test(declared);
+  const declaredIsReport = !!declared && namesDisclosureReport(declared);
   if (declaredIsReport && agencyFromTitle(declared)) return { text: declared, from: 'declared' };
   const body = findBodyTitle(blocks);
   if (body) return body;
@@ -74,7 +73,7 @@ function findBodyTitle(blocks: Block[]): FoundTitle | null {
   }
   for (let n = 1; n <= heads.length; n++) {
     const used = heads.slice(0, n);
-    if (REPORT_TITLE.test(heads[n - 1].text) || (n < heads.length && REPORT_TITLE.test(used.map((h) => h.text).join('')))) {
+    if (namesDisclosureReport(heads[n - 1].text) || (n < heads.length && namesDisclosureReport(used.map((h) => h.text).join('')))) {
       // A trailing line in brackets names the agency: 2021年…年度报告（拱墅区投资促进局）.
       const next = heads[n];
       if (next && /^[（(].+[)）]$/.test(next.text)) used.push(next);
@@ -87,18 +86,18 @@ function findBodyTitle(blocks: Block[]): FoundTitle | null {
 export function agencyFromTitle(title: string): string | null {
   let t = title.replace(/[\s\u3000]+/g, '');
   const bracketed = /[（(]([^（）()]{2,40})[)）]$/.exec(t);
-  if (bracketed && !/\d{4}/.test(bracketed[1]) && /[局委办府院会厅部署处室站所中心队社馆]$/.test(bracketed[1])) {
+  if (bracketed && !/\d{4}/.test(bracketed[1]) && AGENCY_IN_BRACKETS.test(bracketed[1])) {
     return bracketed[1];
   }
   // 某某办公室关于印发某市2022年政府信息公开工作年度报告的通知: the report is what follows 关于.
-  const about = /关于(?:印发|公布|发布|公开)?(.+?)(?:的通知|的公告)?$/u.exec(t);
-  if (about && REPORT_TITLE.test(about[1])) t = about[1];
+  const about = PUBLISHING_NOTICE.exec(t);
+  if (about && namesDisclosureReport(about[1])) t = about[1];
   t = t
     .replace(/^[《“"]|[》”"]$/gu, '')
     .replace(/[（(][^（）()]*[)）]/gu, '')
-    .replace(/(\d{4}|[〇○零一二三四五六七八九]{4})年(度)?/gu, '')
-    .replace(/的?(政府)?信息公开(工作)?(年度)?(报告|年报).*$/u, '')
-    .replace(/的?(政务公开|年度报告|年报).*$/u, '')
+    .replace(/(\d{4}|[〇○零一二三四五六七八九]{4})年(度)?/gu, '');
+  for (const suffix of AGENCY_SUFFIX) t = t.replace(suffix, '');
+  t = t
     .replace(/^[“"《]|[”"》]$/gu, '')
     .replace(/[:：,，、\-—_]+$/u, '')
     .replace(/的$/u, '');

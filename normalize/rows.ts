@@ -4,7 +4,8 @@
  * ragged rows that flattened text gives.
  */
 import type { TableBlock } from '../extract/model.ts';
-import { isBlankCell, isLabelCell, normalizeLabel } from './cells.ts';
+import { normalizeLabel } from './cells.ts';
+import { isBlankCell, isLabelCell } from '../text/number-cell.ts';
 
 export interface ValueCell {
   text: string;

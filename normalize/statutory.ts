@@ -8,7 +8,7 @@
  */
 import type { Fact, Finding } from '../schema/report.ts';
 import { lowConfidenceFinding } from './ocr-confidence.ts';
-import { parseCellValue } from './cells.ts';
+import { parseCellValue } from '../text/number-cell.ts';
 import { APPLICATION_COLS, identifiers, labels, PROACTIVE_ORDER, REVIEW_COLS, REVIEW_ROWS, type LabelEntry } from './labels.ts';
 import { fitValues, hasValues, type SplitRow, type ValueCell } from './rows.ts';
 import { snapFinding, snapRow } from './snap.ts';

@@ -3,11 +3,11 @@
  * were already extracted by this extractor version is skipped. Each result is committed on its
  * own, so a killed run loses only the documents in flight.
  */
-import zlib from 'node:zlib';
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
 import { EXTRACTOR_VERSION } from '../schema/report.ts';
 import { nowIso, type DB } from '../store/db.ts';
+import { packExtraction, unpackExtraction } from '../store/extractions.ts';
 import { RawMissingError, type RawStore } from '../store/raw.ts';
 import { WORKER_UNAVAILABLE, type ExtractPool, type PoolResult } from './pool.ts';
 import type { Progress } from './progress.ts';
@@ -153,10 +153,6 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
   return counts;
 }
 
-export function packDocument(doc: ExtractedDocument): Buffer {
-  return zlib.gzipSync(JSON.stringify(doc), { level: 6 });
-}
-
-export function unpackDocument(blob: Buffer): ExtractedDocument {
-  return JSON.parse(zlib.gunzipSync(blob).toString('utf8')) as ExtractedDocument;
-}
+/** An extracted document as stored (store/extractions.ts). */
+export const packDocument = (doc: ExtractedDocument): Buffer => packExtraction(doc);
+export const unpackDocument = (blob: Buffer): ExtractedDocument => unpackExtraction<ExtractedDocument>(blob);

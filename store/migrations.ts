@@ -476,4 +476,17 @@ SELECT province, city, county, division_code, year, COUNT(*) AS agencies, SUM(re
 FROM agency_years GROUP BY province, city, county, division_code, year;
 `,
   },
+  {
+    version: 10,
+    description: 'crawl lists: which platform adapters read each list page and what they relied on (read_by), per page and per list',
+    sql: `
+-- What the platform adapters that read a list page relied on (crawler/platforms/*: a TRS page
+-- count, a jcms dataproxy window, a JSON endpoint found in a script, an answer that was not JSON),
+-- e.g. 'jcms (12 record link(s); dataproxy columnid=1229 perpage=15 total=14 in-page=12)'. Kept
+-- per page so that a resumed run still knows how the pages read before it were read; the list's
+-- row takes its first page's.
+ALTER TABLE crawl_list_pages ADD COLUMN read_by TEXT;
+ALTER TABLE crawl_listings ADD COLUMN read_by TEXT;
+`,
+  },
 ];

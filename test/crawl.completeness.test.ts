@@ -122,8 +122,8 @@ describe('crawl: lists read through an adapter (jcms proxy ranges, JSON API page
       try {
         const t0 = Date.now();
         const s = await ws.run([portal.starts[c.column]]);
-        const rows = ws.db.prepare(`SELECT list_url, stated_records, found, pages_read, pages_failed, complete, evidence FROM crawl_listings`).all() as {
-          list_url: string; stated_records: number | null; found: number; pages_read: number; pages_failed: number; complete: number; evidence: string | null;
+        const rows = ws.db.prepare(`SELECT list_url, stated_records, found, pages_read, pages_failed, complete, evidence, read_by FROM crawl_listings`).all() as {
+          list_url: string; stated_records: number | null; found: number; pages_read: number; pages_failed: number; complete: number; evidence: string | null; read_by: string | null;
         }[];
         console.log(`[crawl figures] ${c.id}: ${JSON.stringify(rows)}; requests ${portal.requestLog.length}; ${Date.now() - t0} ms; incomplete ${JSON.stringify(s.incompleteListings)}`);
         // The list is recorded: under the column page (jcms) or the API's first page (JSON).
@@ -132,6 +132,11 @@ describe('crawl: lists read through an adapter (jcms proxy ranges, JSON API page
         const row = rows[0]!;
         expect(row.stated_records, 'stated by the adapter').toBe(c.stated);
         expect(row.evidence).toMatch(c.column === 'jcms' ? new RegExp(`jcms totalRecord=${c.stated} perPage=2`) : new RegExp(`json total=${c.stated}`));
+        // How the list was read: the adapter and what it relied on, on the list and on each page read.
+        const readBy = c.column === 'jcms' ? new RegExp(`^jcms \\(\\d+ record link\\(s\\); dataproxy columnid=\\S+ perpage=2 total=${c.stated} `) : /^jsonapi \(\d+ record\(s\)/;
+        expect(row.read_by).toMatch(readBy);
+        const pageRows = ws.db.prepare(`SELECT page_url, read_by FROM crawl_list_pages WHERE failed IS NULL`).all() as { page_url: string; read_by: string | null }[];
+        for (const p of pageRows) expect(p.read_by, p.page_url).toMatch(c.column === 'jcms' ? /^jcms/ : /^jsonapi/);
         expect(row.found).toBe(c.found);
         if (c.stated === c.found && !c.failed) {
           expect(row.complete).toBe(1);
@@ -139,7 +144,7 @@ describe('crawl: lists read through an adapter (jcms proxy ranges, JSON API page
           expect(s.listings).toMatchObject({ checked: 1, stated: 1, statedRecords: c.stated, foundRecords: c.found });
         } else {
           expect(row.complete).toBe(0);
-          expect(s.incompleteListings).toEqual([expect.objectContaining({ url: listUrl, stated: c.stated, found: c.found, unit: 'records' })]);
+          expect(s.incompleteListings).toEqual([expect.objectContaining({ url: listUrl, stated: c.stated, found: c.found, unit: 'records', readBy: row.read_by })]);
           if (c.failed) expect(s.incompleteListings[0]!.failedPages?.map((f) => f.url)).toEqual([expect.stringMatching(c.failed)]);
           else expect(s.incompleteListings[0]!.failedPages).toBeUndefined();
         }

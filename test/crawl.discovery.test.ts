@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { DEFAULT_DOCUMENTS_DIR, startFixturePortal, type FixturePortal } from './portal/server.ts';
 import { workspace, type Workspace } from './portal/harness.ts';
 import type { CrawlSummary } from '../crawler/index.ts';
-import { classifyTitle } from '../crawler/discover.ts';
+import { classifyTitle } from '../text/title.ts';
 import { trsPaging } from '../crawler/platforms/trs.ts';
 import { jcms } from '../crawler/platforms/jcms.ts';
 import { scriptEndpoints } from '../crawler/platforms/jsonapi.ts';

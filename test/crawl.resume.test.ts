@@ -83,5 +83,9 @@ describe('crawl: kill and resume', () => {
     expect(crawlRuns).toEqual([{ id: 1, status: 'ok', resumed: 3 }]);
     // Every blob the documents point at exists.
     expect((await Promise.all(got.map((d) => killed.raw.has(d.sha256)))).every(Boolean)).toBe(true);
+    // The lists were judged, and say how they were read, as the uninterrupted crawl's did (pages read before a kill included).
+    const listings = (w: Workspace) => w.db.prepare(`SELECT list_url, found, complete, evidence, read_by FROM crawl_listings ORDER BY list_url`).all();
+    expect(listings(killed)).toEqual(listings(reference));
+    expect((listings(killed) as { read_by: string | null }[]).every((l) => l.read_by)).toBe(true);
   }, 180_000);
 });

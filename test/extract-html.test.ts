@@ -1,9 +1,10 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeBytes, detectCharset } from '../extract/charset.ts';
+import { decodeBytes, detectCharset } from '../text/charset.ts';
 import { sniffMediaType } from '../extract/sniff.ts';
 import { isMostlyTraditional, toSimplified } from '../extract/chinese.ts';
-import { cleanPageTitle, extractHtml } from '../extract/html.ts';
+import { extractHtml } from '../extract/html.ts';
+import { cleanPageTitle } from '../text/title.ts';
 import { documentText, ExtractError, type ExtractedDocument, type TableBlock } from '../extract/model.ts';
 import { applicationsTableHtml, expectedApplicationsGrid, reportHtmlDocument } from './extract-fixtures.ts';
 

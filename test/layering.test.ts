@@ -3,7 +3,12 @@
  * scripts/, bench/) is read with the TypeScript parser — static imports, re-exports, literal
  * dynamic import() and import('x').Type — and checked against the layer map:
  *
- *   bin → cli → pipeline, sample → crawler, normalize → extract, dataset → places → store, schema
+ *   bin → cli → pipeline, sample → crawler, normalize → extract, dataset → places, text → store, schema
+ *
+ * The stages (crawler, extract, normalize, dataset) talk through SQLite and the raw store, not
+ * through each other's code: a stage imports another stage only where STAGE_IMPORTS says so
+ * (normalize reads extract's document model). What two stages share lies below them (text/:
+ * decoding, titles, number cells).
  *
  * A folder may import its own files and any folder of a lower layer, never one of its own layer
  * (siblings) or above; product code never imports test/, scripts/ or bench/; a package imported
@@ -15,6 +20,7 @@ import { builtinModules } from 'node:module';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/expected.ts';
+import { SOURCE_DIRS } from '../bin/build-stamp.js';
 
 /** Layer of each product folder: a folder imports only folders of a larger number. */
 export const LAYERS: Record<string, number> = {
@@ -27,9 +33,13 @@ export const LAYERS: Record<string, number> = {
   extract: 4,
   dataset: 4,
   places: 5,
+  text: 5,
   store: 6,
   schema: 6,
 };
+/** The stages, and the only stage-to-stage imports allowed (normalize reads extract's document model). */
+const STAGES = new Set(['crawler', 'extract', 'normalize', 'dataset']);
+const STAGE_IMPORTS: Record<string, string[]> = { normalize: ['extract'] };
 // dist/ is the compiled copy of the product folders (scripts/build.js): checked here from source.
 const NOT_PRODUCT = new Set(['test', 'scripts', 'bench', 'node_modules', 'data', 'dist']);
 
@@ -85,6 +95,8 @@ export function violations(file: string, text: string, pkg: { dependencies?: Rec
       const toLayer = LAYERS[to];
       if (toLayer === undefined) problems.push(`${file} imports ${spec}: ${to}/ is not in the layer map`);
       else if (toLayer <= layer) problems.push(`${file} imports ${spec}: ${folder}/ (layer ${layer}) may not import ${to}/ (layer ${toLayer}); dependencies point down`);
+      else if (STAGES.has(folder) && STAGES.has(to) && !STAGE_IMPORTS[folder]?.includes(to))
+        problems.push(`${file} imports ${spec}: stages talk through SQLite and the raw store; what ${folder}/ and ${to}/ share belongs below both (text/, store/, schema/)`);
       continue;
     }
     if (spec.startsWith('node:') || builtinModules.includes(spec)) continue;
@@ -142,6 +154,11 @@ describe('layering', () => {
     expect(violations('store/db.ts', `import { runPipeline } from '../pipeline/run.ts';`, deps)[0]).toMatch(/store\/ \(layer 6\) may not import pipeline\/ \(layer 2\)/);
     expect(violations('normalize/report.ts', `import { x } from '../crawler/url.ts';`, deps)[0]).toMatch(/may not import crawler/);
     expect(violations('extract/x.ts', `import { y } from '../normalize/cells.ts';`, deps)).toHaveLength(1);
+    expect(violations('crawler/discover.ts', `import { cleanPageTitle } from '../extract/html.ts';`, deps)[0]).toMatch(/stages talk through SQLite/);
+    expect(violations('crawler/discover.ts', `import { cleanPageTitle } from '../text/title.ts';`, deps)).toEqual([]);
+    expect(violations('normalize/x.ts', `import type { Block } from '../extract/model.ts';`, deps)).toEqual([]);
+    expect(violations('text/title.ts', `import { mapping } from '../schema/mappings.ts';`, deps)).toEqual([]);
+    expect(violations('text/x.ts', `import { y } from '../extract/html.ts';`, deps)).toHaveLength(1);
     expect(violations('normalize/x.ts', `import { y } from '../places/index.ts';`, deps)).toEqual([]);
     expect(violations('dataset/x.ts', `import { y } from '../places/index.ts';`, deps)).toEqual([]);
     expect(violations('places/x.ts', `import { y } from '../dataset/load.ts';`, deps)).toHaveLength(1);
@@ -157,6 +174,10 @@ describe('layering', () => {
     for (const f of ['bin/nianbao.js', 'cli/run.ts', 'pipeline/run.ts', 'sample/render.ts', 'crawler/portals.ts', 'store/db.ts']) expect(files).toContain(f);
     const problems = files.flatMap((f) => violations(f, fs.readFileSync(path.join(repoRoot, f), 'utf8'), pkg));
     expect(problems).toEqual([]);
+  });
+
+  it('every folder of the layer map but bin/ is compiled into dist/ (or npm start would miss it)', () => {
+    expect([...SOURCE_DIRS].sort()).toEqual(Object.keys(LAYERS).filter((f) => f !== 'bin').sort());
   });
 
   it("the README's dependency table names exactly the packages of package.json, dev ones in the dev rows", () => {

@@ -46,7 +46,9 @@ describe('the mapping files agree', () => {
 
   it('vocabulary.json: every pattern compiles, confusion groups are sets of single characters, thresholds are fractions', () => {
     const v = read('schema/vocabulary.json');
-    const patterns = [...v.numbering, v.note, ...v.synonyms.flatMap((s: { variants: string[] }) => s.variants), ...v.suffixes.map((s: { pattern: string }) => s.pattern)];
+    const titles = Object.entries(v.titles as Record<string, string | string[]>).filter(([k]) => k !== 'about').flatMap(([, p]) => p);
+    expect(titles.length).toBeGreaterThan(10);
+    const patterns = [...v.numbering, v.note, ...v.synonyms.flatMap((s: { variants: string[] }) => s.variants), ...v.suffixes.map((s: { pattern: string }) => s.pattern), ...titles];
     for (const p of patterns) expect(() => new RegExp(p, 'u'), p).not.toThrow();
     for (const g of v.confusions as string[]) {
       expect([...g].length, g).toBeGreaterThanOrEqual(2);

@@ -11,7 +11,7 @@
 import * as cheerio from 'cheerio';
 import type { Discovered, ListedLink, PlatformAdapter } from '../types.ts';
 import { normalizeUrl } from '../url.ts';
-import { listingDate, printedDate } from '../discover.ts';
+import { anchors, printedDate } from '../discover.ts';
 import type { StatedSize } from '../stated.ts';
 
 const PROXY_PATH = '/module/web/jpage/dataproxy.jsp';
@@ -22,19 +22,13 @@ export function jcmsRecords(text: string, base: string): ListedLink[] {
   for (let m; (m = re.exec(text)); ) {
     const html = m[1] ?? m[2] ?? '';
     const $ = cheerio.load(html);
-    const anchors = $('a[href]');
-    anchors.each((_, el) => {
-      const a = $(el);
-      const url = normalizeUrl(a.attr('href') ?? '', base);
-      if (!url) return;
-      const t = a.text().replace(/\s+/g, ' ').trim();
-      const attr = (a.attr('title') ?? '').trim();
-      const link: ListedLink = { url, title: attr.length > t.length ? attr : t };
-      // The record's <span>2022-01-20</span>; a bare record (no row element) is read whole.
-      const date = listingDate($, el) ?? (anchors.length === 1 ? printedDate($.root().text().replace(a.text(), ' ')) : null);
-      if (date) link.date = date;
-      out.push(link);
-    });
+    const links = anchors($, base, { dates: true });
+    // A bare record (no row element around its anchor and date) is read whole for its date.
+    if (links.length === 1 && !links[0]!.date) {
+      const date = printedDate($.root().text().replace($('a[href]').first().text(), ' '));
+      if (date) links[0]!.date = date;
+    }
+    out.push(...links);
   }
   return out;
 }

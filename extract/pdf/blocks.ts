@@ -4,7 +4,7 @@
  */
 import { normalizeCellText } from '../chinese.ts';
 import type { Block, CellOrigin, TableBlock } from '../model.ts';
-import { isNumberCell } from '../number-cell.ts';
+import { isNumberCell } from '../../text/number-cell.ts';
 import { clusterPositions, LIST_MARKER, lineText, nearest, type LatticePart, type Line, type PageItem } from './layout.ts';
 
 export function assembleBlocks(pages: { page: number; items: PageItem[] }[]): Block[] {

@@ -4,7 +4,7 @@
  */
 import { normalizeCellText } from '../chinese.ts';
 import type { CellOrigin, TableBlock } from '../model.ts';
-import { isNumberCell } from '../number-cell.ts';
+import { isNumberCell } from '../../text/number-cell.ts';
 import type { Glyph } from './engine.ts';
 import { clusterWithin } from '../grid.ts';
 import { LIST_MARKER, lineText, nearest, wideGaps, type Line, type PageItem } from './layout.ts';

@@ -18,7 +18,7 @@
  *    信息内容 | 本年处理决定数量) makes its last group, and the last value of the data rows below
  *    it, span the remaining columns, as in the official template.
  */
-import { isBlankCell, isLabelCell } from '../../normalize/cells.ts';
+import { isBlankCell, isLabelCell } from '../../text/number-cell.ts';
 
 export type SpanKind = 'header' | 'label' | 'value';
 

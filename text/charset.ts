@@ -1,5 +1,6 @@
 /**
- * Byte → text decoding for fetched documents (what a file is: extract/sniff.ts).
+ * Byte → text decoding, shared by the crawler (listings, articles, API answers) and the extractor
+ * so both agree on GBK/GB2312/mislabelled pages (what a file is: extract/sniff.ts).
  *
  * Chinese government portals label their pages inconsistently: gb2312 pages that are really
  * GBK/GB18030, utf-8 labels on GBK bytes (CMS templates copied between sites), no label at all,
@@ -324,4 +325,9 @@ function multibyteUtf8Count(bytes: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0xc2 && bytes[i] <= 0xf4) n++;
   return n;
+}
+
+/** The text alone (the crawler reading a page it fetched). */
+export function decodeText(bytes: Uint8Array, contentTypeHeader?: string): string {
+  return decodeBytes(bytes, contentTypeHeader).text;
 }

@@ -1,0 +1,56 @@
+/**
+ * The one rule for "this table cell holds a number", and what number: a count or amount with
+ * thousands separators (half- or full-width), full-width digits, a sign, a unit (万 元 亿 件 条 次
+ * 人 % …) and an annotation after it (22（其中修订16件）→ 22), or a placeholder printed instead
+ * of a number (/ - —— 无 空 ×), which is "not reported", never zero (FORMATS.md). Extract's table
+ * builders ask isNumberCell; normalize reads the value with parseCellValue.
+ */
+
+const FULL_WIDTH_DIGITS = /[０-９]/g;
+
+export type CellValue =
+  | { kind: 'number'; value: number }
+  | { kind: 'null' } // printed blank or a placeholder
+  | { kind: 'text' }; // a label, not a value
+
+/** Placeholders: a run of slashes or dashes, 无, 空, *, ×, x. */
+const PLACEHOLDER = /^(?:[/／\\\-－—–―─]+|无|空|\*|×|x|X)$/u;
+
+/**
+ * Parses a value cell. Handles thousands separators, full-width digits, 万 (×10,000), 元 when
+ * `yuanTo10k`, negatives, and annotations after the number (22（其中修订16件）→ 22).
+ */
+export function parseCellValue(text: string, opts: { unit?: '10k_yuan' } = {}): CellValue {
+  const t = text
+    .replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+    .replace(/[\s\u3000\u00a0]+/g, '')
+    .replace(/[，,](?=\d{3}(?:\D|$))/g, '')
+    .replace(/[．]/g, '.')
+    .replace(/^[−－–]/, '-');
+  if (t === '') return { kind: 'null' };
+  if (PLACEHOLDER.test(t)) return { kind: 'null' };
+  const m = /^([+-]?\d+(?:\.\d+)?)(万元|万|亿元|亿|元|件|条|个|次|人次|人|篇|项|%)?(?:[(（【[].*)?$/u.exec(t);
+  if (!m) return { kind: 'text' };
+  let value = Number(m[1]);
+  const unit = m[2];
+  if (opts.unit === '10k_yuan') {
+    if (unit === '元') value = value / 10000;
+    else if (unit === '亿元' || unit === '亿') value = value * 10000;
+    // 万 / 万元 / none: already in 万元
+  } else if (unit === '万' || unit === '万元') value = value * 10000;
+  else if (unit === '亿' || unit === '亿元') value = value * 1e8;
+  return { kind: 'number', value: roundFloat(value) };
+}
+
+/** Removes binary floating noise from unit conversions (25.1 not 25.099999999999998). */
+function roundFloat(v: number): number {
+  return Number.isInteger(v) ? v : Number(v.toPrecision(12));
+}
+
+export const isBlankCell = (text: string) => text.replace(/[\s\u3000\u00a0]+/g, '') === '';
+/** A value cell: a number, a placeholder, or blank. */
+export const isValueCell = (text: string) => parseCellValue(text).kind !== 'text';
+/** A label cell: text that is neither blank nor a value (placeholders count as values). */
+export const isLabelCell = (text: string) => !isBlankCell(text) && !isValueCell(text);
+/** A cell printing a number or a placeholder (not blank): what tells a table's value columns. */
+export const isNumberCell = (text: string) => !isBlankCell(text) && isValueCell(text);
