@@ -6,8 +6,8 @@
 import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
 import { EXTRACTOR_VERSION } from '../schema/report.ts';
-import { nowIso, type DB } from '../store/db.ts';
-import { packExtraction, unpackExtraction } from '../store/extractions.ts';
+import type { DB } from '../store/db.ts';
+import { documentsToExtract, insertExtraction, packExtraction, unpackExtraction, type ExtractTarget, type ExtractionRow } from '../store/extractions.ts';
 import { RawMissingError, type RawStore } from '../store/raw.ts';
 import { WORKER_UNAVAILABLE, type ExtractPool, type PoolResult } from './pool.ts';
 import type { Progress } from './progress.ts';
@@ -26,16 +26,9 @@ export interface StageCounts {
   failures: StageFailure[];
 }
 
+/** Stored documents this extractor version has not read yet. */
 export function pendingExtractions(db: DB): ExtractTarget[] {
-  return db
-    .prepare(
-      `SELECT d.sha256, MIN(COALESCE(d.final_url, d.url)) AS url, MIN(d.content_type) AS content_type, MIN(d.filename) AS filename
-       FROM documents d
-       WHERE d.sha256 IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM extractions e WHERE e.sha256 = d.sha256 AND e.extractor_version = ?)
-       GROUP BY d.sha256 ORDER BY MIN(d.id)`,
-    )
-    .all(EXTRACTOR_VERSION) as ExtractTarget[];
+  return documentsToExtract(db, EXTRACTOR_VERSION);
 }
 
 /**
@@ -52,13 +45,8 @@ function storeError(hash: string, e: unknown): PoolResult {
   return { error: { code, message } };
 }
 
-/** The document a job names: its bytes' sha256 and what the crawler saw of it. */
-export interface ExtractTarget {
-  sha256: string;
-  url: string;
-  content_type: string | null;
-  filename: string | null;
-}
+/** The document a job names (store/extractions.ts). */
+export type { ExtractTarget };
 
 /**
  * Reads one stored document and extracts it on the pool: the one path from the raw store to an
@@ -103,23 +91,15 @@ export function leavesPending(code: string): boolean {
   return code === WORKER_UNAVAILABLE || code === STORE_UNAVAILABLE || code === QUEUE_UNAVAILABLE;
 }
 
-/** An extraction row as stored: the packed document (packDocument) or the document's failure. */
-export type ExtractionRow =
-  | { ok: true; mediaType: string; status: string; pages: number | null; blocks: Buffer; millis: number }
-  | { ok: false; code: string; message: string; millis: number };
+export type { ExtractionRow };
 
 /**
- * Writes one extraction row. `replace` (the local stage) overwrites; without it (results from the
- * queue, which may arrive twice) a row already there for (sha256, extractor version) is kept and
+ * Writes one extraction row by this extractor version. `replace` (the local stage) overwrites;
+ * without it (results from the queue, which may arrive twice) a row already there is kept and
  * false is returned: stored once.
  */
 export function storeExtraction(db: DB, sha: string, row: ExtractionRow, opts: { replace?: boolean } = {}): boolean {
-  const sql = `INSERT ${opts.replace ? 'OR REPLACE ' : ''}INTO extractions (sha256, extractor_version, media_type, status, error_code, error_message, pages, blocks, millis, extracted_at)
-     VALUES (@sha256, @version, @media_type, @status, @error_code, @error_message, @pages, @blocks, @millis, @at)${opts.replace ? '' : ' ON CONFLICT (sha256, extractor_version) DO NOTHING'}`;
-  const values = row.ok
-    ? { media_type: row.mediaType, status: row.status, error_code: null, error_message: null, pages: row.pages, blocks: row.blocks }
-    : { media_type: null, status: 'failed', error_code: row.code, error_message: row.message, pages: null, blocks: null };
-  return db.prepare(sql).run({ sha256: sha, version: EXTRACTOR_VERSION, millis: row.millis, at: nowIso(), ...values }).changes > 0;
+  return insertExtraction(db, sha, EXTRACTOR_VERSION, row, opts);
 }
 
 export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, progress?: Progress, opts: { maxBytes?: number } = {}): Promise<StageCounts> {

@@ -8,6 +8,7 @@ import { runCrossReportChecks } from '../dataset/checks.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
 import { EXTRACTOR_VERSION, PARSER_VERSION, type ReportResult } from '../schema/report.ts';
 import type { DB } from '../store/db.ts';
+import { extractionsToNormalize } from '../store/extractions.ts';
 import { unpackDocument, type StageCounts } from './extract-stage.ts';
 import type { Progress } from './progress.ts';
 import type { PortalSource } from '../crawler/portals.ts';
@@ -24,13 +25,6 @@ export interface NormalizeCounts extends StageCounts {
   byFormat: Record<string, number>;
 }
 
-interface PendingExtraction {
-  sha256: string;
-  status: string;
-  error_code: string | null;
-  error_message: string | null;
-  blocks: Buffer | null;
-}
 
 interface DocumentRow {
   url: string;
@@ -48,14 +42,7 @@ export interface NormalizeStageOptions {
 
 export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}): Promise<NormalizeCounts> {
   const { progress, portals = [] } = opts;
-  const pending = db
-    .prepare(
-      `SELECT e.sha256, e.status, e.error_code, e.error_message, e.blocks FROM extractions e
-       WHERE e.extractor_version = ?
-         AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = e.sha256 AND r.parser_version = ?)
-       ORDER BY e.sha256`, // a fixed order: which rendering or republication wins must not depend on extraction timing
-    )
-    .all(EXTRACTOR_VERSION, PARSER_VERSION) as PendingExtraction[];
+  const pending = extractionsToNormalize(db, EXTRACTOR_VERSION, PARSER_VERSION);
   const docOf = db.prepare(`SELECT url, final_url, referrer, kind, portal FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1`);
   const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, alternate: 0, unchanged: 0, findings: 0, crossFindings: 0, byFormat: {} };
   progress?.start('normalize', pending.length);

@@ -9,6 +9,7 @@ import type { PortalSource } from '../crawler/portals.ts';
 import { openDatabase, nowIso, type DB } from '../store/db.ts';
 import { openRawStore } from '../store/open.ts';
 import type { RawStore } from '../store/raw.ts';
+import { extractionCounts } from '../store/extractions.ts';
 import { finishRun, markInterruptedRuns, startRun } from '../store/runs.ts';
 
 export { recentRuns } from '../store/runs.ts';
@@ -172,13 +173,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
 /** Counts per stage as stored now: what is done and what is pending. */
 export function stageCounts(db: DB) {
   const one = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
+  const extractions = extractionCounts(db);
   return {
     documents: one(`SELECT COUNT(*) n FROM documents`),
     documentsWithBytes: one(`SELECT COUNT(DISTINCT sha256) n FROM documents WHERE sha256 IS NOT NULL`),
     crawlPending: one(`SELECT COUNT(*) n FROM crawl_queue WHERE state = 'pending'`),
     crawlFailed: one(`SELECT COUNT(*) n FROM crawl_queue WHERE state = 'failed'`),
-    extracted: one(`SELECT COUNT(*) n FROM extractions WHERE status != 'failed'`),
-    extractFailed: one(`SELECT COUNT(*) n FROM extractions WHERE status = 'failed'`),
+    extracted: extractions.extracted,
+    extractFailed: extractions.failed,
     reports: one(`SELECT COUNT(*) n FROM reports WHERE is_current = 1`),
     reportsWithFacts: one(`SELECT COUNT(*) n FROM reports r WHERE is_current = 1 AND EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.id)`),
     facts: one(`SELECT COUNT(*) n FROM facts f JOIN reports r ON r.id = f.report_id WHERE r.is_current = 1`),
