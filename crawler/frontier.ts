@@ -185,3 +185,30 @@ export class Frontier {
     this.db.prepare(`UPDATE crawl_runs SET ended_at = ?, status = ?, counts = ?, errors = ? WHERE id = ?`).run(nowIso(), status, JSON.stringify(counts), JSON.stringify(errors), this.runId);
   }
 }
+
+/** Crawl counts as stored: documents, distinct bytes, and the frontier's pending and failed items. */
+export function crawlCounts(db: DB): { documents: number; documentsWithBytes: number; crawlPending: number; crawlFailed: number } {
+  return db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM documents) AS documents,
+              (SELECT COUNT(DISTINCT sha256) FROM documents WHERE sha256 IS NOT NULL) AS documentsWithBytes,
+              (SELECT COUNT(*) FROM crawl_queue WHERE state = 'pending') AS crawlPending,
+              (SELECT COUNT(*) FROM crawl_queue WHERE state = 'failed') AS crawlFailed`,
+    )
+    .get() as { documents: number; documentsWithBytes: number; crawlPending: number; crawlFailed: number };
+}
+
+/** Where a document's bytes were first found: its URL, the page that linked it, its kind and portal. */
+export interface DocumentOrigin {
+  url: string;
+  final_url: string | null;
+  referrer: string | null;
+  kind: string;
+  portal: string | null;
+}
+
+/** A reader of the first document row with these bytes (by sha256). Prepared once, called per document. */
+export function documentOriginReader(db: DB): (sha256: string) => DocumentOrigin | undefined {
+  const first = db.prepare(`SELECT url, final_url, referrer, kind, portal FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1`);
+  return (sha256) => first.get(sha256) as DocumentOrigin | undefined;
+}

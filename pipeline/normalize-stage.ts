@@ -12,6 +12,7 @@ import { extractionsToNormalize } from '../store/extractions.ts';
 import { unpackDocument, type StageCounts } from './extract-stage.ts';
 import type { Progress } from './progress.ts';
 import type { PortalSource } from '../crawler/portals.ts';
+import { documentOriginReader } from '../crawler/frontier.ts';
 
 export interface NormalizeCounts extends StageCounts {
   new: number;
@@ -26,13 +27,6 @@ export interface NormalizeCounts extends StageCounts {
 }
 
 
-interface DocumentRow {
-  url: string;
-  final_url: string | null;
-  referrer: string | null;
-  kind: string;
-  portal: string | null;
-}
 
 export interface NormalizeStageOptions {
   progress?: Progress;
@@ -43,7 +37,7 @@ export interface NormalizeStageOptions {
 export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}): Promise<NormalizeCounts> {
   const { progress, portals = [] } = opts;
   const pending = extractionsToNormalize(db, EXTRACTOR_VERSION, PARSER_VERSION);
-  const docOf = db.prepare(`SELECT url, final_url, referrer, kind, portal FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1`);
+  const originOf = documentOriginReader(db);
   const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, alternate: 0, unchanged: 0, findings: 0, crossFindings: 0, byFormat: {} };
   progress?.start('normalize', pending.length);
   let batch: { result: ReportResult; ctx: Parameters<typeof loadReports>[1][number]['ctx'] }[] = [];
@@ -54,7 +48,7 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
     batch = [];
   };
   for (const e of pending) {
-    const d = docOf.get(e.sha256) as DocumentRow | undefined;
+    const d = originOf(e.sha256);
     const url = d ? d.final_url ?? d.url : e.sha256;
     let result: ReportResult;
     try {

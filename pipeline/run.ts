@@ -10,6 +10,8 @@ import { openDatabase, nowIso, type DB } from '../store/db.ts';
 import { openRawStore } from '../store/open.ts';
 import type { RawStore } from '../store/raw.ts';
 import { extractionCounts } from '../store/extractions.ts';
+import { crawlCounts } from '../crawler/frontier.ts';
+import { datasetCounts } from '../dataset/counts.ts';
 import { finishRun, markInterruptedRuns, startRun } from '../store/runs.ts';
 
 export { recentRuns } from '../store/runs.ts';
@@ -170,20 +172,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
-/** Counts per stage as stored now: what is done and what is pending. */
+/** Counts per stage as stored now: what is done and what is pending (each from the module that owns its tables). */
 export function stageCounts(db: DB) {
-  const one = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
+  const crawl = crawlCounts(db);
   const extractions = extractionCounts(db);
-  return {
-    documents: one(`SELECT COUNT(*) n FROM documents`),
-    documentsWithBytes: one(`SELECT COUNT(DISTINCT sha256) n FROM documents WHERE sha256 IS NOT NULL`),
-    crawlPending: one(`SELECT COUNT(*) n FROM crawl_queue WHERE state = 'pending'`),
-    crawlFailed: one(`SELECT COUNT(*) n FROM crawl_queue WHERE state = 'failed'`),
-    extracted: extractions.extracted,
-    extractFailed: extractions.failed,
-    reports: one(`SELECT COUNT(*) n FROM reports WHERE is_current = 1`),
-    reportsWithFacts: one(`SELECT COUNT(*) n FROM reports r WHERE is_current = 1 AND EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.id)`),
-    facts: one(`SELECT COUNT(*) n FROM facts f JOIN reports r ON r.id = f.report_id WHERE r.is_current = 1`),
-    findings: one(`SELECT COUNT(*) n FROM findings`),
-  };
+  return { ...crawl, extracted: extractions.extracted, extractFailed: extractions.failed, ...datasetCounts(db) };
 }
