@@ -9,13 +9,14 @@
  *   file): it becomes current and the previous one is kept as history ('replaced');
  * - anything else is a new current report ('new').
  * History rows keep is_current = 0 and superseded_by → the row that replaced them (follow the chain
- * to the current one). Only current reports are in the full-text indexes.
+ * to the current one). Only current reports are in the full-text index: the loader queues them
+ * and indexes the queue in one pass at the end of the load (dataset/search.ts indexPending).
  */
 import { z } from 'zod';
 import { nowIso, type DB } from '../store/db.ts';
 import { ReportResult, type Fact, type Finding } from '../schema/report.ts';
 import { upsertAgency, type Region } from './agency.ts';
-import { indexReport, unindexReport } from './search.ts';
+import { indexPending, indexReport, unindexReport } from './search.ts';
 import { PLACE_UNRESOLVED, placeFinding, resolveAgency, type Placement } from '../places/gazetteer.ts';
 
 export interface LoadContext {
@@ -254,7 +255,7 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
     });
   }
   insertFindings(st, reportId, findings);
-  if (isCurrent) indexReport(db, reportId, result.title, result.text ?? null);
+  if (isCurrent) indexReport(db, reportId);
   return { reportId, status: alternate ? 'alternate' : replaces.length > 0 ? 'replaced' : 'new' };
 }
 
@@ -287,10 +288,14 @@ function tellsMore(facts: Fact[], currentLines: string[]): boolean {
 
 export type ReportInput = z.input<typeof ReportResult>;
 
-/** Loads one report in its own transaction (a savepoint inside a caller's transaction). */
+/** Loads one report in its own transaction (a savepoint inside a caller's transaction), indexed for search. */
 export function loadReport(db: DB, result: ReportInput, ctx: LoadContext = {}): LoadOutcome {
   const parsed = ReportResult.parse(result);
-  return inTransaction(db, () => load(db, parsed, ctx));
+  return inTransaction(db, () => {
+    const outcome = load(db, parsed, ctx);
+    indexPending(db);
+    return outcome;
+  });
 }
 
 /**
@@ -300,10 +305,23 @@ export function loadReport(db: DB, result: ReportInput, ctx: LoadContext = {}): 
  */
 export const LOAD_BATCH = 500;
 
+export interface LoadOptions {
+  /**
+   * Leave the new current reports queued for the full-text index (fts_pending) instead of
+   * indexing them before returning; the caller runs indexPending() once after its last batch (the
+   * normalize stage does). Default false: searchable on return.
+   */
+  deferIndex?: boolean;
+}
+
 /** Loads many reports in one transaction: the fast path for a whole run. */
-export function loadReports(db: DB, items: Array<{ result: ReportInput; ctx?: LoadContext }>): LoadOutcome[] {
+export function loadReports(db: DB, items: Array<{ result: ReportInput; ctx?: LoadContext }>, opts: LoadOptions = {}): LoadOutcome[] {
   const parsed = items.map((i) => ({ result: ReportResult.parse(i.result), ctx: i.ctx ?? {} }));
-  return inTransaction(db, () => parsed.map((i) => load(db, i.result, i.ctx)));
+  return inTransaction(db, () => {
+    const outcomes = parsed.map((i) => load(db, i.result, i.ctx));
+    if (!opts.deferIndex) indexPending(db);
+    return outcomes;
+  });
 }
 
 function inTransaction<T>(db: DB, f: () => T): T {

@@ -5,6 +5,7 @@
  */
 import { LOAD_BATCH, loadReports, type LoadOutcome } from '../dataset/load.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
+import { indexPending } from '../dataset/search.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
 import { EXTRACTOR_VERSION, PARSER_VERSION, type ReportResult } from '../schema/report.ts';
 import type { DB } from '../store/db.ts';
@@ -62,7 +63,8 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
   let batch: { result: ReportResult; ctx: Parameters<typeof loadReports>[1][number]['ctx'] }[] = [];
   const flush = () => {
     if (!batch.length) return;
-    const outcomes: LoadOutcome[] = loadReports(db, batch);
+    // The full-text index is filled once, after the last batch: one pass over the run's text.
+    const outcomes: LoadOutcome[] = loadReports(db, batch, { deferIndex: true });
     for (const o of outcomes) counts[o.status]++;
     batch = [];
   };
@@ -95,6 +97,7 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
     if (batch.length >= LOAD_BATCH) flush();
   }
   flush();
+  indexPending(db);
   const cross = runCrossReportChecks(db);
   counts.crossFindings = cross.carryOverMismatches + cross.duplicates + cross.renamesLinked + cross.missingYears;
   progress?.end('normalize');

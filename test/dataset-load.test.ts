@@ -56,7 +56,7 @@ describe('loadReport', () => {
     const before = dump(db);
     const facts = corpus().reduce((n, i) => n + i.result.facts.length, 0);
     expect(before.facts).toHaveLength(facts);
-    expect(before.fts).toHaveLength(corpus().length);
+    expect(before.bigram).toHaveLength(corpus().length);
 
     const second = corpus().map((i) => loadReport(db, i.result, i.ctx));
     expect(second.map((o) => o.status)).toEqual(first.map(() => 'unchanged'));
@@ -137,7 +137,8 @@ describe('loadReport', () => {
     const successor = db.prepare('SELECT * FROM reports WHERE id = ?').get(old.superseded_by) as Record<string, unknown>;
     // Where it was found is inherited from the stored row.
     expect(successor).toMatchObject({ is_current: 1, parser_version: '1.10.0', source_url: old.source_url, document_url: old.document_url, portal: 'huaian' });
-    expect(dump(db).fts).toHaveLength(currentBefore.length);
+    expect(dump(db).bigram).toHaveLength(currentBefore.length);
+    expect(dump(db).ftsPending).toEqual([]);
     // An older parser than the stored one never becomes current.
     expect(loadReport(db, { ...all[0]!, parserVersion: '1.9.0' }).status).toBe('new');
     expect(db.prepare('SELECT sha256 FROM reports WHERE is_current = 1 ORDER BY sha256').pluck().all()).toEqual(currentBefore);
