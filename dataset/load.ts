@@ -36,6 +36,11 @@ export type LoadStatus = 'new' | 'unchanged' | 'replaced' | 'alternate';
 export interface LoadOutcome {
   reportId: number;
   status: LoadStatus;
+  /**
+   * Agencies whose reports changed (the report's agency, and the agencies of the reports it
+   * replaced): the scope of the cross-report checks after an incremental load. Empty when unchanged.
+   */
+  agencies: number[];
 }
 
 /**
@@ -73,6 +78,7 @@ interface Statements {
   currentInSlot: (agencyId: number, year: number, sourceUrl: string, sha: string) => number[];
   factLines: (reportId: number) => string[];
   documentUrlOf: (reportId: number) => string | null;
+  agencyOf: (reportId: number) => number | null;
   insertReport: (...args: unknown[]) => number;
   supersede: (by: number, id: number) => void;
   dropText: (id: number) => void;
@@ -100,6 +106,7 @@ function statements(db: DB): Statements {
   const supersede = db.prepare('UPDATE reports SET is_current = 0, superseded_by = ? WHERE id = ?');
   const factRows = db.prepare('SELECT tbl, row, col, value FROM facts WHERE report_id = ?');
   const documentUrlOf = db.prepare('SELECT document_url FROM reports WHERE id = ?').pluck();
+  const agencyOf = db.prepare('SELECT agency_id FROM reports WHERE id = ?').pluck();
   const dropText = db.prepare('UPDATE reports SET text = NULL WHERE id = ?');
   // A repeated (table,row,col) in one result keeps the first value; the loader reports the rest.
   const insFact = db.prepare(
@@ -120,6 +127,7 @@ function statements(db: DB): Statements {
     currentInSlot: (a, y, u, sha) => slot.all(a, y, u, sha) as number[],
     factLines: (id) => (factRows.all(id) as { tbl: string; row: string; col: string; value: number | null }[]).map((f) => factLine(f.tbl, f.row, f.col, f.value)),
     documentUrlOf: (id) => (documentUrlOf.get(id) as string | null) ?? null,
+    agencyOf: (id) => (agencyOf.get(id) as number | null) ?? null,
     insertReport: (...args) => Number(insReport.run(...args).lastInsertRowid),
     supersede: (by, id) => void supersede.run(by, id),
     dropText: (id) => void dropText.run(id),
@@ -156,7 +164,7 @@ function insertFindings(st: Statements, reportId: number, findings: Finding[]): 
 function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   const st = statements(db);
   const existing = st.bySha(result.sha256, result.parserVersion);
-  if (existing) return { reportId: existing.id, status: 'unchanged' };
+  if (existing) return { reportId: existing.id, status: 'unchanged', agencies: [] };
 
   // Other parser versions of the same document: a re-normalisation. Where it was found is
   // inherited, so stored documents can be re-normalised without the crawl context.
@@ -256,7 +264,12 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   }
   insertFindings(st, reportId, findings);
   if (isCurrent) indexReport(db, reportId);
-  return { reportId, status: alternate ? 'alternate' : replaces.length > 0 ? 'replaced' : 'new' };
+  const agencies = new Set<number>(agencyId === null ? [] : [agencyId]);
+  for (const old of replaces) {
+    const a = st.agencyOf(old);
+    if (a !== null) agencies.add(a);
+  }
+  return { reportId, status: alternate ? 'alternate' : replaces.length > 0 ? 'replaced' : 'new', agencies: [...agencies] };
 }
 
 /**

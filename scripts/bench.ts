@@ -448,4 +448,7 @@ async function main(): Promise<number> {
   return errors.length ? 1 : 0;
 }
 
-process.exitCode = await main();
+if (process.argv.includes('--scale')) {
+  const { scaleMain } = await import('./bench/scale-run.ts');
+  process.exitCode = await scaleMain(process.argv.slice(2));
+} else process.exitCode = await main();

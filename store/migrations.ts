@@ -492,4 +492,15 @@ DROP TABLE reports_fts;
 CREATE TABLE fts_pending (report_id INTEGER PRIMARY KEY);
 `,
   },
+  {
+    version: 11,
+    description: 'scale: reports by (province, year) for report_summary by province-year; agencies by renamed_to (partial) for the incremental cross-report checks',
+    sql: `
+-- report_summary WHERE province = ? AND year = ? read every report without it (and every report's
+-- text on the way: province is stored after it in the row).
+CREATE INDEX reports_province_year ON reports(province, year);
+-- The incremental cross-report checks walk renames both ways; few agencies are renamed.
+CREATE INDEX agencies_renamed_to ON agencies(renamed_to) WHERE renamed_to IS NOT NULL;
+`,
+  },
 ];

@@ -541,7 +541,19 @@ async function eachConcurrently<T>(items: readonly T[], n: number, fn: (item: T)
 
 const [phase, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}');
-const run: Record<string, (a: never) => Promise<unknown>> = { extract: extractPhase, speedup: speedupPhase, normalize: normalizePhase, load: loadPhase, export: exportPhase, crawl: crawlPhase };
+const scale = await import('./scale.ts');
+const run: Record<string, (a: never) => Promise<unknown>> = {
+  extract: extractPhase,
+  speedup: speedupPhase,
+  normalize: normalizePhase,
+  load: loadPhase,
+  export: exportPhase,
+  crawl: crawlPhase,
+  'scale-load': scale.scaleLoad,
+  'scale-query': scale.scaleQuery,
+  'scale-export': scale.scaleExport,
+  'scale-nightly': scale.scaleNightly,
+};
 if (!phase || !run[phase]) {
   console.error(`usage: phase.ts <${Object.keys(run).join('|')}> '<json>'`);
   process.exit(2);
