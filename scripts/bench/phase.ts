@@ -537,6 +537,52 @@ async function eachConcurrently<T>(items: readonly T[], n: number, fn: (item: T)
   );
 }
 
+// ------------------------------------------------------------------ whole process
+
+interface ProcessArgs {
+  corpusDir: string;
+  /** PDFs (corpus order). */
+  files?: number;
+  runs?: number;
+}
+
+/** Wall and CPU (user + system, children included) of one command, through GNU time. */
+function timeCommand(cmd: string[]): { wallMs: number; cpuMs: number } {
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'NB_TIME %U %S', ...cmd], { cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..'), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wallMs = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd.slice(0, 3).join(' ')} … exited ${r.status}: ${r.stderr.slice(-500)}`);
+  const m = /NB_TIME ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
+}
+
+/**
+ * The command a researcher runs: `nianbao extract --json` on N PDFs, one process (its workers on
+ * every core), against `pdftotext -layout` on the same files one process each, one after another.
+ * Alternated, `runs` times; the ratio of the medians. Also one PDF alone and `node -e ""`.
+ */
+async function processPhase(a: ProcessArgs) {
+  const manifest = manifestOf(a.corpusDir);
+  const pdfs = manifest.docs.filter((d) => d.kind === 'pdf').slice(0, a.files ?? 60).map((d) => path.join(a.corpusDir, d.file));
+  const runs = a.runs ?? 3;
+  const nianbao = [process.execPath, 'bin/nianbao.js', 'extract', '--json'];
+  const poppler = ['sh', '-c', 'for f in "$@"; do pdftotext -layout "$f" - > /dev/null || exit 1; done', 'pdftotext'];
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const many = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[] };
+  const one = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[], node: [] as { wallMs: number; cpuMs: number }[] };
+  timeCommand([...nianbao, pdfs[0]!]); // warm the page cache and dist/
+  for (let i = 0; i < runs; i++) {
+    many.nianbao.push(timeCommand([...nianbao, ...pdfs]));
+    many.pdftotext.push(timeCommand([...poppler, ...pdfs]));
+    one.nianbao.push(timeCommand([...nianbao, pdfs[0]!]));
+    one.pdftotext.push(timeCommand([...poppler, pdfs[0]!]));
+    one.node.push(timeCommand([process.execPath, '-e', '']));
+  }
+  const fig = (xs: { wallMs: number; cpuMs: number }[]) => ({ wallMs: round(median(xs.map((x) => x.wallMs))), cpuMs: round(median(xs.map((x) => x.cpuMs))) });
+  const r = { many: { nianbao: fig(many.nianbao), pdftotext: fig(many.pdftotext) }, one: { nianbao: fig(one.nianbao), pdftotext: fig(one.pdftotext), node: fig(one.node) } };
+  return { pdfs: pdfs.length, runs, ...r, ratio: round(r.many.nianbao.wallMs / r.many.pdftotext.wallMs, 3), cpuRatio: round(r.many.nianbao.cpuMs / r.many.pdftotext.cpuMs, 3), ...peak() };
+}
+
 // ------------------------------------------------------------------ main
 
 const [phase, json] = process.argv.slice(2);
@@ -549,6 +595,7 @@ const run: Record<string, (a: never) => Promise<unknown>> = {
   load: loadPhase,
   export: exportPhase,
   crawl: crawlPhase,
+  process: processPhase,
   'scale-load': scale.scaleLoad,
   'scale-query': scale.scaleQuery,
   'scale-export': scale.scaleExport,
