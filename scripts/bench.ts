@@ -29,6 +29,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureCorpus, CACHE_DIR, repoRoot } from './bench/corpus.ts';
+import { spawnPhase } from './bench/spawn-phase.ts';
 
 const PHASES = ['extract', 'speedup', 'process', 'normalize', 'load', 'export', 'crawl'] as const;
 type Phase = (typeof PHASES)[number];
@@ -97,18 +98,7 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 function runPhase<T>(name: string, args: object, env: NodeJS.ProcessEnv = {}, pin = false): Promise<T> {
   const base = [process.execPath, path.join(repoRoot, 'bin/run-script.js'), 'scripts/bench/phase.ts', name, JSON.stringify(args)];
   // One core: the worker thread, the main thread, V8's helper threads and pdftotext share it.
-  const cmd = pin ? ['taskset', '-c', String(pinCpu()), ...base] : base;
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith('BENCH_RESULT '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as T);
-      else reject(new Error(`phase ${name} failed (exit ${code ?? signal})${out ? `: ${out.slice(-2000)}` : ''}`));
-    });
-  });
+  return spawnPhase<T>(name, pin ? ['taskset', '-c', String(pinCpu()), ...base] : base, env);
 }
 
 let cpuChoice: number | undefined;

@@ -9,11 +9,12 @@
  * A size whose database would not fit the free disk (estimated from the largest size measured,
  * with room for the export) is skipped and said so.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CACHE_DIR, repoRoot } from './corpus.ts';
+import { spawnPhase } from './spawn-phase.ts';
 
 type Figures = {
   load: { reports: number; facts: number; loadMs: number; loadCpuMs: number; indexMs: number; indexCpuMs: number; checksMs: number; totalMs: number; totalCpuMs: number; factsPerS: number; factsPerCpuS: number; dbBytes: number; peakRssMb: number };
@@ -31,17 +32,7 @@ const log = (s: string) => process.stderr.write(`bench --scale: ${s}\n`);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 function phase<T>(name: string, args: object): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/run-script.js'), 'scripts/bench/phase.ts', name, JSON.stringify(args)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith('BENCH_RESULT '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as T);
-      else reject(new Error(`phase ${name} failed (exit ${code ?? signal}): ${out.slice(-2000)}`));
-    });
-  });
+  return spawnPhase<T>(name, [process.execPath, path.join(repoRoot, 'bin/run-script.js'), 'scripts/bench/phase.ts', name, JSON.stringify(args)]);
 }
 
 function freeBytes(dir: string): number {
