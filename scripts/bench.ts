@@ -24,7 +24,7 @@
  * normalize, load, export, crawl), --engines pdfjs,mupdf, --facts N (load/export),
  * --hosts N, --speedup-docs N, --no-pin, --out FILE.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
