@@ -149,9 +149,13 @@ export async function scaleMain(argv: string[]): Promise<number> {
     }
     if (m.at1M) {
       checks.push(m.at1M.label);
-      const worst = Math.max(...ys, at1M);
-      const pass = (m.at1M.label.includes('any size') ? worst : at1M) <= m.at1M.max;
-      ok = ok === null ? pass : ok && pass;
+      // One size gives no k and no 1M figure: only 'any size' can be checked, on what was measured.
+      const anySize = m.at1M.label.includes('any size');
+      const value = anySize ? Math.max(...ys, ...(Number.isFinite(at1M) ? [at1M] : [])) : at1M;
+      if (Number.isFinite(value)) {
+        const pass = value <= m.at1M.max;
+        ok = ok === null ? pass : ok && pass;
+      }
     }
     return { metric: m.name, unit: m.unit, values: ys, k: k === null ? null : round(k, 3), at1M: round(at1M, 3), extrapolated: !lastM || lastM.size < 1_000_000, target: checks.join('; ') || '—', ok };
   });
