@@ -118,6 +118,24 @@ export function linkAgencyRenames(db: DB, renames: AgencyRename[]): Array<{ from
       setLink.run(toId, fromId);
       links.push({ fromId, toId });
     }
+    // agencies.canonical_id: each renamed agency's latest name, following renamed_to (NULL for
+    // an agency that is its own latest name, or in a cycle, which has none).
+    db.prepare('UPDATE agencies SET canonical_id = NULL WHERE canonical_id IS NOT NULL').run();
+    const renamedTo = db.prepare('SELECT renamed_to FROM agencies WHERE id = ?').pluck();
+    const setCanonical = db.prepare('UPDATE agencies SET canonical_id = ? WHERE id = ?');
+    for (const id of db.prepare('SELECT id FROM agencies WHERE renamed_to IS NOT NULL').pluck().all() as number[]) {
+      const seen = new Set<number>([id]);
+      let c = id;
+      for (let next = renamedTo.get(c) as number | null; next !== null; next = renamedTo.get(c) as number | null) {
+        if (seen.has(next) || seen.size > 32) {
+          c = id;
+          break;
+        }
+        seen.add(next);
+        c = next;
+      }
+      if (c !== id) setCanonical.run(c, id);
+    }
   })();
   return links;
 }

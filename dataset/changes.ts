@@ -7,9 +7,8 @@
  * portal) and its page was not seen again: no longer listed. Today's current reports reached from
  * no previous one are 'added'.
  */
-import fs from 'node:fs';
 import type { DB } from '../store/db.ts';
-import { parseCsv } from './csv.ts';
+import { readCsvRows } from './csv.ts';
 
 export type ChangeKind = 'added' | 'replaced' | 'withdrawn';
 
@@ -34,8 +33,12 @@ export interface Change {
 export interface ChangeSet {
   previous: string | null;
   counts: Record<ChangeKind, number>;
-  changes: Change[];
+  /** Replaced and withdrawn reports, then the added ones (read again from the database as they are iterated: a first snapshot of a million reports adds a million). */
+  changes: Iterable<Change>;
 }
+
+// The columns a change row needs (never the text: it is most of a report row's bytes).
+const REPORT_COLUMNS = 'id, sha256, parser_version, agency, year, division_code, format, is_current, superseded_by, source_url, document_url, portal';
 
 interface ReportRow {
   id: number;
@@ -56,8 +59,8 @@ const FACTS_LISTED = 30;
 
 /** `previousSummary`: the path of the previous snapshot's summary.csv, or null for the first snapshot. */
 export function computeChanges(db: DB, previousSummary: string | null, previousName: string | null = null): ChangeSet {
-  const byKey = db.prepare('SELECT * FROM reports WHERE sha256 = ? AND parser_version = ?');
-  const byId = db.prepare('SELECT * FROM reports WHERE id = ?');
+  const byKey = db.prepare(`SELECT ${REPORT_COLUMNS} FROM reports WHERE sha256 = ? AND parser_version = ?`);
+  const byId = db.prepare(`SELECT ${REPORT_COLUMNS} FROM reports WHERE id = ?`);
   const facts = db.prepare('SELECT tbl, row, col, value FROM facts WHERE report_id = ?');
   const changes: Change[] = [];
   const reached = new Set<number>();
@@ -91,10 +94,11 @@ export function computeChanges(db: DB, previousSummary: string | null, previousN
   });
 
   if (previousSummary) {
-    const [head, ...lines] = parseCsv(fs.readFileSync(previousSummary, 'utf8'));
+    const rows = readCsvRows(previousSummary);
+    const head = rows.next().value as string[] | undefined;
     const col = (name: string) => head!.indexOf(name);
     const [iId, iSha, iPv, iAgency, iYear] = ['report_id', 'sha256', 'parser_version', 'agency', 'year'].map(col);
-    for (const l of lines) {
+    for (const l of head ? rows : []) {
       if (l.length < head!.length) continue;
       const prev = byKey.get(l[iSha!], l[iPv!]) as ReportRow | undefined;
       if (!prev) {
@@ -118,12 +122,17 @@ export function computeChanges(db: DB, previousSummary: string | null, previousN
       changes.push(row(cur, prev, 'replaced', reason, diffFacts(facts.all(prev.id) as FactRow[], facts.all(cur.id) as FactRow[])));
     }
   }
-  const current = db.prepare('SELECT * FROM reports WHERE is_current = 1 ORDER BY id').iterate() as Iterable<ReportRow>;
   const unmatched = previousSummary ? 'new since the previous snapshot' : 'first snapshot';
-  for (const r of current) if (!reached.has(r.id)) changes.push(row(r, null, 'added', unmatched));
   const counts = { added: 0, replaced: 0, withdrawn: 0 };
   for (const c of changes) counts[c.change]++;
-  return { previous: previousName, counts, changes };
+  // Every report reached is current: the others are the added ones.
+  counts.added = (db.prepare('SELECT COUNT(*) FROM reports WHERE is_current = 1').pluck().get() as number) - reached.size;
+  const current = db.prepare(`SELECT ${REPORT_COLUMNS} FROM reports WHERE is_current = 1 ORDER BY id`);
+  function* all(): Generator<Change> {
+    yield* changes;
+    for (const r of current.iterate() as Iterable<ReportRow>) if (!reached.has(r.id)) yield row(r, null, 'added', unmatched);
+  }
+  return { previous: previousName, counts, changes: { [Symbol.iterator]: all } };
 }
 
 interface FactRow {

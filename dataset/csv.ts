@@ -4,6 +4,7 @@
  * export budget; the tests check this output against csv-stringify's.
  */
 import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
@@ -46,6 +47,41 @@ export class CsvWriter {
   close(): void {
     this.flush();
     fs.closeSync(this.fd);
+  }
+}
+
+/**
+ * The rows of a CSV file as parseCsv reads them, a few MB of text at a time: a previous
+ * snapshot's summary.csv of a million reports is never one string.
+ */
+export function* readCsvRows(file: string, chunkBytes = 1 << 22): Generator<string[]> {
+  const fd = fs.openSync(file, 'r');
+  const decoder = new StringDecoder('utf8');
+  const buf = Buffer.allocUnsafe(chunkBytes);
+  let rest = '';
+  let quoted = false;
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) {
+      const text = decoder.write(buf.subarray(0, n));
+      // The last line break outside quotes ends the last whole record of this chunk.
+      let cut = -1;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 34) quoted = !quoted;
+        else if (c === 10 && !quoted) cut = i;
+      }
+      if (cut < 0) {
+        rest += text;
+        continue;
+      }
+      const block = rest + text.slice(0, cut + 1);
+      rest = text.slice(cut + 1);
+      yield* parseCsv(block);
+    }
+    const last = rest + decoder.end();
+    if (last) yield* parseCsv(last);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -9,13 +9,14 @@
  *   file): it becomes current and the previous one is kept as history ('replaced');
  * - anything else is a new current report ('new').
  * History rows keep is_current = 0 and superseded_by → the row that replaced them (follow the chain
- * to the current one). Only current reports are in the full-text indexes.
+ * to the current one). Only current reports are in the full-text index: the loader queues them
+ * and indexes the queue in one pass at the end of the load (dataset/search.ts indexPending).
  */
 import { z } from 'zod';
 import { nowIso, type DB } from '../store/db.ts';
 import { ReportResult, type Fact, type Finding } from '../schema/report.ts';
 import { upsertAgency, type Region } from './agency.ts';
-import { indexReport, unindexReport } from './search.ts';
+import { indexPending, indexReport, unindexReport } from './search.ts';
 import { PLACE_UNRESOLVED, placeFinding, resolveAgency, type Placement } from '../places/gazetteer.ts';
 
 export interface LoadContext {
@@ -35,6 +36,11 @@ export type LoadStatus = 'new' | 'unchanged' | 'replaced' | 'alternate';
 export interface LoadOutcome {
   reportId: number;
   status: LoadStatus;
+  /**
+   * Agencies whose reports changed (the report's agency, and the agencies of the reports it
+   * replaced): the scope of the cross-report checks after an incremental load. Empty when unchanged.
+   */
+  agencies: number[];
 }
 
 /**
@@ -72,6 +78,7 @@ interface Statements {
   currentInSlot: (agencyId: number, year: number, sourceUrl: string, sha: string) => number[];
   factLines: (reportId: number) => string[];
   documentUrlOf: (reportId: number) => string | null;
+  agencyOf: (reportId: number) => number | null;
   insertReport: (...args: unknown[]) => number;
   supersede: (by: number, id: number) => void;
   dropText: (id: number) => void;
@@ -99,6 +106,7 @@ function statements(db: DB): Statements {
   const supersede = db.prepare('UPDATE reports SET is_current = 0, superseded_by = ? WHERE id = ?');
   const factRows = db.prepare('SELECT tbl, row, col, value FROM facts WHERE report_id = ?');
   const documentUrlOf = db.prepare('SELECT document_url FROM reports WHERE id = ?').pluck();
+  const agencyOf = db.prepare('SELECT agency_id FROM reports WHERE id = ?').pluck();
   const dropText = db.prepare('UPDATE reports SET text = NULL WHERE id = ?');
   // A repeated (table,row,col) in one result keeps the first value; the loader reports the rest.
   const insFact = db.prepare(
@@ -119,6 +127,7 @@ function statements(db: DB): Statements {
     currentInSlot: (a, y, u, sha) => slot.all(a, y, u, sha) as number[],
     factLines: (id) => (factRows.all(id) as { tbl: string; row: string; col: string; value: number | null }[]).map((f) => factLine(f.tbl, f.row, f.col, f.value)),
     documentUrlOf: (id) => (documentUrlOf.get(id) as string | null) ?? null,
+    agencyOf: (id) => (agencyOf.get(id) as number | null) ?? null,
     insertReport: (...args) => Number(insReport.run(...args).lastInsertRowid),
     supersede: (by, id) => void supersede.run(by, id),
     dropText: (id) => void dropText.run(id),
@@ -155,7 +164,7 @@ function insertFindings(st: Statements, reportId: number, findings: Finding[]): 
 function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
   const st = statements(db);
   const existing = st.bySha(result.sha256, result.parserVersion);
-  if (existing) return { reportId: existing.id, status: 'unchanged' };
+  if (existing) return { reportId: existing.id, status: 'unchanged', agencies: [] };
 
   // Other parser versions of the same document: a re-normalisation. Where it was found is
   // inherited, so stored documents can be re-normalised without the crawl context.
@@ -254,8 +263,13 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
     });
   }
   insertFindings(st, reportId, findings);
-  if (isCurrent) indexReport(db, reportId, result.title, result.text ?? null);
-  return { reportId, status: alternate ? 'alternate' : replaces.length > 0 ? 'replaced' : 'new' };
+  if (isCurrent) indexReport(db, reportId);
+  const agencies = new Set<number>(agencyId === null ? [] : [agencyId]);
+  for (const old of replaces) {
+    const a = st.agencyOf(old);
+    if (a !== null) agencies.add(a);
+  }
+  return { reportId, status: alternate ? 'alternate' : replaces.length > 0 ? 'replaced' : 'new', agencies: [...agencies] };
 }
 
 /**
@@ -287,10 +301,14 @@ function tellsMore(facts: Fact[], currentLines: string[]): boolean {
 
 export type ReportInput = z.input<typeof ReportResult>;
 
-/** Loads one report in its own transaction (a savepoint inside a caller's transaction). */
+/** Loads one report in its own transaction (a savepoint inside a caller's transaction), indexed for search. */
 export function loadReport(db: DB, result: ReportInput, ctx: LoadContext = {}): LoadOutcome {
   const parsed = ReportResult.parse(result);
-  return inTransaction(db, () => load(db, parsed, ctx));
+  return inTransaction(db, () => {
+    const outcome = load(db, parsed, ctx);
+    indexPending(db);
+    return outcome;
+  });
 }
 
 /**
@@ -300,10 +318,24 @@ export function loadReport(db: DB, result: ReportInput, ctx: LoadContext = {}): 
  */
 export const LOAD_BATCH = 500;
 
+export interface LoadOptions {
+  /**
+   * Leave the new current reports queued for the full-text index (fts_pending) instead of
+   * indexing them before returning; the caller runs indexPending() once after its last batch (the
+   * normalize stage does). Default false: searchable on return.
+   */
+  deferIndex?: boolean;
+}
+
 /** Loads many reports in one transaction: the fast path for a whole run. */
-export function loadReports(db: DB, items: Array<{ result: ReportInput; ctx?: LoadContext }>): LoadOutcome[] {
-  const parsed = items.map((i) => ({ result: ReportResult.parse(i.result), ctx: i.ctx ?? {} }));
-  return inTransaction(db, () => parsed.map((i) => load(db, i.result, i.ctx)));
+export function loadReports(db: DB, items: Array<{ result: ReportInput; ctx?: LoadContext }>, opts: LoadOptions = {}): LoadOutcome[] {
+  // Each report is validated just before it is loaded (a failure rolls the whole batch back):
+  // the validated copy of its ~200 facts dies young instead of living through the batch.
+  return inTransaction(db, () => {
+    const outcomes = items.map((i) => load(db, ReportResult.parse(i.result), i.ctx ?? {}));
+    if (!opts.deferIndex) indexPending(db);
+    return outcomes;
+  });
 }
 
 function inTransaction<T>(db: DB, f: () => T): T {

@@ -113,11 +113,11 @@ export const RESOURCES: ResourceSpec[] = [
       f('error_message', 'string', '错误信息', 'Error message where the document could not be processed.'),
     ],
     source: {
-      columns: ['r.id', 'r.agency', 'r.agency_id', 'COALESCE(ac.canonical_id, r.agency_id)', 'r.province', 'r.city', 'r.county',
+      columns: ['r.id', 'r.agency', 'r.agency_id', 'COALESCE(a.canonical_id, r.agency_id)', 'r.province', 'r.city', 'r.county',
         'r.division_code', 'r.agency_level', 'r.agency_kind', 'r.year', 'r.format',
         'r.format_reason', 'r.title', 'r.portal', 'r.source_url', 'r.document_url', 'r.sha256', 'r.media_type', 'r.parser_version',
         'r.extracted_at', 'r.is_current', 'r.superseded_by', 'r.error_code', 'r.error_message'],
-      from: 'reports r LEFT JOIN agency_canonical ac ON ac.agency_id = r.agency_id',
+      from: 'reports r LEFT JOIN agencies a ON a.id = r.agency_id',
       key: 'r.id',
       order: 'r.id',
     },

@@ -3,9 +3,10 @@
  * thread so a pathological file can be stopped (time limit) or killed by its heap cap without
  * taking the run down.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { extractDocument, type ExtractOptions } from './index.ts';
 import { ExtractError } from './model.ts';
+import { useSharedMupdf } from './pdf/mupdf-module.ts';
 
 export interface ExtractJob {
   id: number;
@@ -13,9 +14,24 @@ export interface ExtractJob {
   opts: ExtractOptions;
 }
 
+// MuPDF's compiled module comes from the pool (compiled once per process), asked for when the
+// first PDF makes this thread import mupdf.
+let mupdfModule: ((m: WebAssembly.Module) => void) | undefined;
+if ((workerData as { sharedMupdf?: boolean } | null)?.sharedMupdf) {
+  const module = new Promise<WebAssembly.Module>((resolve) => (mupdfModule = resolve));
+  useSharedMupdf(() => {
+    parentPort!.postMessage({ needMupdf: true });
+    return module;
+  });
+}
+
 parentPort!.postMessage({ ready: true });
 
-parentPort!.on('message', async (job: ExtractJob) => {
+parentPort!.on('message', async (job: ExtractJob | { mupdfModule: WebAssembly.Module }) => {
+  if ('mupdfModule' in job) {
+    mupdfModule?.(job.mupdfModule);
+    return;
+  }
   try {
     const doc = await extractDocument(job.bytes, { ...job.opts, onSlowWork: (expectedMs) => parentPort!.postMessage({ id: job.id, extendMs: expectedMs }) });
     parentPort!.postMessage({ id: job.id, doc });

@@ -5,6 +5,7 @@
  */
 import { LOAD_BATCH, loadReports, type LoadOutcome } from '../dataset/load.ts';
 import { runCrossReportChecks } from '../dataset/checks.ts';
+import { indexPending } from '../dataset/search.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
 import { EXTRACTOR_VERSION, PARSER_VERSION, type ReportResult } from '../schema/report.ts';
 import type { DB } from '../store/db.ts';
@@ -41,10 +42,16 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
   const counts: NormalizeCounts = { total: pending.length, done: 0, failed: 0, failures: [], new: 0, replaced: 0, alternate: 0, unchanged: 0, findings: 0, crossFindings: 0, byFormat: {} };
   progress?.start('normalize', pending.length);
   let batch: { result: ReportResult; ctx: Parameters<typeof loadReports>[1][number]['ctx'] }[] = [];
+  // Agencies whose reports this run changed: the cross-report checks are recomputed for them only.
+  const touched = new Set<number>();
   const flush = () => {
     if (!batch.length) return;
-    const outcomes: LoadOutcome[] = loadReports(db, batch);
-    for (const o of outcomes) counts[o.status]++;
+    // The full-text index is filled once, after the last batch: one pass over the run's text.
+    const outcomes: LoadOutcome[] = loadReports(db, batch, { deferIndex: true });
+    for (const o of outcomes) {
+      counts[o.status]++;
+      for (const a of o.agencies) touched.add(a);
+    }
     batch = [];
   };
   for (const e of pending) {
@@ -76,7 +83,8 @@ export async function runNormalizeStage(db: DB, opts: NormalizeStageOptions = {}
     if (batch.length >= LOAD_BATCH) flush();
   }
   flush();
-  const cross = runCrossReportChecks(db);
+  indexPending(db);
+  const cross = runCrossReportChecks(db, { agencies: touched });
   counts.crossFindings = cross.carryOverMismatches + cross.duplicates + cross.renamesLinked + cross.missingYears;
   progress?.end('normalize');
   return counts;

@@ -7,6 +7,12 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ExtractOptions } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
+import { compileMupdf } from '../extract/pdf/mupdf-module.ts';
+
+/** %PDF- within the first 1024 bytes (where readers look for it). */
+function isPdf(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 1024)).includes('%PDF-');
+}
 
 export interface PoolOptions {
   /** Worker threads. Default: number of cores. */
@@ -73,9 +79,11 @@ export class ExtractPool {
   private closed = false;
   private startFailures = 0;
   private keepAlive?: NodeJS.Timeout;
+  private compiling = false;
   readonly size: number;
   /** Documents whose time limit grew because they needed OCR. */
-  readonly stats = { extended: 0 };
+  /** mupdfShared: workers handed the process's compiled MuPDF module (instead of compiling their own). */
+  readonly stats = { extended: 0, mupdfShared: 0 };
   private timeoutMs: number;
   private maxHeapMb: number;
   private youngGenerationMb: number;
@@ -101,6 +109,11 @@ export class ExtractPool {
     // pending, this timer keeps the event loop up so the caller's await settles.
     this.keepAlive ??= setInterval(() => {}, 1 << 30);
     return new Promise((resolve) => {
+      // A PDF: compile MuPDF's WebAssembly now, in V8's background threads, while the worker starts.
+      if (!this.compiling && isPdf(bytes) && process.env.NIANBAO_PDF_ENGINE?.trim().toLowerCase() !== 'pdfjs') {
+        this.compiling = true;
+        compileMupdf().catch(() => undefined); // a failure is reported to the worker that asks
+      }
       this.queue.push({ id: this.nextId++, bytes, opts, resolve, timeoutMs: limit.timeoutMs ?? this.timeoutMs });
       this.pump();
     });
@@ -121,11 +134,23 @@ export class ExtractPool {
 
   private spawn(): Slot {
     const worker = new Worker(BOOTSTRAP, {
-      workerData: { tsModule: WORKER_MODULE.href },
+      workerData: { tsModule: WORKER_MODULE.href, sharedMupdf: true },
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: this.youngGenerationMb },
     });
     const slot: Slot = { worker, ready: false };
-    worker.on('message', (m: { id: number; ready?: boolean; extendMs?: number } & PoolResult) => {
+    worker.on('message', (m: { id: number; ready?: boolean; extendMs?: number; needMupdf?: boolean } & PoolResult) => {
+      if (m.needMupdf) {
+        // Compiled once for the process, posted to each worker that imports mupdf: one compilation
+        // and one set of optimised code (V8 shares a posted module's code between threads).
+        compileMupdf().then(
+          (module) => {
+            this.stats.mupdfShared++;
+            worker.postMessage({ mupdfModule: module });
+          },
+          (e: unknown) => this.crash(slot, 'internal', `MuPDF's WebAssembly could not be compiled: ${(e as Error).message}`),
+        );
+        return;
+      }
       if (m.ready) {
         slot.ready = true;
         this.startFailures = 0;

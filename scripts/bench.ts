@@ -27,13 +27,14 @@
  * queue, normalize, load, export, crawl), --engines pdfjs,mupdf, --facts N (load/export),
  * --hosts N, --speedup-docs N, --no-pin, --out FILE.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureCorpus, CACHE_DIR, repoRoot } from './bench/corpus.ts';
+import { spawnPhase } from './bench/spawn-phase.ts';
 
-const PHASES = ['extract', 'speedup', 'queue', 'normalize', 'load', 'export', 'crawl'] as const;
+const PHASES = ['extract', 'speedup', 'queue', 'process', 'normalize', 'load', 'export', 'crawl'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Options {
@@ -100,18 +101,7 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 function runPhase<T>(name: string, args: object, env: NodeJS.ProcessEnv = {}, pin = false): Promise<T> {
   const base = [process.execPath, path.join(repoRoot, 'bin/run-script.js'), 'scripts/bench/phase.ts', name, JSON.stringify(args)];
   // One core: the worker thread, the main thread, V8's helper threads and pdftotext share it.
-  const cmd = pin ? ['taskset', '-c', String(pinCpu()), ...base] : base;
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith('BENCH_RESULT '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as T);
-      else reject(new Error(`phase ${name} failed (exit ${code ?? signal})${out ? `: ${out.slice(-2000)}` : ''}`));
-    });
-  });
+  return spawnPhase<T>(name, pin ? ['taskset', '-c', String(pinCpu()), ...base] : base, env);
 }
 
 let cpuChoice: number | undefined;
@@ -243,7 +233,7 @@ async function main(): Promise<number> {
   if (!pdftotext) log('pdftotext not found (Debian: poppler-utils): the ratio is not measured');
   log(`${o.ci ? 'CI (reduced) run' : 'full run'}: ${o.docs} documents, ${o.facts.toLocaleString('en')} facts, ${o.hosts} hosts; phases ${[...o.only].join(', ')}; PDF engines ${engines.all.join(', ')}; ${pin ? `one-core runs pinned to CPU ${pinCpu()}` : 'not pinned'}; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
 
-  const needCorpus = ['extract', 'speedup', 'queue', 'normalize'].some((p) => o.only.has(p as Phase)) || (o.only.has('crawl') && true);
+  const needCorpus = ['extract', 'speedup', 'queue', 'process', 'normalize'].some((p) => o.only.has(p as Phase)) || (o.only.has('crawl') && true);
   let corpusDir: string | undefined;
   let manifestDocs: { kind: string; pages?: number; bytes: number }[] = [];
   if (needCorpus) {
@@ -347,8 +337,20 @@ async function main(): Promise<number> {
         measured: `${r.one.coresBusy} → ${r.many.coresBusy} cores, ${r.cpuPerDocRatio}× CPU per document`,
         ok: null,
       });
-      if (r.pdftotextScaling)
+      if (r.pdftotextScaling) {
         rows.push({ metric: 'machine: pdftotext 1 → 2 processes, same PDFs', target: '—', measured: `${r.pdftotextScaling.speedup.toFixed(2)}× (${r.pdftotextScaling.pdfs} PDFs)`, ok: null });
+        // What the machine gives any program going from one to two: the target is a share of it.
+        const share = (r.speedup - 1) / (r.pdftotextScaling.speedup - 1);
+        // A machine whose own second process gains under 20% had no second core to give (other
+        // load): the comparison says nothing, and is not scored.
+        const void_ = r.pdftotextScaling.speedup < 1.2;
+        rows.push({
+          metric: 'extract 1 → 2 workers ÷ the machine\'s pdftotext 1 → 2 (same run)',
+          target: '≥ 95%',
+          measured: `${Math.round((r.speedup / r.pdftotextScaling.speedup) * 100)}% (${r.speedup.toFixed(2)}× vs ${r.pdftotextScaling.speedup.toFixed(2)}×; of the gain above 1×: ${Math.round(share * 100)}%)${void_ ? '; not scored: the machine gave no second core during the run' : ''}`,
+          ok: void_ ? null : r.speedup / r.pdftotextScaling.speedup >= 0.95,
+        });
+      }
       rows.push({ metric: 'extract peak RSS (1 + 2 worker pools)', target: '—', measured: `${r.peakRssMb} MB`, ok: null });
     }
   }
@@ -382,6 +384,29 @@ async function main(): Promise<number> {
     }
   }
 
+  // ---- whole process: nianbao extract --json on N PDFs against pdftotext -layout, one file, node -e ""
+  if (o.only.has('process') && corpusDir && pdftotext) {
+    type P = { wallMs: number; cpuMs: number };
+    const r = await phase(`whole process (nianbao extract --json vs pdftotext -layout, ${Math.min(60, o.docs)} PDFs at most)`, () =>
+      runPhase<{ pdfs: number; runs: number; many: { nianbao: P; pdftotext: P }; one: { nianbao: P; pdftotext: P; node: P }; ratio: number; cpuRatio: number }>('process', { corpusDir, files: 60, runs: o.ci ? 1 : 3 }),
+    );
+    if (r) {
+      results.process = r;
+      rows.push({
+        metric: `whole process: nianbao extract --json on ${r.pdfs} PDFs / pdftotext -layout on the same (median of ${r.runs})`,
+        target: '≤ 1.2',
+        measured: `${r.ratio.toFixed(2)}× (${(r.many.nianbao.wallMs / 1000).toFixed(2)} s vs ${(r.many.pdftotext.wallMs / 1000).toFixed(2)} s; CPU ${(r.many.nianbao.cpuMs / 1000).toFixed(2)} vs ${(r.many.pdftotext.cpuMs / 1000).toFixed(2)} s, ${r.cpuRatio.toFixed(2)}×)`,
+        ok: r.ratio <= 1.2,
+      });
+      rows.push({
+        metric: 'whole process: nianbao extract --json one PDF',
+        target: '≤ 0.5 s',
+        measured: `${(r.one.nianbao.wallMs / 1000).toFixed(2)} s (CPU ${(r.one.nianbao.cpuMs / 1000).toFixed(2)} s; same run: pdftotext ${(r.one.pdftotext.wallMs / 1000).toFixed(2)} s, node -e "" ${(r.one.node.wallMs / 1000).toFixed(2)} s)`,
+        ok: r.one.nianbao.wallMs <= 500,
+      });
+    }
+  }
+
   // ---- normalize + correctness
   if (o.only.has('normalize') && corpusDir) {
     if (!fs.existsSync(store)) errors.push('normalize: no stored extractions (run the extract phase first)');
@@ -404,7 +429,7 @@ async function main(): Promise<number> {
   // ---- load: with full text (as the normalize stage) and tables only
   const scaleS = (s: number) => (s * o.facts) / 1_000_000;
   if (o.only.has('load') || (o.only.has('export') && !fs.existsSync(dbTables))) {
-    type LoadResult = { reports: number; facts: number; factsPerS: number; loadMs: number; crossChecksMs: number; peakRssMb: number; synthetic: boolean };
+    type LoadResult = { reports: number; facts: number; factsPerS: number; factsPerCpuS: number; loadMs: number; loadCpuMs: number; indexed: number; indexMs: number; indexCpuMs: number; endToEndFactsPerS: number; crossChecksMs: number; peakRssMb: number; synthetic: boolean };
     const load: Record<string, LoadResult> = {};
     for (const text of o.only.has('load') ? [true, false] : [false]) {
       const r = await phase(`load (${text ? 'with full text' : 'tables only'})`, () =>
@@ -415,10 +440,14 @@ async function main(): Promise<number> {
     }
     results.load = load;
     if (load.tablesOnly && o.only.has('load'))
-      rows.push({ metric: 'load: facts/s (batched loadReports, tables only)', target: '≥ 200,000', measured: `${load.tablesOnly.factsPerS.toLocaleString('en')} (${load.tablesOnly.facts.toLocaleString('en')} facts, ${load.tablesOnly.reports} reports${load.tablesOnly.synthetic ? ', synthetic' : ''})`, ok: load.tablesOnly.factsPerS >= 200_000 });
-    if (load.withText)
-      rows.push({ metric: 'load: facts/s with full text + FTS (as the normalize stage)', target: '≥ 200,000', measured: `${load.withText.factsPerS.toLocaleString('en')} (${load.withText.facts.toLocaleString('en')} facts, ${(load.withText.loadMs / load.withText.reports).toFixed(2)} ms/report)`, ok: load.withText.factsPerS >= 200_000 });
-      rows.push({ metric: 'load: full text + FTS ÷ tables only, time per fact (same run)', target: '—', measured: `${(load.tablesOnly.factsPerS / load.withText.factsPerS).toFixed(2)}× (the full text and its two FTS indexes cost ${Math.round((1 - load.withText.factsPerS / load.tablesOnly.factsPerS) * 100)}% of the load)`, ok: null });
+      rows.push({ metric: 'load: facts/s (batched loadReports, tables only)', target: '≥ 200,000', measured: `${load.tablesOnly.factsPerS.toLocaleString('en')} wall, ${load.tablesOnly.factsPerCpuS.toLocaleString('en')} per CPU-second (${load.tablesOnly.facts.toLocaleString('en')} facts, ${load.tablesOnly.reports} reports${load.tablesOnly.synthetic ? ', synthetic' : ''})`, ok: load.tablesOnly.factsPerS >= 200_000 });
+    if (load.withText) {
+      const w = load.withText;
+      rows.push({ metric: 'load: facts/s with full text (batches as the normalize stage, index deferred)', target: '≥ 200,000', measured: `${w.factsPerS.toLocaleString('en')} wall, ${w.factsPerCpuS.toLocaleString('en')} per CPU-second (${w.facts.toLocaleString('en')} facts, ${(w.loadMs / w.reports).toFixed(2)} ms/report)`, ok: w.factsPerS >= 200_000 });
+      rows.push({ metric: 'load: full-text index pass (indexPending, after the batches)', target: '—', measured: `${(w.indexMs / 1000).toFixed(2)} s wall, ${(w.indexCpuMs / 1000).toFixed(2)} s CPU for ${w.indexed} reports (${(w.indexCpuMs / Math.max(1, w.indexed)).toFixed(2)} ms CPU/report); load + index: ${w.endToEndFactsPerS.toLocaleString('en')} facts/s` , ok: null });
+      if (load.tablesOnly)
+        rows.push({ metric: 'load: full text ÷ tables only, CPU per fact (same run)', target: '—', measured: `${(load.tablesOnly.factsPerCpuS / w.factsPerCpuS).toFixed(2)}× (storing the text costs ${Math.round((1 - w.factsPerCpuS / load.tablesOnly.factsPerCpuS) * 100)}% of the load; the index pass adds ${Math.round((w.indexCpuMs / w.loadCpuMs) * 100)}% more)`, ok: null });
+    }
   }
 
   // ---- export
@@ -480,4 +509,7 @@ async function main(): Promise<number> {
   return errors.length ? 1 : 0;
 }
 
-process.exitCode = await main();
+if (process.argv.includes('--scale')) {
+  const { scaleMain } = await import('./bench/scale-run.ts');
+  process.exitCode = await scaleMain(process.argv.slice(2));
+} else process.exitCode = await main();

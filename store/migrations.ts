@@ -478,6 +478,122 @@ FROM agency_years GROUP BY province, city, county, division_code, year;
   },
   {
     version: 10,
+    description: 'search: one full-text index (character bigrams) serves every query, the trigram index goes; reports waiting for it in fts_pending (filled by the loader, indexed in one pass at the end of a load)',
+    sql: `
+-- The bigram index answers every query: a term of any length becomes a phrase of its
+-- overlapping bigrams, which matches exactly where the term occurs (dataset/search.ts). The
+-- trigram index cost more to fill than the bigram one (1.1 s vs 0.6 s per 1,200 reports of
+-- 2,750 characters) and answered only what the bigram index answers too.
+DROP TABLE reports_fts;
+-- Current reports whose text is not yet in reports_bigram. The loader adds them; indexPending()
+-- (dataset/search.ts) tokenizes them all in one statement at the end of a load, so a run's load
+-- stores facts and text without paying for the index report by report. A killed run leaves its
+-- ids here and the next load indexes them.
+CREATE TABLE fts_pending (report_id INTEGER PRIMARY KEY);
+`,
+  },
+  {
+    version: 11,
+    description: 'scale: reports by (province, year) for report_summary by province-year; agencies by renamed_to (partial) for the incremental cross-report checks',
+    sql: `
+-- report_summary WHERE province = ? AND year = ? read every report without it (and every report's
+-- text on the way: province is stored after it in the row).
+CREATE INDEX reports_province_year ON reports(province, year);
+-- The incremental cross-report checks walk renames both ways; few agencies are renamed.
+CREATE INDEX agencies_renamed_to ON agencies(renamed_to) WHERE renamed_to IS NOT NULL;
+`,
+  },
+  {
+    version: 12,
+    description: 'agencies.canonical_id: the latest name of a renamed agency, stored (dataset/agency.ts linkAgencyRenames keeps it); report_summary and agency_years read it instead of the recursive agency_canonical view',
+    sql: `
+-- report_summary joined agency_canonical, a recursive view over every agency: SQLite built it
+-- whole for any query on the summary, 0.38 s for one agency's rows at 100k reports (14k agencies)
+-- and growing with the table. Stored, one agency's rows are an index lookup.
+-- NULL: the agency is its own latest name (or sits in a renamed_to cycle, which has none).
+ALTER TABLE agencies ADD COLUMN canonical_id INTEGER;
+UPDATE agencies SET canonical_id = (SELECT c.canonical_id FROM agency_canonical c WHERE c.agency_id = agencies.id) WHERE renamed_to IS NOT NULL;
+UPDATE agencies SET canonical_id = NULL WHERE canonical_id = id;
+CREATE INDEX agencies_canonical ON agencies(canonical_id) WHERE canonical_id IS NOT NULL;
+
+DROP VIEW region_years;
+DROP VIEW agency_years;
+DROP VIEW report_summary;
+CREATE VIEW report_summary AS
+SELECT
+  r.id AS report_id,
+  r.agency AS agency,
+  r.agency_id AS agency_id,
+  COALESCE(a.canonical_id, r.agency_id) AS canonical_agency_id,
+  COALESCE(ca.name, a.name, r.agency) AS canonical_agency,
+  NULLIF(RTRIM(COALESCE(r.province || ' ', '') || CASE WHEN r.city = r.province THEN '' ELSE COALESCE(r.city || ' ', '') END || COALESCE(r.county, '')), '') AS region,
+  r.province AS province,
+  r.city AS city,
+  r.county AS county,
+  r.division_code AS division_code,
+  r.agency_level AS agency_level,
+  r.agency_kind AS agency_kind,
+  r.year AS year,
+  r.format AS format,
+  r.title AS title,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'narrative' AND row = 'proactive_items' AND col = 'value')
+    ELSE COALESCE((SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'proactive_items' AND col = 'value'), (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'narrative' AND row = 'proactive_items' AND col = 'value')) END AS proactive_items,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'applications' AND row = 'new_received' AND col = 'total')
+    ELSE COALESCE((SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'applications_received' AND col = 'value'), (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'narrative' AND row = 'applications_received' AND col = 'value')) END AS applications_received,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'applications' AND row = 'granted' AND col = 'total')
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'replies_granted' AND col = 'value') END AS applications_granted,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'applications' AND row = 'partially_granted' AND col = 'total')
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'replies_partially_granted' AND col = 'value') END AS applications_partially_granted,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT SUM(value) FROM facts WHERE report_id = r.id AND tbl = 'applications' AND col = 'total' AND row IN ('denied_state_secret', 'denied_prohibited_by_law', 'denied_security_stability', 'denied_third_party_rights', 'denied_internal_affairs', 'denied_process_information', 'denied_enforcement_files', 'denied_administrative_query'))
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'replies_denied' AND col = 'value') END AS applications_denied,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'review_litigation' AND row = 'review' AND col = 'total')
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'review_total' AND col = 'value') END AS review_cases,
+  CASE WHEN r.format IN ('statutory-2019', 'statutory-2021')
+    THEN (SELECT SUM(value) FROM facts WHERE report_id = r.id AND tbl = 'review_litigation' AND col = 'total' AND row IN ('litigation_direct', 'litigation_after_review'))
+    ELSE (SELECT value FROM facts WHERE report_id = r.id AND tbl = 'legacy_stats' AND row = 'litigation_total' AND col = 'value') END AS litigation_cases,
+  (SELECT COUNT(*) FROM findings WHERE report_id = r.id AND severity = 'error') AS findings_error,
+  (SELECT COUNT(*) FROM findings WHERE report_id = r.id AND severity = 'warning') AS findings_warning,
+  (SELECT COUNT(*) FROM findings WHERE report_id = r.id AND severity = 'info') AS findings_info,
+  r.portal AS portal,
+  r.source_url AS source_url,
+  r.document_url AS document_url,
+  r.sha256 AS sha256,
+  r.parser_version AS parser_version
+FROM reports r
+LEFT JOIN agencies a ON a.id = r.agency_id
+LEFT JOIN agencies ca ON ca.id = a.canonical_id
+WHERE r.is_current = 1;
+
+CREATE VIEW agency_years AS
+SELECT
+  COALESCE(a.canonical_id, r.agency_id) AS agency_id,
+  COALESCE(ca.name, a.name) AS agency,
+  MAX(r.division_code) AS division_code,
+  MAX(r.province) AS province,
+  MAX(r.city) AS city,
+  MAX(r.county) AS county,
+  r.year AS year,
+  COUNT(*) AS reports,
+  GROUP_CONCAT(DISTINCT r.format) AS formats
+FROM reports r
+JOIN agencies a ON a.id = r.agency_id
+LEFT JOIN agencies ca ON ca.id = a.canonical_id
+WHERE r.is_current = 1 AND r.year IS NOT NULL
+GROUP BY COALESCE(a.canonical_id, r.agency_id), r.year;
+
+CREATE VIEW region_years AS
+SELECT province, city, county, division_code, year, COUNT(*) AS agencies, SUM(reports) AS reports
+FROM agency_years GROUP BY province, city, county, division_code, year;
+`,
+  },
+  {
+    version: 13,
     description: 'crawl lists: which platform adapters read each list page and what they relied on (read_by), per page and per list',
     sql: `
 -- What the platform adapters that read a list page relied on (crawler/platforms/*: a TRS page

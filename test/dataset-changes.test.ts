@@ -4,9 +4,10 @@
  * longer saw is 'withdrawn', a new report is 'added'; the page and manifest show the counts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../dataset/csv.ts';
+import { CsvWriter, parseCsv, readCsvRows } from '../dataset/csv.ts';
 import { exportSnapshot } from '../dataset/export.ts';
 import { loadReport } from '../dataset/load.ts';
 import { corpus, statutory, tempDb, transportCorrected } from './dataset-fixtures.ts';
@@ -66,5 +67,20 @@ describe('changes.csv', () => {
 
   it('parseCsv reads back quoted fields with commas, quotes and line breaks', () => {
     expect(parseCsv('\uFEFFa,b\r\n"x,""y""\n z",\r\n')).toEqual([['a', 'b'], ['x,"y"\n z', '']]);
+  });
+});
+
+describe('reading a previous summary.csv', () => {
+  it('a few bytes at a time gives the rows of the whole file: quoted commas, quotes, line breaks and CJK across chunk edges', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-csv-'));
+    const file = path.join(dir, 'summary.csv');
+    const w = new CsvWriter(file, ['report_id', 'agency', 'note']);
+    const rows = Array.from({ length: 50 }, (_, i) => [i, `淮安市第${i}局`, i % 3 === 0 ? `line one\nline "two", with comma` : i % 3 === 1 ? '' : '公开，依申请']);
+    w.writeColumns([rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])]);
+    w.close();
+    const whole = parseCsv(fs.readFileSync(file, 'utf8'));
+    expect(whole).toHaveLength(51);
+    for (const chunk of [1, 2, 3, 7, 64, 1 << 20]) expect([...readCsvRows(file, chunk)]).toEqual(whole);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -16,13 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../crawler/browser.ts';
 import { exportSnapshot } from '../dataset/export.ts';
 import { initials } from '../dataset/explore.ts';
-import { gazetteer } from '../places/gazetteer.ts';
 import { tempDb } from './dataset-fixtures.ts';
+import { reportPlan } from '../scripts/bench/synthetic.ts';
 
 const launch = chromiumLaunchOptions();
 const SCREENSHOT = path.resolve('test/.cache/dataset-explorer.png');
 const REPORTS = 100_000;
-const DEPARTMENTS = ['人民政府', '人民政府办公室', '财政局', '教育局', '卫生健康委员会', '自然资源和规划局', '市场监督管理局'];
 
 if (!fs.existsSync(launch.executablePath) && process.env.CI) throw new Error(`Chromium not found at ${launch.executablePath}: install Debian's chromium (scripts/system-deps.sh)`);
 
@@ -30,7 +29,6 @@ if (!fs.existsSync(launch.executablePath) && process.env.CI) throw new Error(`Ch
 function syntheticDb(port: number) {
   const t = tempDb();
   const { db } = t;
-  const counties = [...gazetteer().divisions.values()].filter((d) => d.level === 'county');
   const insAgency = db.prepare('INSERT INTO agencies (name, normalized_name, province, city, county, division_code) VALUES (?, ?, ?, ?, ?, ?)');
   const insReport = db.prepare(
     `INSERT INTO reports (sha256, document_url, source_url, portal, agency_id, agency, year, format, title, media_type, parser_version, extracted_at, is_current,
@@ -40,27 +38,24 @@ function syntheticDb(port: number) {
   const cell = (tbl: string, row: string) => db.prepare('SELECT id FROM fact_cells WHERE tbl = ? AND row = ?').pluck().get(tbl, row) as number;
   const [received, granted, legacyReceived] = [cell('applications', 'new_received'), cell('applications', 'granted'), cell('legacy_stats', 'applications_received')];
   const insFact = db.prepare('INSERT INTO fact_values (report_id, cell_id, value, printed) VALUES (?, ?, ?, ?)');
-  let n = 0;
+  const agencyIds = new Map<number, number>();
   db.transaction(() => {
-    for (let a = 0; n < REPORTS; a++) {
-      const d = counties[a % counties.length]!;
-      const name = `${d.county}${DEPARTMENTS[Math.floor(a / counties.length) % DEPARTMENTS.length]}`;
-      const agencyId = Number(insAgency.run(name, `${name}#${a}`, d.province, d.city, d.county, d.code).lastInsertRowid);
-      // Seven or eight years out of 2015-2024: a gap for every third agency.
-      for (let year = 2015 + (a % 3); year <= 2024 && n < REPORTS; year++) {
-        if (a % 3 === 0 && year === 2019) continue;
-        const format = year < 2019 ? 'legacy' : year < 2021 ? 'statutory-2019' : 'statutory-2021';
-        const id = Number(
-          insReport.run(`${String(n).padStart(64, '0')}`, `http://127.0.0.1:${port}/doc/${agencyId}/${year}.pdf`, `http://127.0.0.1:${port}/page/${agencyId}/${year}.html`,
-            agencyId, name, year, format, `${name}${year}年政府信息公开工作年度报告`, d.code, d.province, d.city, d.county, name.endsWith('局') || name.endsWith('会') ? 'department' : 'government').lastInsertRowid,
-        );
-        const v = (a * 7 + year * 13) % 500;
-        if (format === 'legacy') insFact.run(id, legacyReceived, v, String(v));
-        else {
-          insFact.run(id, received, v, String(v));
-          insFact.run(id, granted, Math.floor(v / 2), String(Math.floor(v / 2)));
-        }
-        n++;
+    for (const p of reportPlan(REPORTS)) {
+      const { name, year, format, division: d, agency: a } = p;
+      let agencyId = agencyIds.get(a);
+      if (agencyId === undefined) {
+        agencyId = Number(insAgency.run(name, `${name}#${a}`, d.province, d.city, d.county, d.code).lastInsertRowid);
+        agencyIds.set(a, agencyId);
+      }
+      const id = Number(
+        insReport.run(`${String(p.n).padStart(64, '0')}`, `http://127.0.0.1:${port}/doc/${agencyId}/${year}.pdf`, `http://127.0.0.1:${port}/page/${agencyId}/${year}.html`,
+          agencyId, name, year, format, `${name}${year}年政府信息公开工作年度报告`, d.code, d.province, d.city, d.county, p.kind).lastInsertRowid,
+      );
+      const v = (a * 7 + year * 13) % 500;
+      if (format === 'legacy') insFact.run(id, legacyReceived, v, String(v));
+      else {
+        insFact.run(id, received, v, String(v));
+        insFact.run(id, granted, Math.floor(v / 2), String(Math.floor(v / 2)));
       }
     }
   })();

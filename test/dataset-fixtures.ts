@@ -228,8 +228,8 @@ export function dump(db: DB): Record<string, unknown[]> {
     reports: q('SELECT * FROM reports ORDER BY id'),
     facts: q('SELECT * FROM facts ORDER BY report_id, tbl, row, col'),
     findings: q('SELECT * FROM findings ORDER BY id'),
-    // The indexes' own document lists (a plain SELECT on the external-content table reads reports).
-    fts: q('SELECT id FROM reports_fts_docsize ORDER BY id'),
+    // The index's own document list, and the reports still waiting for it.
     bigram: q('SELECT id FROM reports_bigram_docsize ORDER BY id'),
+    ftsPending: q('SELECT report_id FROM fts_pending ORDER BY report_id'),
   };
 }

@@ -56,7 +56,7 @@ describe('loadReport', () => {
     const before = dump(db);
     const facts = corpus().reduce((n, i) => n + i.result.facts.length, 0);
     expect(before.facts).toHaveLength(facts);
-    expect(before.fts).toHaveLength(corpus().length);
+    expect(before.bigram).toHaveLength(corpus().length);
 
     const second = corpus().map((i) => loadReport(db, i.result, i.ctx));
     expect(second.map((o) => o.status)).toEqual(first.map(() => 'unchanged'));
@@ -137,7 +137,8 @@ describe('loadReport', () => {
     const successor = db.prepare('SELECT * FROM reports WHERE id = ?').get(old.superseded_by) as Record<string, unknown>;
     // Where it was found is inherited from the stored row.
     expect(successor).toMatchObject({ is_current: 1, parser_version: '1.10.0', source_url: old.source_url, document_url: old.document_url, portal: 'huaian' });
-    expect(dump(db).fts).toHaveLength(currentBefore.length);
+    expect(dump(db).bigram).toHaveLength(currentBefore.length);
+    expect(dump(db).ftsPending).toEqual([]);
     // An older parser than the stored one never becomes current.
     expect(loadReport(db, { ...all[0]!, parserVersion: '1.9.0' }).status).toBe('new');
     expect(db.prepare('SELECT sha256 FROM reports WHERE is_current = 1 ORDER BY sha256').pluck().all()).toEqual(currentBefore);
@@ -249,6 +250,48 @@ describe('cross-report checks', () => {
     expect(runCrossReportChecks(db, { renames: [{ ...renames[0]!, portal: 'elsewhere' }] })).toMatchObject({ renamesLinked: 0, carryOverMismatches: 0 });
     expect(db.prepare('SELECT COUNT(*) FROM agencies WHERE renamed_to IS NOT NULL').pluck().get()).toBe(0);
     expect(a.status).toBe('new');
+  });
+});
+
+describe('cross-report checks of the agencies a load touched', () => {
+  const crossRows = (db: ReturnType<typeof tempDb>['db']) =>
+    db.prepare(`SELECT report_id, rule, severity, message, expected, printed FROM findings WHERE rule LIKE 'cross.%' ORDER BY rule, report_id, message`).all();
+
+  it('give the findings a recomputation of every agency gives, load after load', () => {
+    // Two databases fed the same loads: one checks every agency after each load, one only the agencies the load touched.
+    const full = tempDb();
+    const scoped = tempDb();
+    const items = corpus();
+    const steps = [items.slice(0, 3), items.slice(3), [transportCorrected()]];
+    for (const step of steps) {
+      loadReports(full.db, step);
+      const outcomes = loadReports(scoped.db, step);
+      const fullCounts = runCrossReportChecks(full.db);
+      const touched = new Set(outcomes.flatMap((o) => o.agencies));
+      expect(runCrossReportChecks(scoped.db, { agencies: touched })).toEqual(fullCounts);
+      expect(crossRows(scoped.db)).toEqual(crossRows(full.db));
+    }
+    expect(crossRows(full.db).length).toBeGreaterThan(0);
+    // A load that changes nothing touches no agency, and the findings stay.
+    const again = loadReports(scoped.db, items);
+    expect(again.flatMap((o) => o.agencies)).toEqual([]);
+    runCrossReportChecks(scoped.db, { agencies: [] });
+    expect(crossRows(scoped.db)).toEqual(crossRows(full.db));
+  });
+
+  it('a new year of one agency updates its carry-over and missing-year findings and leaves the others alone', () => {
+    const { db } = tempDb();
+    const other = loadReport(db, statutory('other-2019', 'statutory-2021', '泗洪县教育局', 2019, { applications: {} }));
+    loadReport(db, statutory('other-2021', 'statutory-2021', '泗洪县教育局', 2021, { applications: {} }));
+    loadReport(db, statutory('fin-2019', 'statutory-2021', '泗洪县财政局', 2019, { applications: { carried_forward: 3 } }));
+    runCrossReportChecks(db);
+    const missing = () => db.prepare(`SELECT message FROM findings WHERE rule = ? ORDER BY message`).pluck().all(CROSS_RULES.missingYear);
+    expect(missing()).toHaveLength(1);
+    const next = loadReport(db, statutory('fin-2020', 'statutory-2021', '泗洪县财政局', 2020, { applications: { carried_over: 5 } }));
+    expect(next.agencies).toHaveLength(1);
+    expect(next.agencies).not.toContain(other.agencies[0]);
+    expect(runCrossReportChecks(db, { agencies: next.agencies })).toMatchObject({ carryOverMismatches: 1, missingYears: 1 });
+    expect(db.prepare(`SELECT report_id FROM findings WHERE rule = ?`).pluck().all(CROSS_RULES.carryOver)).toEqual([next.reportId]);
   });
 });
 

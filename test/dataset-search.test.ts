@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadReport } from '../dataset/load.ts';
-import { searchReports, toBigrams } from '../dataset/search.ts';
+import { loadReport, loadReports } from '../dataset/load.ts';
+import { indexPending, searchReports, toBigrams } from '../dataset/search.ts';
 import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
 
 function loaded() {
@@ -19,7 +19,7 @@ describe('searchReports', () => {
     expect(toBigrams('依申请公开 2021年，PDF')).toBe('依申 申请 请公 公开 开 2021 年 PDF');
   });
 
-  it('finds a three-character word through the trigram index, with a snippet', () => {
+  it('finds a three-character word, with a snippet', () => {
     const { db, ids } = loaded();
     const hits = searchReports(db, '依申请');
     expect(hitIds(hits)).toEqual([ids['huaian-2020'], ids['archives-2012']].sort((a, b) => a! - b!));
@@ -28,7 +28,7 @@ describe('searchReports', () => {
     expect(h.snippet).toContain('【依申请】');
   });
 
-  it('finds two-character words, which trigram alone cannot', () => {
+  it('finds two-character words', () => {
     const { db, ids } = loaded();
     // 公开 is in every report's title; 总体 only in the statutory texts.
     expect(searchReports(db, '公开', { limit: 100 })).toHaveLength(corpus().length);
@@ -40,7 +40,7 @@ describe('searchReports', () => {
     expect(searchReports(db, '档案')[0]!.snippet).toContain('【档案】');
   });
 
-  it('falls back to the bigram index for a one-character query, at the start, middle and end of a run', () => {
+  it('finds a one-character query at the start, middle and end of a run', () => {
     const { db, ids } = loaded();
     expect(hitIds(searchReports(db, '档'))).toEqual([ids['archives-2012']]);
     // 馆 ends the run 查阅服务设在档案馆 (and the agency name in the title).
@@ -59,6 +59,30 @@ describe('searchReports', () => {
     expect(searchReports(db, '专栏')).toEqual([]);
     expect(hitIds(searchReports(db, '更正版'))).toEqual([corrected]);
     expect(hitIds(searchReports(db, '更正'))).toEqual([corrected]);
+  });
+
+  it('finds longer phrases only where they occur whole, and Latin words and numbers as words', () => {
+    const { db, ids } = loaded();
+    expect(hitIds(searchReports(db, '依申请公开'))).toEqual([ids['huaian-2020'], ids['archives-2012']].sort((a, b) => a! - b!));
+    // Both bigrams of 案馆查 occur in the archives report, but not adjacent as one phrase.
+    expect(searchReports(db, '档案馆查阅')).toEqual([]);
+    expect(hitIds(searchReports(db, '2012'))).toEqual([ids['archives-2012']]);
+  });
+
+  it('a deferred load is searchable after indexPending, and a report replaced before it never is', () => {
+    const t = tempDb();
+    const items = corpus().map((i) => ({ result: i.result, ctx: i.ctx }));
+    const outcomes = loadReports(t.db, items, { deferIndex: true });
+    expect(searchReports(t.db, '公开', { limit: 100 })).toEqual([]);
+    expect(t.db.prepare('SELECT COUNT(*) FROM fts_pending').pluck().get()).toBe(outcomes.length);
+    // The corrected transport report replaces the original while both wait for the index.
+    const { result, ctx } = transportCorrected();
+    const corrected = loadReports(t.db, [{ result, ctx }], { deferIndex: true })[0]!.reportId;
+    expect(indexPending(t.db)).toBe(outcomes.length);
+    expect(t.db.prepare('SELECT COUNT(*) FROM fts_pending').pluck().get()).toBe(0);
+    expect(searchReports(t.db, '公开', { limit: 100 })).toHaveLength(corpus().length);
+    expect(searchReports(t.db, '专栏')).toEqual([]);
+    expect(hitIds(searchReports(t.db, '更正版'))).toEqual([corrected]);
   });
 
   it('nianbao search prints matching reports with a snippet', () => {

@@ -86,4 +86,19 @@ describe('worker start', () => {
       await pool.close();
     }
   });
+
+  it('compiles MuPDF once and hands the module to each worker: the same documents as a thread that compiles its own', async () => {
+    const { extractDocument } = await import('../extract/index.ts');
+    const pdf = fs.readFileSync(`${sharedDir}/real/huaian-2024.pdf`);
+    const pool = new ExtractPool({ workers: 2, timeoutMs: 60_000 });
+    try {
+      const both = await Promise.all(['a.pdf', 'b.pdf'].map((f) => pool.extract(pdf, { fileName: f })));
+      expect(pool.started).toBe(2);
+      expect(pool.stats.mupdfShared).toBe(2);
+      const here = await extractDocument(pdf, { fileName: 'a.pdf' });
+      for (const r of both) expect(r.doc?.blocks).toEqual(here.blocks);
+    } finally {
+      await pool.close();
+    }
+  });
 });

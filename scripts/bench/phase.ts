@@ -274,6 +274,7 @@ async function syntheticItems(n: number): Promise<Item[]> {
 async function loadPhase(a: LoadArgs) {
   const { openDatabase } = await import('../../store/db.ts');
   const { loadReports, LOAD_BATCH } = await import('../../dataset/load.ts');
+  const { indexPending } = await import('../../dataset/search.ts');
   const { runCrossReportChecks } = await import('../../dataset/checks.ts');
   let base: Item[] = [];
   if (a.results && fs.existsSync(a.results)) {
@@ -304,12 +305,20 @@ async function loadPhase(a: LoadArgs) {
   for (const f of [a.dbFile, `${a.dbFile}-wal`, `${a.dbFile}-shm`]) fs.rmSync(f, { force: true });
   const db = openDatabase(a.dbFile);
   const batch = a.batch ?? LOAD_BATCH;
+  // As the normalize stage loads: batches with the full-text index deferred, then one index pass.
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < items.length; i += batch) loadReports(db, items.slice(i, i + batch));
+  for (let i = 0; i < items.length; i += batch) loadReports(db, items.slice(i, i + batch), { deferIndex: true });
   const loadMs = performance.now() - t0;
-  const c0 = performance.now();
+  const loadCpu = process.cpuUsage(c0);
+  const i0 = performance.now();
+  const indexed = indexPending(db);
+  const indexMs = performance.now() - i0;
+  const indexCpu = process.cpuUsage(c0);
+  const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+  const x0 = performance.now();
   runCrossReportChecks(db);
-  const checksMs = performance.now() - c0;
+  const checksMs = performance.now() - x0;
   const facts = (db.prepare('SELECT COUNT(*) FROM facts').pluck().get() as number) ?? 0;
   const reports = db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number;
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -323,6 +332,14 @@ async function loadPhase(a: LoadArgs) {
     loadMs: round(loadMs),
     factsPerS: Math.round((facts * 1000) / loadMs),
     reportsPerS: round((reports * 1000) / loadMs),
+    // The process is single-threaded here (SQLite runs on the calling thread): CPU time is the
+    // work, without the time other processes on the machine took from it.
+    loadCpuMs: round(cpuMs(loadCpu)),
+    factsPerCpuS: Math.round((facts * 1000) / cpuMs(loadCpu)),
+    indexed,
+    indexMs: round(indexMs),
+    indexCpuMs: round(cpuMs(indexCpu) - cpuMs(loadCpu)),
+    endToEndFactsPerS: Math.round((facts * 1000) / (loadMs + indexMs)),
     crossChecksMs: round(checksMs),
     dbBytes: fs.statSync(a.dbFile).size,
     ...peak(),
@@ -648,11 +665,71 @@ async function eachConcurrently<T>(items: readonly T[], n: number, fn: (item: T)
   );
 }
 
+// ------------------------------------------------------------------ whole process
+
+interface ProcessArgs {
+  corpusDir: string;
+  /** PDFs (corpus order). */
+  files?: number;
+  runs?: number;
+}
+
+/** Wall and CPU (user + system, children included) of one command, through GNU time. */
+function timeCommand(cmd: string[]): { wallMs: number; cpuMs: number } {
+  const t = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'NB_TIME %U %S', ...cmd], { cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..'), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wallMs = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${cmd.slice(0, 3).join(' ')} … exited ${r.status}: ${r.stderr.slice(-500)}`);
+  const m = /NB_TIME ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
+}
+
+/**
+ * The command a researcher runs: `nianbao extract --json` on N PDFs, one process (its workers on
+ * every core), against `pdftotext -layout` on the same files one process each, one after another.
+ * Alternated, `runs` times; the ratio of the medians. Also one PDF alone and `node -e ""`.
+ */
+async function processPhase(a: ProcessArgs) {
+  const manifest = manifestOf(a.corpusDir);
+  const pdfs = manifest.docs.filter((d) => d.kind === 'pdf').slice(0, a.files ?? 60).map((d) => path.join(a.corpusDir, d.file));
+  const runs = a.runs ?? 3;
+  const nianbao = [process.execPath, 'bin/nianbao.js', 'extract', '--json'];
+  const poppler = ['sh', '-c', 'for f in "$@"; do pdftotext -layout "$f" - > /dev/null || exit 1; done', 'pdftotext'];
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const many = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[] };
+  const one = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[], node: [] as { wallMs: number; cpuMs: number }[] };
+  timeCommand([...nianbao, pdfs[0]!]); // warm the page cache and dist/
+  for (let i = 0; i < runs; i++) {
+    many.nianbao.push(timeCommand([...nianbao, ...pdfs]));
+    many.pdftotext.push(timeCommand([...poppler, ...pdfs]));
+    one.nianbao.push(timeCommand([...nianbao, pdfs[0]!]));
+    one.pdftotext.push(timeCommand([...poppler, pdfs[0]!]));
+    one.node.push(timeCommand([process.execPath, '-e', '']));
+  }
+  const fig = (xs: { wallMs: number; cpuMs: number }[]) => ({ wallMs: round(median(xs.map((x) => x.wallMs))), cpuMs: round(median(xs.map((x) => x.cpuMs))) });
+  const r = { many: { nianbao: fig(many.nianbao), pdftotext: fig(many.pdftotext) }, one: { nianbao: fig(one.nianbao), pdftotext: fig(one.pdftotext), node: fig(one.node) } };
+  return { pdfs: pdfs.length, runs, ...r, ratio: round(r.many.nianbao.wallMs / r.many.pdftotext.wallMs, 3), cpuRatio: round(r.many.nianbao.cpuMs / r.many.pdftotext.cpuMs, 3), ...peak() };
+}
+
 // ------------------------------------------------------------------ main
 
 const [phase, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}');
-const run: Record<string, (a: never) => Promise<unknown>> = { extract: extractPhase, speedup: speedupPhase, queue: queuePhase, normalize: normalizePhase, load: loadPhase, export: exportPhase, crawl: crawlPhase };
+const scale = await import('./scale.ts');
+const run: Record<string, (a: never) => Promise<unknown>> = {
+  extract: extractPhase,
+  speedup: speedupPhase,
+  queue: queuePhase,
+  normalize: normalizePhase,
+  load: loadPhase,
+  export: exportPhase,
+  crawl: crawlPhase,
+  process: processPhase,
+  'scale-load': scale.scaleLoad,
+  'scale-query': scale.scaleQuery,
+  'scale-export': scale.scaleExport,
+  'scale-nightly': scale.scaleNightly,
+};
 if (!phase || !run[phase]) {
   console.error(`usage: phase.ts <${Object.keys(run).join('|')}> '<json>'`);
   process.exit(2);

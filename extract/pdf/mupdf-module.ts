@@ -1,0 +1,51 @@
+/**
+ * MuPDF's WebAssembly, compiled once per process and shared with the extraction workers.
+ *
+ * `import('mupdf')` compiles its 10 MB .wasm in every thread that imports it (~200 ms of CPU),
+ * and V8 tiers up the hot functions (TurboFan) per compiled module. A WebAssembly.Module posted
+ * to a worker thread shares its code, tier-ups included, so the pool compiles it once on the main
+ * thread (in V8's background threads, while the worker starts) and each worker instantiates it.
+ *
+ * The worker side installs Emscripten's `instantiateWasm` hook (read by mupdf's loader from
+ * globalThis.$libmupdf_wasm_Module) before mupdf is imported; the hook waits for the module the
+ * pool sends. A thread without the hook (a test, `extractDocument` called directly) compiles on
+ * its own, as before.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/** The path of mupdf's .wasm, beside its entry module (the package exports only the entry). */
+export function mupdfWasmPath(): string {
+  return createRequire(import.meta.url).resolve('mupdf').replace(/mupdf\.js$/, 'mupdf-wasm.wasm');
+}
+
+/** MuPDF's module, compiled once per process (asynchronously: V8 compiles off the main thread). */
+export function compileMupdf(): Promise<WebAssembly.Module> {
+  compiled ??= fs.promises.readFile(mupdfWasmPath()).then((bytes) => WebAssembly.compile(bytes));
+  return compiled;
+}
+
+type EmscriptenHook = { instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object };
+
+/**
+ * Worker side: mupdf, when imported in this thread, instantiates the module `get` resolves to
+ * instead of compiling its own. `get` is called when mupdf is first imported (a PDF arrives).
+ */
+export function useSharedMupdf(get: () => Promise<WebAssembly.Module>): void {
+  const hook: EmscriptenHook = {
+    instantiateWasm(imports, receive) {
+      void get()
+        .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)))
+        .catch((e: unknown) => {
+          // The loader waits on receive(): a failure here would hang the import, so fail loudly.
+          setImmediate(() => {
+            throw e;
+          });
+        });
+      return {};
+    },
+  };
+  (globalThis as { $libmupdf_wasm_Module?: EmscriptenHook }).$libmupdf_wasm_Module = hook;
+}
