@@ -5,7 +5,7 @@
 import type { CellOrigin, TableBlock } from '../model.ts';
 import type { OcrEngine, OcrRequest, OcrResult } from './engine.ts';
 import { findGrids, type Grid, type GridCell } from './grid.ts';
-import { binarize, crop, estimateSkew, otsu, pad, rotate, whiteOut, type Gray } from './image.ts';
+import { binarize, crop, estimateSkew, otsu, pad, rotate, whiteOut, type Gray, type Scan } from './image.ts';
 import { snapHeader } from './lexicon.ts';
 import { cleanText, paragraphs } from './paragraphs.ts';
 import type { PageItem } from './types.ts';
@@ -16,24 +16,27 @@ interface CellRead {
   confidence: number;
 }
 
-export async function ocrPage(raw: Gray, page: number, dpi: number, engine: OcrEngine): Promise<{ items: PageItem[]; skew: number; cells: number; tables: number }> {
+export async function ocrPage(raw: Scan, page: number, dpi: number, engine: OcrEngine): Promise<{ items: PageItem[]; skew: number; cells: number; tables: number }> {
   const threshold = otsu(raw);
   const skew = estimateSkew(binarizeSmall(raw, threshold, 2), Math.floor(raw.width / 2), Math.floor(raw.height / 2));
   const img = rotate(raw, skew);
   const bin = binarize(img, threshold);
   const grids = findGrids(bin, img.width, img.height, dpi);
+  // The text is read from the image with seal ink lifted out (image.ts), the grid from the plain one.
+  const text = raw.ink ? rotate({ width: raw.width, height: raw.height, data: raw.ink }, skew) : img;
   // Tesseract reads the clean black-on-white image better than the gray scan: scanner grain
   // around （一） made 予以公开 unreadable in block and line mode alike.
-  const clean: Gray = { width: img.width, height: img.height, data: new Uint8Array(bin.length) };
-  for (let i = 0; i < bin.length; i++) clean.data[i] = bin[i] ? 0 : 255;
-  const source = engine.input === 'gray' ? img : clean;
+  const textBin = text === img ? bin : binarize(text, threshold);
+  const clean: Gray = { width: img.width, height: img.height, data: new Uint8Array(textBin.length) };
+  for (let i = 0; i < textBin.length; i++) clean.data[i] = textBin[i] ? 0 : 255;
+  const source = engine.input === 'gray' ? text : clean;
   // The ink of a cell is found at a looser threshold: thin strokes scanned at 150-200 dpi (一, the
   // bars of 二) come out light gray, and a box cut at Otsu's threshold loses them.
-  const loose = binarize(img, Math.round((threshold + 255) / 2));
+  const loose = binarize(text, Math.round((threshold + 255) / 2));
 
   // Cells: ink boxes, then one OCR request per non-blank cell.
   const reads: CellRead[][] = grids.map((g) =>
-    g.cells.map((cell) => ({ cell, box: inkBox(loose, img.width, cell, dpi), text: '', confidence: 1 })),
+    g.cells.map((cell) => ({ cell, box: inkBox(loose, text, threshold, cell, dpi), text: '', confidence: 1 })),
   );
   const requests: OcrRequest[] = [];
   const targets: CellRead[] = [];
@@ -78,10 +81,18 @@ function binarizeSmall(img: Gray, threshold: number, f: number): Uint8Array {
 }
 
 /**
- * Bounding box of the ink inside a cell (borders and their anti-aliasing excluded), ignoring
- * specks smaller than a dot stroke; undefined for a blank cell.
+ * Bounding box of the ink inside a cell (borders and their anti-aliasing excluded); undefined for
+ * a blank cell. Ink is found at the loose threshold (thin strokes), but a connected piece counts
+ * only when
+ *  - some pixel of it is as dark as print (at or below `strict`): what a seal leaves after its red
+ *    is lifted out (image.ts) is a light gray with no dark core;
+ *  - it is not a remnant of a ruling line along the cell's edge;
+ *  - it is a stroke, or a small mark (a dot of ：, a comma) near a stroke: a toner speck or a
+ *    scanner dust dot alone in the cell's margin is not text, and a box stretched to it puts a
+ *    phantom line of text under the real one.
  */
-function inkBox(bin: Uint8Array, width: number, cell: GridCell, dpi: number) {
+function inkBox(bin: Uint8Array, gray: Gray, strict: number, cell: GridCell, dpi: number) {
+  const width = gray.width;
   const m = Math.max(3, Math.round(dpi / 60));
   const x0 = Math.round(cell.x0 + m);
   const x1 = Math.round(cell.x1 - m);
@@ -92,10 +103,11 @@ function inkBox(bin: Uint8Array, width: number, cell: GridCell, dpi: number) {
   const h = y1 - y0;
   const label = new Int32Array(w * h);
   const minArea = Math.max(4, Math.round(20 * (dpi / 300) ** 2));
-  let bx0 = Infinity;
-  let by0 = Infinity;
-  let bx1 = -1;
-  let by1 = -1;
+  // A stroke: larger than any speck (specks are 1-2 scanner pixels, dust dots up to ~0.3 mm).
+  const strokeArea = 4 * minArea;
+  const strokeLen = Math.round(dpi / 25);
+  const near = Math.round(dpi / 12);
+  const parts: { x0: number; y0: number; x1: number; y1: number; stroke: boolean }[] = [];
   const stack: number[] = [];
   let next = 0;
   for (let y = 0; y < h; y++)
@@ -106,6 +118,7 @@ function inkBox(bin: Uint8Array, width: number, cell: GridCell, dpi: number) {
       label[i] = next;
       stack.push(i);
       let area = 0;
+      let darkest = 255;
       let cx0 = x;
       let cx1 = x;
       let cy0 = y;
@@ -115,6 +128,8 @@ function inkBox(bin: Uint8Array, width: number, cell: GridCell, dpi: number) {
         area++;
         const jx = j % w;
         const jy = (j - jx) / w;
+        const v = gray.data[(y0 + jy) * width + x0 + jx];
+        if (v < darkest) darkest = v;
         if (jx < cx0) cx0 = jx;
         if (jx > cx1) cx1 = jx;
         if (jy < cy0) cy0 = jy;
@@ -133,13 +148,22 @@ function inkBox(bin: Uint8Array, width: number, cell: GridCell, dpi: number) {
       }
       // Remnants of a ruling line along the cell's edge are long and thin: not ink of the text.
       const thin = (cx1 - cx0 + 1 > w * 0.8 && cy1 - cy0 < m) || (cy1 - cy0 + 1 > h * 0.8 && cx1 - cx0 < m);
-      if (area < minArea || thin) continue;
-      bx0 = Math.min(bx0, cx0);
-      by0 = Math.min(by0, cy0);
-      bx1 = Math.max(bx1, cx1);
-      by1 = Math.max(by1, cy1);
+      if (area < minArea || thin || darkest > strict) continue;
+      const stroke = area >= strokeArea || Math.max(cx1 - cx0, cy1 - cy0) + 1 >= strokeLen;
+      parts.push({ x0: cx0, y0: cy0, x1: cx1, y1: cy1, stroke });
     }
-  if (bx1 < 0) return undefined;
+  const strokes = parts.filter((p) => p.stroke);
+  if (!strokes.length) return undefined;
+  // A mark of the text stands within the height of a line of strokes beside it (the dots of ：,
+  // a comma, a decimal point); a speck is anywhere, often above or below the line.
+  const tol = Math.max(1, Math.round(dpi / 150));
+  const kept = parts.filter(
+    (p) => p.stroke || strokes.some((s) => p.x0 <= s.x1 + near && p.x1 >= s.x0 - near && p.y0 >= s.y0 - tol && p.y1 <= s.y1 + tol),
+  );
+  const bx0 = Math.min(...kept.map((p) => p.x0));
+  const by0 = Math.min(...kept.map((p) => p.y0));
+  const bx1 = Math.max(...kept.map((p) => p.x1));
+  const by1 = Math.max(...kept.map((p) => p.y1));
   return { x0: x0 + bx0, y0: y0 + by0, x1: x0 + bx1 + 1, y1: y0 + by1 + 1 };
 }
 
