@@ -29,14 +29,16 @@ export async function ocrPage(raw: Scan, page: number, dpi: number, engine: OcrE
   const textBin = text === img ? bin : binarize(text, threshold);
   const clean: Gray = { width: img.width, height: img.height, data: new Uint8Array(textBin.length) };
   for (let i = 0; i < textBin.length; i++) clean.data[i] = textBin[i] ? 0 : 255;
-  const source = engine.input === 'gray' ? text : clean;
+  // A copy: what is not text inside the cells (specks, a seal's remains) is erased from it.
+  const base = engine.input === 'gray' ? text : clean;
+  const source: Gray = { width: base.width, height: base.height, data: base.data.slice() };
   // The ink of a cell is found at a looser threshold: thin strokes scanned at 150-200 dpi (一, the
   // bars of 二) come out light gray, and a box cut at Otsu's threshold loses them.
   const loose = binarize(text, Math.round((threshold + 255) / 2));
 
   // Cells: ink boxes, then one OCR request per non-blank cell.
   const reads: CellRead[][] = grids.map((g) =>
-    g.cells.map((cell) => ({ cell, box: inkBox(loose, text, threshold, cell, dpi), text: '', confidence: 1 })),
+    g.cells.map((cell) => ({ cell, box: inkBox(loose, text, threshold, cell, dpi, source), text: '', confidence: 1 })),
   );
   const requests: OcrRequest[] = [];
   const targets: CellRead[] = [];
@@ -90,8 +92,9 @@ function binarizeSmall(img: Gray, threshold: number, f: number): Uint8Array {
  *  - it is a stroke, or a small mark (a dot of ：, a comma) near a stroke: a toner speck or a
  *    scanner dust dot alone in the cell's margin is not text, and a box stretched to it puts a
  *    phantom line of text under the real one.
+ * The pieces that do not count are erased (white) from `erase`, the image the cell is read from.
  */
-function inkBox(bin: Uint8Array, gray: Gray, strict: number, cell: GridCell, dpi: number) {
+function inkBox(bin: Uint8Array, gray: Gray, strict: number, cell: GridCell, dpi: number, erase: Gray) {
   const width = gray.width;
   const m = Math.max(3, Math.round(dpi / 60));
   const x0 = Math.round(cell.x0 + m);
@@ -107,7 +110,7 @@ function inkBox(bin: Uint8Array, gray: Gray, strict: number, cell: GridCell, dpi
   const strokeArea = 4 * minArea;
   const strokeLen = Math.round(dpi / 25);
   const near = Math.round(dpi / 12);
-  const parts: { x0: number; y0: number; x1: number; y1: number; stroke: boolean }[] = [];
+  const parts: { id: number; x0: number; y0: number; x1: number; y1: number; stroke: boolean }[] = [];
   const stack: number[] = [];
   let next = 0;
   for (let y = 0; y < h; y++)
@@ -150,16 +153,24 @@ function inkBox(bin: Uint8Array, gray: Gray, strict: number, cell: GridCell, dpi
       const thin = (cx1 - cx0 + 1 > w * 0.8 && cy1 - cy0 < m) || (cy1 - cy0 + 1 > h * 0.8 && cx1 - cx0 < m);
       if (area < minArea || thin || darkest > strict) continue;
       const stroke = area >= strokeArea || Math.max(cx1 - cx0, cy1 - cy0) + 1 >= strokeLen;
-      parts.push({ x0: cx0, y0: cy0, x1: cx1, y1: cy1, stroke });
+      parts.push({ id: next, x0: cx0, y0: cy0, x1: cx1, y1: cy1, stroke });
     }
   const strokes = parts.filter((p) => p.stroke);
-  if (!strokes.length) return undefined;
   // A mark of the text stands within the height of a line of strokes beside it (the dots of ：,
   // a comma, a decimal point); a speck is anywhere, often above or below the line.
   const tol = Math.max(1, Math.round(dpi / 150));
   const kept = parts.filter(
     (p) => p.stroke || strokes.some((s) => p.x0 <= s.x1 + near && p.x1 >= s.x0 - near && p.y0 >= s.y0 - tol && p.y1 <= s.y1 + tol),
   );
+  // The rest is erased from the image the cell is read from.
+  const keep = new Uint8Array(next + 1);
+  for (const p of kept) keep[p.id] = 1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const id = label[y * w + x];
+      if (id && !keep[id]) erase.data[(y0 + y) * width + x0 + x] = 255;
+    }
+  if (!kept.length) return undefined;
   const bx0 = Math.min(...kept.map((p) => p.x0));
   const by0 = Math.min(...kept.map((p) => p.y0));
   const bx1 = Math.max(...kept.map((p) => p.x1));
