@@ -143,8 +143,9 @@ export function textLines(img: Gray, split: boolean, lv: Levels = levels(img)): 
     let n = 0;
     for (let x = 0, i = y * width; x < width; x++, i++) if (data[i] < INK) n++;
     // Scanner grain puts a stray dark pixel in almost every row of a wide crop: a row of text
-    // has many more.
-    rows[y] = n >= Math.max(2, width * 0.004) ? n : 0;
+    // has many more. In a narrow one a single pixel counts: the 1-pixel diagonal of a 7 at 200 dpi
+    // (page.ts has erased the specks of a cell).
+    rows[y] = n >= Math.max(1, width * 0.004) ? n : 0;
   }
   let runs: { y0: number; y1: number }[] = [];
   for (let y = 0; y < height; y++) {
@@ -277,6 +278,7 @@ export class PaddleEngine implements OcrEngine {
   /** Trained on photographed and scanned text: the gray page reads better than a binarised one. */
   readonly input = 'gray' as const;
   private session: Promise<{ ort: Ort; session: Session; charset: string[]; digits: number[] }>;
+  private cells = new WeakMap<Gray, { text: string; conf: number; digits: { text: string; conf: number } }>();
 
   constructor(opts: PaddleOptions = {}) {
     this.session = (async () => {
@@ -299,10 +301,13 @@ export class PaddleEngine implements OcrEngine {
 
   async recognizeMany(requests: OcrRequest[]): Promise<OcrResult[]> {
     const { ort, session, charset, digits } = await this.session;
-    const read = async (boxes: Box[], img: Gray, allowed?: number[]) => {
+    /** The reading of the lines, and the same model output decoded over the number characters. */
+    const read = async (boxes: Box[], img: Gray) => {
       // Very long strips (page text) are read in pieces no wider than MAX_WIDTH.
       let text = '';
       const confs: number[] = [];
+      let digitText = '';
+      const digitConfs: number[] = [];
       const pieces: Box[][] = [];
       for (const b of boxes) {
         const s = stripOf([b]);
@@ -318,11 +323,15 @@ export class PaddleEngine implements OcrEngine {
         const res = await session.run({ [session.inputNames[0]]: input });
         const o = res[session.outputNames[0]];
         const [, frames, classes] = o.dims as number[];
-        const d = ctcDecode(o.data as Float32Array, frames, classes, charset, allowed);
+        const d = ctcDecode(o.data as Float32Array, frames, classes, charset);
         text += d.text;
         confs.push(...d.confs);
+        const dd = ctcDecode(o.data as Float32Array, frames, classes, charset, digits);
+        digitText += dd.text;
+        digitConfs.push(...dd.confs);
       }
-      return { text: text.trim(), conf: confs.length ? Math.min(...confs) : 0 };
+      const min = (c: number[]) => (c.length ? Math.min(...c) : 0);
+      return { text: text.trim(), conf: min(confs), digits: { text: digitText.trim(), conf: min(digitConfs) } };
     };
     const out: OcrResult[] = [];
     for (const req of requests) {
@@ -338,7 +347,11 @@ export class PaddleEngine implements OcrEngine {
           if (r.text) words.push({ text: r.text, conf: r.conf, left: box.x0, top: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, block: 1, par: 1, line: lineNo });
         }
       } else if (lines.length) {
-        const r = await read(lines, req.image, req.mode === 'digits' ? digits : undefined);
+        // A crop read before (the same image object: page.ts reads a cell again in digits or line
+        // mode) gives the same model output, so it is decoded again, not run again.
+        let both = this.cells.get(req.image);
+        if (!both) this.cells.set(req.image, (both = await read(lines, req.image)));
+        const r = req.mode === 'digits' ? both.digits : both;
         const x0 = Math.min(...lines.map((b) => b.x0));
         const y0 = Math.min(...lines.map((b) => b.y0));
         if (r.text)

@@ -12,13 +12,17 @@ import type { PageItem } from './types.ts';
 interface CellRead {
   cell: GridCell;
   box?: { x0: number; y0: number; x1: number; y1: number };
+  /** The crop read, kept for the re-reads (an engine may reuse its reading of the same image). */
+  image?: Gray;
   text: string;
   confidence: number;
 }
 
 export async function ocrPage(raw: Scan, page: number, dpi: number, engine: OcrEngine): Promise<{ items: PageItem[]; skew: number; cells: number; tables: number }> {
   const threshold = otsu(raw);
-  const skew = estimateSkew(binarizeSmall(raw, threshold, 2), Math.floor(raw.width / 2), Math.floor(raw.height / 2));
+  // The skew search runs on a half-size image at 300 dpi; a coarser scan keeps its own size.
+  const f = dpi >= 250 ? 2 : 1;
+  const skew = estimateSkew(binarizeSmall(raw, threshold, f), Math.floor(raw.width / f), Math.floor(raw.height / f));
   const img = rotate(raw, skew);
   const bin = binarize(img, threshold);
   const grids = findGrids(bin, img.width, img.height, dpi);
@@ -45,7 +49,8 @@ export async function ocrPage(raw: Scan, page: number, dpi: number, engine: OcrE
   for (const rs of reads)
     for (const r of rs)
       if (r.box) {
-        requests.push({ image: cellImage(source, r.box, dpi), mode: 'cell' });
+        r.image = cellImage(source, r.box, dpi);
+        requests.push({ image: r.image, mode: 'cell' });
         targets.push(r);
       }
   // The page outside the tables.
@@ -150,7 +155,13 @@ function inkBox(bin: Uint8Array, gray: Gray, strict: number, cell: GridCell, dpi
           }
       }
       // Remnants of a ruling line along the cell's edge are long and thin: not ink of the text.
-      const thin = (cx1 - cx0 + 1 > w * 0.8 && cy1 - cy0 < m) || (cy1 - cy0 + 1 > h * 0.8 && cx1 - cx0 < m);
+      // So is a thin piece that runs along most of the cell's side and touches its edge (a border
+      // that the margin did not cut off entirely, at a scan's own coarse resolution).
+      const thin =
+        (cx1 - cx0 + 1 > w * 0.8 && cy1 - cy0 < m) ||
+        (cy1 - cy0 + 1 > h * 0.8 && cx1 - cx0 < m) ||
+        ((cy0 === 0 || cy1 === h - 1) && cx1 - cx0 + 1 > w * 0.4 && cy1 - cy0 < m) ||
+        ((cx0 === 0 || cx1 === w - 1) && cy1 - cy0 + 1 > h * 0.4 && cx1 - cx0 < m);
       if (area < minArea || thin || darkest > strict) continue;
       const stroke = area >= strokeArea || Math.max(cx1 - cx0, cy1 - cy0) + 1 >= strokeLen;
       parts.push({ id: next, x0: cx0, y0: cy0, x1: cx1, y1: cy1, stroke });
@@ -227,8 +238,13 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
   const requests: OcrRequest[] = [];
   const targets: CellRead[] = [];
   for (const reads of grids) {
-    const cols = new Map<number, CellRead[]>();
-    for (const r of reads) if (r.box && r.cell.c0 === r.cell.c1) cols.set(r.cell.c0, [...(cols.get(r.cell.c0) ?? []), r]);
+    // Columns of cells, a merged cell with those of its span (a value printed across three grid
+    // columns in a table whose header splits them).
+    const cols = new Map<string, CellRead[]>();
+    for (const r of reads) {
+      const key = `${r.cell.c0}-${r.cell.c1}`;
+      if (r.box) cols.set(key, [...(cols.get(key) ?? []), r]);
+    }
     for (const list of cols.values()) {
       // Header cells (words) do not count: a column with two value rows under three header rows
       // is numeric, and so is one where a value was misread as "o" or "0.".
@@ -239,7 +255,7 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
       const numericColumn = numeric >= Math.max(1, values.length * 0.4);
       for (const r of values) {
         if (!numericColumn && (NUMBER.test(r.text.replace(/\s/g, '')) || !/^[^\u4e00-\u9fff]{1,3}$/u.test(r.text))) continue;
-        requests.push({ image: cellImage(img, r.box!, dpi), mode: 'digits' });
+        requests.push({ image: r.image ?? cellImage(img, r.box!, dpi), mode: 'digits' });
         targets.push(r);
       }
     }
@@ -256,7 +272,7 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
 async function rereadWeakLabels(img: Gray, dpi: number, grids: CellRead[][], engine: OcrEngine): Promise<void> {
   const targets = grids.flat().filter((r) => r.box && r.confidence < 0.9 && !NUMBER.test(r.text.replace(/\s/g, '')) && r.text.length > 1);
   if (!targets.length) return;
-  const results = await engine.recognizeMany(targets.map((r) => ({ image: cellImage(img, r.box!, dpi), mode: 'line' as const })));
+  const results = await engine.recognizeMany(targets.map((r) => ({ image: r.image ?? cellImage(img, r.box!, dpi), mode: 'line' as const })));
   targets.forEach((r, i) => {
     const text = cleanText(results[i].text);
     if (text && results[i].meanConf > r.confidence) {
@@ -280,6 +296,10 @@ function fuse(r: CellRead, digits: OcrResult): void {
     r.confidence = Math.max(r.confidence, digits.meanConf);
     return;
   }
+  // A number with its unit (17.7万, 251000元, 12%): the digit reading has no unit character to
+  // give and reads it as a digit; the number part agreeing is agreement.
+  const unit = /^([-+]?\d[\d,]*(?:\.\d+)?)(万元|万|元|亿元|亿|%)$/.exec(a);
+  if (unit && b.startsWith(unit[1])) return;
   // The readings disagree: the digit-restricted one is more likely right, but it is a guess.
   r.text = b;
   r.confidence = Math.min(digits.meanConf, 0.5);
