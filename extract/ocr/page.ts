@@ -3,6 +3,7 @@
  * again restricted to digits, weak labels again as one line), the rest of the page as text.
  */
 import type { CellOrigin, TableBlock } from '../model.ts';
+import { calibrate } from './calibration.ts';
 import type { OcrEngine, OcrRequest, OcrResult } from './engine.ts';
 import { findGrids, type Grid, type GridCell } from './grid.ts';
 import { binarize, crop, estimateSkew, otsu, pad, rotate, whiteOut, type Gray, type Scan } from './image.ts';
@@ -18,7 +19,26 @@ interface CellRead {
   confidence: number;
 }
 
-export async function ocrPage(raw: Scan, page: number, dpi: number, engine: OcrEngine): Promise<{ items: PageItem[]; skew: number; cells: number; tables: number }> {
+/** The engine with its confidences on the shared, calibrated scale (calibration.ts). */
+function calibrated(engine: OcrEngine): OcrEngine {
+  const t = engine.doubtBelow;
+  if (t === undefined) return engine;
+  return {
+    name: engine.name,
+    input: engine.input,
+    recognizeMany: async (requests) =>
+      (await engine.recognizeMany(requests)).map((r) => ({
+        ...r,
+        words: r.words.map((w) => ({ ...w, conf: calibrate(w.conf, t) })),
+        minConf: calibrate(r.minConf, t),
+        meanConf: calibrate(r.meanConf, t),
+      })),
+    close: () => engine.close(),
+  };
+}
+
+export async function ocrPage(raw: Scan, page: number, dpi: number, rawEngine: OcrEngine): Promise<{ items: PageItem[]; skew: number; cells: number; tables: number }> {
+  const engine = calibrated(rawEngine);
   const threshold = otsu(raw);
   // The skew search runs on a half-size image at 300 dpi; a coarser scan keeps its own size.
   const f = dpi >= 250 ? 2 : 1;
