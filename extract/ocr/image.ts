@@ -247,3 +247,4 @@ export function whiteOut(img: Gray, rects: { x0: number; y0: number; x1: number;
     for (let y = Math.max(0, Math.floor(r.y0)); y < Math.min(img.height, Math.ceil(r.y1)); y++) img.data.fill(255, y * img.width + x0, y * img.width + x1);
   }
 }
+

@@ -72,9 +72,14 @@ export function ctcDecode(probs: Float32Array, frames: number, classes: number, 
     const row = t * classes;
     let best = 0;
     let bestP = probs[row];
-    if (allowed) {
+    for (let k = 1; k < classes; k++) if (probs[row + k] > bestP) [best, bestP] = [k, probs[row + k]];
+    // Over some classes only: where the model sees a character (not the blank) that is not allowed
+    // (I for 1, o for 0), the likeliest allowed one stands for it, with its own low probability.
+    if (allowed && best !== 0 && !allowed.includes(best)) {
+      best = allowed[0];
+      bestP = probs[row + best];
       for (const k of allowed) if (probs[row + k] > bestP) [best, bestP] = [k, probs[row + k]];
-    } else for (let k = 1; k < classes; k++) if (probs[row + k] > bestP) [best, bestP] = [k, probs[row + k]];
+    }
     if (best !== 0 && best !== prev) {
       text += charset[best] ?? '';
       confs.push(bestP);
@@ -278,12 +283,13 @@ export class PaddleEngine implements OcrEngine {
   /** Trained on photographed and scanned text: the gray page reads better than a binarised one. */
   readonly input = 'gray' as const;
   /**
-   * Measured on the calibration scans (make-scans variant 0, 52 pages, 2114 cells): the cells it
-   * read right have a weakest-character probability of 0.36 at the 1st percentile, 0.52 at the
-   * 5th and 0.78 at the median (a lone 0 is often read at 0.5-0.8), while the wrong cells that no
-   * identity or parse finding names were read at 0. Under 0.35, 1% of right cells are flagged.
+   * Measured on the calibration scans (make-scans variant 0, 52 pages, 2114 cells; NIANBAO_PADDLE_
+   * DOUBT_BELOW=1 prints raw values): the cells it read right have a weakest-character probability
+   * of 0.35 at the 1st percentile, 0.52 at the 5th and 0.78 at the median (a lone 0 is often read
+   * at 0.5-0.8), while the wrong cells that no identity or parse finding names were read at 0.
+   * Under 0.3, fewer than 1% of right cells are flagged.
    */
-  readonly doubtBelow = 0.35;
+  readonly doubtBelow = Number(process.env.NIANBAO_PADDLE_DOUBT_BELOW ?? 0.3);
   private session: Promise<{ ort: Ort; session: Session; charset: string[]; digits: number[] }>;
   private cells = new WeakMap<Gray, { text: string; conf: number; digits: { text: string; conf: number } }>();
 

@@ -243,6 +243,8 @@ function isSlash(bin: Uint8Array, width: number, box: { x0: number; y0: number; 
 
 function cellImage(img: Gray, box: { x0: number; y0: number; x1: number; y1: number }, dpi: number): Gray {
   const m = Math.round(dpi / 100);
+  // (A margin in the crop's own paper gray instead of white was measured: 2107 against 2109 of
+  // 2114 cells, and lower confidences on right cells.)
   return pad(crop(img, box.x0 - m, box.y0 - m, box.x1 + m, box.y1 + m), Math.round(dpi / 15));
 }
 
@@ -304,6 +306,9 @@ async function rereadWeakLabels(img: Gray, dpi: number, grids: CellRead[][], eng
   });
 }
 
+/** Letters and marks a recogniser reads for a digit's glyph. */
+const LOOKALIKE: Record<string, string> = { o: '0', O: '0', D: '0', Q: '0', I: '1', l: '1', '|': '1', i: '1', Ⅰ: '1', Z: '2', z: '2', S: '5', s: '5', b: '6', B: '8', g: '9', q: '9' };
+
 function fuse(r: CellRead, digits: OcrResult): void {
   const a = r.text.replace(/[\s,]/g, '');
   // A speck beside a digit reads as a point or a dash at either end: never part of a number.
@@ -320,6 +325,13 @@ function fuse(r: CellRead, digits: OcrResult): void {
   // give and reads it as a digit; the number part agreeing is agreement.
   const unit = /^([-+]?\d[\d,]*(?:\.\d+)?)(万元|万|元|亿元|亿|%)$/.exec(a);
   if (unit && b.startsWith(unit[1])) return;
+  // A letter that looks like the digit (o for 0, I for 1) in a numeric column: the digit reading
+  // is the same glyph, and its own probability says how sure it is.
+  if (a.length === b.length && [...a].every((c, i) => c === b[i] || LOOKALIKE[c] === b[i])) {
+    r.text = b;
+    r.confidence = digits.meanConf;
+    return;
+  }
   // The readings disagree: the digit-restricted one is more likely right, but it is a guess.
   r.text = b;
   r.confidence = Math.min(digits.meanConf, 0.5);
