@@ -53,3 +53,14 @@ export function snapHeader(text: string): string | undefined {
   }
   return best && bestD <= max && !tie ? best : undefined;
 }
+
+/**
+ * The header a cell's text is when it is exactly a known header without its last character (the
+ * wrapped last line lost, 采购项目数 for 采购项目数量), read confidently or not; else undefined.
+ */
+export function completeHeader(text: string): string | undefined {
+  const t = text.replace(/\s/g, '');
+  if (HEADERS.includes(t)) return undefined;
+  const hits = new Set(FORMS.filter(([form, h]) => form !== h && form === t).map(([, h]) => h));
+  return hits.size === 1 ? [...hits][0] : undefined;
+}

@@ -7,7 +7,7 @@ import { calibrate } from './calibration.ts';
 import type { OcrEngine, OcrRequest, OcrResult } from './engine.ts';
 import { findGrids, type Grid, type GridCell } from './grid.ts';
 import { binarize, crop, estimateSkew, otsu, pad, rotate, whiteOut, type Gray, type Scan } from './image.ts';
-import { snapHeader } from './lexicon.ts';
+import { completeHeader, snapHeader } from './lexicon.ts';
 import { cleanText, paragraphs } from './paragraphs.ts';
 import type { PageItem } from './types.ts';
 interface CellRead {
@@ -292,6 +292,10 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
  * full-width brackets, （一）, are often lost in block mode); the better-confident reading wins.
  */
 async function rereadWeakLabels(img: Gray, dpi: number, grids: CellRead[][], engine: OcrEngine): Promise<void> {
+  for (const r of grids.flat()) {
+    const whole = r.box ? completeHeader(r.text) : undefined;
+    if (whole) r.text = whole;
+  }
   const targets = grids.flat().filter((r) => r.box && r.confidence < 0.9 && !NUMBER.test(r.text.replace(/\s/g, '')) && r.text.length > 1);
   if (!targets.length) return;
   const results = await engine.recognizeMany(targets.map((r) => ({ image: r.image ?? cellImage(img, r.box!, dpi), mode: 'line' as const })));
