@@ -6,8 +6,10 @@
  * tables), join.ts (tables across pages), engine.ts / paddle.ts (recognisers), grid.ts, image.ts.
  *
  * Per page:
- *  1. render with pdftoppm (poppler-utils) to a colour PPM at DEFAULT_DPI;
- *  2. gray = brightest channel, which drops red seal ink and keeps the black print under it;
+ *  1. render with pdftoppm (poppler-utils) to a colour PPM at the scan's own resolution (a page
+ *     that is one 150-300 dpi image), else DEFAULT_DPI;
+ *  2. gray = brightest channel, which drops red seal ink and keeps the black print under it; the
+ *     cells are read from a copy with the seal lifted further (image.ts, decodePnm);
  *  3. deskew: the rotation that makes the ink's row profile sharpest (image.ts), then rotate back;
  *  4. ruled tables: long ink runs are ruling lines, crossing lines make a grid, undrawn borders
  *     merge cells (grid.ts);
