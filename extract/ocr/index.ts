@@ -7,7 +7,7 @@
  *
  * Per page:
  *  1. render with pdftoppm (poppler-utils) to a colour PPM at the scan's own resolution (a page
- *     that is one 150-300 dpi image), else DEFAULT_DPI;
+ *     that is one 150-300 dpi image) for paddle, else DEFAULT_DPI;
  *  2. gray = brightest channel, which drops red seal ink and keeps the black print under it; the
  *     cells are read from a copy with the seal lifted further (image.ts, decodePnm);
  *  3. deskew: the rotation that makes the ink's row profile sharpest (image.ts), then rotate back;
@@ -77,7 +77,9 @@ export async function ocrPdf(bytes: Uint8Array, opts: OcrOptions = {}): Promise<
     const pageCount = await countPages(file, label);
     const pages = (opts.pages ?? Array.from({ length: pageCount }, (_, i) => i + 1)).filter((p) => p >= 1 && p <= pageCount);
     const perPage: PageItem[][] = [];
-    const native = opts.dpi === undefined && NATIVE ? await scanResolutions(file, label) : new Map<number, number>();
+    // Paddle scales every line to its model's height itself; tesseract reads glyphs at the size it
+    // is given and needs ~300 dpi (its real-report cells fell from 69-80% to 14-46% at the scan's own).
+    const native = opts.dpi === undefined && NATIVE && engine.input === 'gray' ? await scanResolutions(file, label) : new Map<number, number>();
     for (const p of pages) {
       const t0 = Date.now();
       const pageDpi = native.get(p) ?? dpi;
