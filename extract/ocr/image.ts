@@ -10,12 +10,33 @@ export interface Gray {
   data: Uint8Array;
 }
 
+/** A scanned page: `data` for the ruling lines, `ink` (same size) for reading the text. */
+export interface Scan extends Gray {
+  /**
+   * The black print with red ink lifted out further (colour input only): see decodePnm. Thin
+   * ruling lines under a seal fade in it, so the grid is found on `data`.
+   */
+  ink?: Uint8Array;
+}
+
+/**
+ * Luminance of seal red printed over paper (about rgb 220/60/65): ~0.43 of white. A pixel darker
+ * than that in luminance holds black ink whatever its hue; INK_ONLY = 1 / 0.45.
+ */
+const INK_ONLY = 2.2;
+
 /**
  * Decodes a binary PPM (P6) or PGM (P5) to grayscale. For colour input the gray level is the
  * brightest channel: red seal ink (high R) and blue ink become light, black print stays dark, so
  * a stamp over a table does not hide the numbers under it (ink under ink is black in every channel).
+ *
+ * JPEG keeps colour at half resolution, so a seal's thin red strokes come out of that as mid-gray
+ * (R ~150-200, not 220) and clutter the cells under it. `ink` lifts a pixel further by its
+ * saturation (max - min channel), but never above INK_ONLY × its luminance: black print under a
+ * seal takes the seal's red from its neighbours (its R rises to ~140) while its luminance stays
+ * far below any red ink's.
  */
-export function decodePnm(buf: Uint8Array): Gray {
+export function decodePnm(buf: Uint8Array): Scan {
   let pos = 0;
   const token = (): string => {
     while (pos < buf.length) {
@@ -36,16 +57,24 @@ export function decodePnm(buf: Uint8Array): Gray {
   pos++; // the single whitespace after maxval
   if ((magic !== 'P6' && magic !== 'P5') || max !== 255 || !(width > 0 && height > 0)) throw new Error(`unsupported PNM image (${magic}, max ${max})`);
   const data = new Uint8Array(width * height);
-  if (magic === 'P5') data.set(buf.subarray(pos, pos + width * height));
-  else {
-    for (let i = 0, j = pos; i < data.length; i++, j += 3) {
-      const r = buf[j];
-      const g = buf[j + 1];
-      const b = buf[j + 2];
-      data[i] = r > g ? (r > b ? r : b) : g > b ? g : b;
-    }
+  if (magic === 'P5') {
+    data.set(buf.subarray(pos, pos + width * height));
+    return { width, height, data };
   }
-  return { width, height, data };
+  const ink = new Uint8Array(width * height);
+  for (let i = 0, j = pos; i < data.length; i++, j += 3) {
+    const r = buf[j];
+    const g = buf[j + 1];
+    const b = buf[j + 2];
+    const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+    data[i] = max;
+    const lifted = 2 * max - min;
+    const cap = INK_ONLY * (0.299 * r + 0.587 * g + 0.114 * b);
+    const v = lifted < cap ? lifted : cap;
+    ink[i] = v > 255 ? 255 : Math.round(v);
+  }
+  return { width, height, data, ink };
 }
 
 /** PGM (P5) bytes of an image: Leptonica (tesseract) reads it directly. */
@@ -218,3 +247,4 @@ export function whiteOut(img: Gray, rects: { x0: number; y0: number; x1: number;
     for (let y = Math.max(0, Math.floor(r.y0)); y < Math.min(img.height, Math.ceil(r.y1)); y++) img.data.fill(255, y * img.width + x0, y * img.width + x1);
   }
 }
+

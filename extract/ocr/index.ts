@@ -6,8 +6,10 @@
  * tables), join.ts (tables across pages), engine.ts / paddle.ts (recognisers), grid.ts, image.ts.
  *
  * Per page:
- *  1. render with pdftoppm (poppler-utils) to a colour PPM at DEFAULT_DPI;
- *  2. gray = brightest channel, which drops red seal ink and keeps the black print under it;
+ *  1. render with pdftoppm (poppler-utils) to a colour PPM at the scan's own resolution (a page
+ *     that is one 150-300 dpi image) for paddle, else DEFAULT_DPI;
+ *  2. gray = brightest channel, which drops red seal ink and keeps the black print under it; the
+ *     cells are read from a copy with the seal lifted further (image.ts, decodePnm);
  *  3. deskew: the rotation that makes the ink's row profile sharpest (image.ts), then rotate back;
  *  4. ruled tables: long ink runs are ruling lines, crossing lines make a grid, undrawn borders
  *     merge cells (grid.ts);
@@ -38,6 +40,9 @@ import type { PageItem } from './types.ts';
 
 /** Rendering resolution (dpi). */
 export const DEFAULT_DPI = 300;
+/** Scans at this resolution or finer (up to DEFAULT_DPI) are rendered at their own. */
+export const MIN_NATIVE_DPI = 150;
+const NATIVE = process.env.XNATIVE !== '0';
 
 
 export interface OcrOptions {
@@ -67,15 +72,21 @@ export async function ocrPdf(bytes: Uint8Array, opts: OcrOptions = {}): Promise<
   fs.writeFileSync(file, bytes);
   const engine = opts.ocrEngine ?? createEngine({ engine: opts.engine });
   const warnings: string[] = [];
+  const dpis = new Set<number>();
   try {
     const pageCount = await countPages(file, label);
     const pages = (opts.pages ?? Array.from({ length: pageCount }, (_, i) => i + 1)).filter((p) => p >= 1 && p <= pageCount);
     const perPage: PageItem[][] = [];
+    // Paddle scales every line to its model's height itself; tesseract reads glyphs at the size it
+    // is given and needs ~300 dpi (its real-report cells fell from 69-80% to 14-46% at the scan's own).
+    const native = opts.dpi === undefined && NATIVE && engine.input === 'gray' ? await scanResolutions(file, label) : new Map<number, number>();
     for (const p of pages) {
       const t0 = Date.now();
-      const png = await renderPage(file, p, dpi, label);
+      const pageDpi = native.get(p) ?? dpi;
+      const png = await renderPage(file, p, pageDpi, label);
       const renderMs = Date.now() - t0;
-      const res = await ocrPage(png, p, dpi, engine);
+      const res = await ocrPage(png, p, pageDpi, engine);
+      dpis.add(pageDpi);
       perPage.push(res.items);
       opts.stats?.pages.push({ page: p, skew: res.skew, ms: Date.now() - t0, renderMs, cells: res.cells, tables: res.tables });
       if (Math.abs(res.skew) >= 3.9) warnings.push(`page ${p}: skew at the search limit (${res.skew}°)`);
@@ -88,7 +99,7 @@ export async function ocrPdf(bytes: Uint8Array, opts: OcrOptions = {}): Promise<
       status: 'ok',
       ocr: true,
       pages: pageCount,
-      warnings: [...warnings, `text read by OCR (${engine.name}, ${dpi} dpi)`],
+      warnings: [...warnings, `text read by OCR (${engine.name}, ${[...dpis].sort((a, b) => a - b).join('/') || dpi} dpi)`],
       script: 'simplified',
     };
   } finally {
@@ -113,6 +124,34 @@ async function countPages(file: string, label: string): Promise<number> {
   const m = /^Pages:\s+(\d+)/m.exec(info);
   if (!m) throw new ExtractError('corrupt-file', `${label}: no page count`);
   return Number(m[1]);
+}
+
+/**
+ * The resolution each page was scanned at: a page that is one image (a scan) whose resolution
+ * lies between MIN_NATIVE_DPI and the default is rendered at that resolution. Rendering a 150 dpi
+ * scan at 300 dpi adds no detail and quadruples the pixels every later step goes over.
+ */
+async function scanResolutions(file: string, label: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  let list: string;
+  try {
+    list = (await run('pdfimages', ['-list', file], label)).toString('latin1');
+  } catch {
+    return out;
+  }
+  const byPage = new Map<number, { area: number; ppi: number; n: number }>();
+  for (const line of list.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 14 || !/^\d+$/.test(f[0]) || f[2] !== 'image') continue;
+    const page = Number(f[0]);
+    const area = Number(f[3]) * Number(f[4]);
+    const ppi = Math.min(Number(f[12]), Number(f[13]));
+    const cur = byPage.get(page);
+    if (!cur || area > cur.area) byPage.set(page, { area, ppi, n: (cur?.n ?? 0) + 1 });
+    else cur.n++;
+  }
+  for (const [page, { ppi, n }] of byPage) if (n === 1 && ppi >= MIN_NATIVE_DPI && ppi < DEFAULT_DPI) out.set(page, Math.round(ppi));
+  return out;
 }
 
 async function renderPage(file: string, page: number, dpi: number, label: string): Promise<Gray> {

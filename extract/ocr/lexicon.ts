@@ -13,6 +13,13 @@ const HEADERS = [
   '未经复议直接起诉', '复议后起诉', '统计指标', '单位', '统计数', '指标名称', '计量单位', '历年累计',
 ];
 
+/**
+ * Each header as printed, and without its last character when that is the last line of a header
+ * wrapped in a narrow column (采购项目数 / 量): a lone character under a line of them is the one
+ * most often lost to JPEG blocking.
+ */
+const FORMS: [string, string][] = HEADERS.flatMap((h) => [[h, h] as [string, string], ...(h.length >= 5 ? [[h.slice(0, -1), h] as [string, string]] : [])]);
+
 function distance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -35,14 +42,25 @@ export function snapHeader(text: string): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   let tie = false;
-  for (const h of HEADERS) {
-    if (Math.abs(h.length - t.length) > max) continue;
-    const d = distance(t, h);
+  for (const [form, h] of FORMS) {
+    if (Math.abs(form.length - t.length) > max) continue;
+    const d = distance(t, form);
     if (d < bestD) {
       bestD = d;
       best = h;
       tie = false;
-    } else if (d === bestD) tie = true;
+    } else if (d === bestD && h !== best) tie = true;
   }
   return best && bestD <= max && !tie ? best : undefined;
+}
+
+/**
+ * The header a cell's text is when it is exactly a known header without its last character (the
+ * wrapped last line lost, 采购项目数 for 采购项目数量), read confidently or not; else undefined.
+ */
+export function completeHeader(text: string): string | undefined {
+  const t = text.replace(/\s/g, '');
+  if (HEADERS.includes(t)) return undefined;
+  const hits = new Set(FORMS.filter(([form, h]) => form !== h && form === t).map(([, h]) => h));
+  return hits.size === 1 ? [...hits][0] : undefined;
 }

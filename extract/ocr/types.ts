@@ -45,6 +45,11 @@ export interface OcrEngine {
   readonly name: 'tesseract.js' | 'tesseract' | 'paddle';
   /** The crops it reads best: binarised black on white (default) or the deskewed gray page. */
   readonly input?: 'binary' | 'gray';
+  /**
+   * Raw confidence under which this engine's readings are doubtful, measured (calibration.ts);
+   * the extractor maps it onto the shared scale. Absent: the raw value is used as it is.
+   */
+  readonly doubtBelow?: number;
   recognizeMany(requests: OcrRequest[]): Promise<OcrResult[]>;
   close(): Promise<void>;
 }

@@ -46,6 +46,8 @@ export interface WrongCell {
   /** The text as printed (read), when the cell was found. */
   printed?: string;
   flagged: boolean;
+  /** Named by a finding other than ocr.low_confidence (a broken identity, a parse finding). */
+  flaggedOtherwise: boolean;
   confidence?: number;
 }
 
@@ -55,22 +57,33 @@ export interface CellScore {
   wrong: WrongCell[];
   /** Table facts read that the expected output does not have. */
   extra: string[];
+  /** OCR confidence of every cell read right (for calibration). */
+  rightConfidences: number[];
+  /** Cells read right that an ocr.low_confidence finding names (false alarms). */
+  falseAlarms: number;
 }
 
 export function scoreFacts(expected: ExpectedFact[], actual: Fact[], findings: Finding[]): CellScore {
   const got = new Map(actual.filter((f) => TABLES.has(f.table)).map((f) => [cellKey(f), f]));
   const flaggedCells = new Set(findings.filter((f) => FLAG_RULES.test(f.rule)).flatMap((f) => f.cells ?? []));
+  const otherCells = new Set(findings.filter((f) => FLAG_RULES.test(f.rule) && f.rule !== 'ocr.low_confidence').flatMap((f) => f.cells ?? []));
+  const lowCells = new Set(findings.filter((f) => f.rule === 'ocr.low_confidence').flatMap((f) => f.cells ?? []));
   const flaggedRows = new Set(findings.filter((f) => /^parse\./.test(f.rule)).flatMap((f) => f.cells ?? []));
-  const out: CellScore = { total: 0, right: 0, wrong: [], extra: [] };
+  const out: CellScore = { total: 0, right: 0, wrong: [], extra: [], rightConfidences: [], falseAlarms: 0 };
   const want = expected.filter((f) => TABLES.has(f.table));
   for (const f of want) {
     out.total++;
     const a = got.get(cellKey(f));
-    if (a && a.value === f.value) out.right++;
-    else {
+    if (a && a.value === f.value) {
+      out.right++;
+      if (a.confidence !== undefined) out.rightConfidences.push(a.confidence);
+      if (lowCells.has(cellKey(f))) out.falseAlarms++;
+    } else {
       // A cell whose row is missing altogether is covered by a parse finding on that row or table.
-      const flagged = flaggedCells.has(cellKey(f)) || flaggedRows.has(`${f.table}.${f.row}`) || flaggedRows.has(f.table);
-      out.wrong.push({ cell: cellKey(f), expected: f.value, got: a?.value, printed: a?.source?.text, flagged, confidence: a?.confidence });
+      const row = flaggedRows.has(`${f.table}.${f.row}`) || flaggedRows.has(f.table);
+      const flagged = flaggedCells.has(cellKey(f)) || row;
+      const flaggedOtherwise = otherCells.has(cellKey(f)) || row;
+      out.wrong.push({ cell: cellKey(f), expected: f.value, got: a?.value, printed: a?.source?.text, flagged, flaggedOtherwise, confidence: a?.confidence });
     }
   }
   const wanted = new Set(want.map(cellKey));
