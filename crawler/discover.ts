@@ -11,18 +11,6 @@ import type { Discovered, ListedLink, ListingResult, Page, PlatformAdapter } fro
 import { normalizeUrl } from './url.ts';
 import { classifyTitle, cleanPageTitle, compactTitle, isReportColumnTitle } from '../text/title.ts';
 
-/**
- * A page about reports that is not one: a notice asking agencies to compile or submit theirs
- * (各单位：… 请于…前报送 … 特此通知) with none of the sections a report has.
- */
-export function isNoticeAboutReports(text: string): boolean {
-  const t = compactTitle(text);
-  const notice = /特此通知|通知如下|请于.{0,30}前|各(乡镇|街道|县|市|区|部门|单位|有关单位|直属单位)[^。]{0,40}[:：]/.test(t);
-  if (!notice) return false;
-  const sections = ['总体情况', '主动公开政府信息情况', '收到和处理政府信息公开申请情况', '行政复议、行政诉讼情况', '存在的主要问题'].filter((h) => t.includes(h)).length;
-  return sections < 2;
-}
-
 const ATTACHMENT_EXT = /\.(pdf|docx?|xlsx?|wps|et|ofd)$/i;
 
 /** Attachment extension of a URL: in the path, or in a filename= style query (jcms downfile.jsp). */

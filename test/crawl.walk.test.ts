@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWalkSite, type WalkSite } from './portal/sites/walk.ts';
 import { workspace } from './portal/harness.ts';
 import type { FixturePortal } from './portal/server.ts';
-import { isNoticeAboutReports } from '../crawler/discover.ts';
+import { isNoticeAboutReports } from '../text/title.ts';
 import { isReportMenuTitle as isWalkLink } from '../text/title.ts';
 
 let site: WalkSite;

@@ -20,6 +20,7 @@ interface TitlesData {
   publishing_notice: string;
   agency_in_brackets: string;
   agency_suffix: string[];
+  notice_body: string;
 }
 
 const data = mapping<{ titles: TitlesData }>('vocabulary.json').titles;
@@ -33,6 +34,9 @@ const TRUNCATED_REPORT = re(data.truncated_report);
 const COLUMN = data.column.map(re);
 const MENU = re(data.menu);
 const SITE_PART = re(data.site_name_parts);
+const NOTICE_BODY = re(data.notice_body);
+/** The sections a report's text is made of (labels.json `report_sections`, both formats). */
+const REPORT_SECTIONS = Object.values(mapping<{ report_sections: Record<string, string[]> }>('labels.json').report_sections).flat().map(re);
 /** A notice publishing a report (关于印发…年度报告的通知): group 1 is the report's title. */
 export const PUBLISHING_NOTICE = re(data.publishing_notice);
 /** The end of an agency name printed in brackets after a title (…年度报告（拱墅区投资促进局）). */
@@ -45,6 +49,17 @@ export type TitleVerdict = 'report' | 'maybe' | 'no';
 /** A title without whitespace (the form every rule here compares). */
 export function compactTitle(t: string): string {
   return t.replace(/[\s\u3000\u00a0]+/g, '').trim();
+}
+
+/**
+ * An article that is a notice about reports (asks units to write or send theirs: 特此通知,
+ * addressed to 各单位…：), not a report, whatever its title says: worded as a notice and naming
+ * fewer than two of a report's own sections.
+ */
+export function isNoticeAboutReports(text: string): boolean {
+  const t = compactTitle(text);
+  if (!NOTICE_BODY.test(t)) return false;
+  return REPORT_SECTIONS.filter((r) => r.test(t)).length < 2;
 }
 
 /** The text names some report (报告, 年报, either script): a document's own title among candidates. */

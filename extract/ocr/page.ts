@@ -10,6 +10,7 @@ import { binarize, crop, estimateSkew, otsu, pad, rotate, whiteOut, type Gray, t
 import { completeHeader, snapHeader } from './lexicon.ts';
 import { cleanText, paragraphs } from './paragraphs.ts';
 import type { PageItem } from './types.ts';
+import { parseCellValue } from '../../text/number-cell.ts';
 interface CellRead {
   cell: GridCell;
   box?: { x0: number; y0: number; x1: number; y1: number };
@@ -249,7 +250,8 @@ function cellImage(img: Gray, box: { x0: number; y0: number; x1: number; y1: num
 }
 
 
-const NUMBER = /^[-+]?\d[\d,]*(\.\d+)?$/;
+/** A reading that is a number (text/number-cell.ts: the one rule for what a number cell holds). */
+const readsAsNumber = (text: string) => parseCellValue(text).kind === 'number';
 const CJK = /[\u4e00-\u9fff]/g;
 
 /**
@@ -271,12 +273,12 @@ async function rereadNumericColumns(img: Gray, dpi: number, grids: CellRead[][],
       // Header cells (words) do not count: a column with two value rows under three header rows
       // is numeric, and so is one where a value was misread as "o" or "0.".
       const values = list.filter((r) => (r.text.match(CJK) ?? []).length < 2);
-      const numeric = values.filter((r) => NUMBER.test(r.text.replace(/\s/g, ''))).length;
+      const numeric = values.filter((r) => readsAsNumber(r.text)).length;
       // A short reading with no Chinese that is not a number ("o", "l.") is a digit misread
       // wherever it stands (a table of one value row has no column majority to go by).
       const numericColumn = numeric >= Math.max(1, values.length * 0.4);
       for (const r of values) {
-        if (!numericColumn && (NUMBER.test(r.text.replace(/\s/g, '')) || !/^[^\u4e00-\u9fff]{1,3}$/u.test(r.text))) continue;
+        if (!numericColumn && (readsAsNumber(r.text) || !/^[^\u4e00-\u9fff]{1,3}$/u.test(r.text))) continue;
         requests.push({ image: r.image ?? cellImage(img, r.box!, dpi), mode: 'digits' });
         targets.push(r);
       }
@@ -296,7 +298,7 @@ async function rereadWeakLabels(img: Gray, dpi: number, grids: CellRead[][], eng
     const whole = r.box ? completeHeader(r.text) : undefined;
     if (whole) r.text = whole;
   }
-  const targets = grids.flat().filter((r) => r.box && r.confidence < 0.9 && !NUMBER.test(r.text.replace(/\s/g, '')) && r.text.length > 1);
+  const targets = grids.flat().filter((r) => r.box && r.confidence < 0.9 && !readsAsNumber(r.text) && r.text.length > 1);
   if (!targets.length) return;
   const results = await engine.recognizeMany(targets.map((r) => ({ image: r.image ?? cellImage(img, r.box!, dpi), mode: 'line' as const })));
   targets.forEach((r, i) => {
