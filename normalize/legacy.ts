@@ -13,7 +13,7 @@ import { isBlankCell, parseCellValue } from '../text/number-cell.ts';
 import { identifiers, labels, type LabelEntry } from './labels.ts';
 import { splitRows, type SplitRow } from './rows.ts';
 import { snapFinding, snapRow } from './snap.ts';
-import { stripNumbering } from './vocabulary.ts';
+import { rowsBetween, stripNumbering } from './vocabulary.ts';
 
 export { stripNumbering };
 
@@ -81,9 +81,9 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
     // Section headings such as 二、回应解读情况 | —— | (blank) carry no number.
     const heading = allNull && (unitCell === undefined || /^[—\-/]+$/.test(unitCell.trim()) || cells.length === 0);
     if (!entryId && heading) return;
+    const before = items.slice(0, k).reverse().find((x) => x.entry)?.entry?.id ?? null;
+    const after = items.slice(k + 1).find((x) => x.entry)?.entry?.id ?? null;
     if (!entryId) {
-      const before = items.slice(0, k).reverse().find((x) => x.entry)?.entry?.id ?? null;
-      const after = items.slice(k + 1).find((x) => x.entry)?.entry?.id ?? null;
       const snap = snapRow(normalizeLabel(rawLabel), labels.legacyRows.candidates(LEGACY_ORDER, it.section), LEGACY_ORDER, before, after, new Set([...matched, ...seen]));
       if (snap) {
         entryId = snap.id;
@@ -97,7 +97,18 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
     }
     seen.add(id);
     if (entryId) out.known++;
-    else
+    else if (cells.some((c) => c.confidence !== undefined)) {
+      // Read by OCR: a label no rule places is more likely a misread known row than a province's
+      // own indicator, so the known rows it could be (those not found between its matched
+      // neighbours) are named: their absence is a warning, not silence.
+      const could = rowsBetween(LEGACY_ORDER, before, after, new Set([...matched, ...seen])).filter((c) => !it.section || labels.legacyRows.candidates(LEGACY_ORDER, it.section).some((x) => x.id === c));
+      out.findings.push({
+        rule: 'parse.unplaced_label',
+        severity: 'warning',
+        message: `legacy indicator "${rawLabel}" read by OCR matches no known identifier; kept under its raw label. It may be a misread of ${could.length ? could.join(', ') : 'a row printed twice'}: check against the page image`,
+        cells: [`legacy_stats.${id}`, ...could.map((c) => `legacy_stats.${c}`)],
+      });
+    } else
       out.findings.push({ rule: 'parse.unknown_indicator', severity: 'info', message: `legacy indicator "${rawLabel}" matches no known identifier; kept under its raw label`, cells: [`legacy_stats.${id}`] });
     const colIds = it.valueCols === 2 ? ['value', 'cumulative'] : ['value'];
     colIds.forEach((col, i) => {

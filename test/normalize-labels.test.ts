@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from './helpers/build-report.ts';
+import { extractDocument } from '../extract/index.ts';
+import { reportFromExtraction } from '../normalize/report.ts';
 import { seedFile } from './helpers/expected.ts';
 import { normalizeLabel } from '../normalize/cells.ts';
 import { identifiers, labels, type LabelList } from '../normalize/labels.ts';
@@ -252,5 +254,46 @@ describe('labels snap to the rows the table can contain', () => {
   it('confusable characters cost less than other substitutions', () => {
     expect(labelDistance('了以公开', '予以公开')).toBeLessThan(labelDistance('方以公开', '予以公开'));
     expect(labelDistance('洪译区', '洪泽区')).toBeLessThan(0.1);
+  });
+});
+
+describe('an OCR-read legacy label that no rule places', () => {
+  /** Seed 001's extraction with its tables marked as read by OCR, one row label garbled. */
+  async function ocrLegacy(garble: (label: string) => string | null) {
+    const bytes = fs.readFileSync(seedFile('001'));
+    const doc = await extractDocument(new Uint8Array(bytes), { fileName: '001.txt' });
+    let garbled = 0;
+    for (const b of doc.blocks) {
+      if (b.kind !== 'table') continue;
+      b.confidence = b.rows.map((r) => r.map(() => 0.95));
+      b.rows = b.rows.map((r) =>
+        r.map((c) => {
+          const g = garble(c);
+          if (g === null) return c;
+          garbled++;
+          return g;
+        }),
+      );
+    }
+    expect(garbled).toBe(1);
+    return reportFromExtraction(doc, { file: '001.txt', sha256: 'x'.repeat(64) });
+  }
+
+  it('is a warning that names the known rows it could be, so their absence is not silent', async () => {
+    // What paddle read from a LibreOffice table at 150 dpi: 2.传真申请数 → 2真申毒数, nothing like it.
+    const r = await ocrLegacy((c) => (c.replace(/\s+/g, '') === '2.传真申请数' ? '2真毒毒' : null));
+    expect(r.format).toBe('legacy');
+    expect(r.facts.some((f) => f.table === 'legacy_stats' && f.row === 'applications_fax')).toBe(false);
+    const w = r.findings.find((f) => f.rule === 'parse.unplaced_label');
+    expect(w?.severity).toBe('warning');
+    expect(w?.cells).toContain('legacy_stats.applications_fax');
+    expect(r.findings.filter((f) => f.rule === 'parse.unknown_indicator')).toEqual([]);
+  });
+
+  it('stays an info finding on a document that was not OCR-read', async () => {
+    const text = seedText('001').replace('2.传真申请数', '2真毒毒');
+    const r = await run(text);
+    expect(r.findings.filter((f) => f.rule === 'parse.unplaced_label')).toEqual([]);
+    expect(r.findings.some((f) => f.rule === 'parse.unknown_indicator' && f.severity === 'info')).toBe(true);
   });
 });
