@@ -86,6 +86,7 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
     facts.push(...statutory.facts);
     findings.push(...statutory.findings);
     findings.push(...missingRows(statutory.facts, detection.format));
+    findings.push(...proactiveRowShapes(statutory.facts, detection.format));
   }
   facts.push(...narrative);
   findings.push(...validateFacts(facts));
@@ -131,6 +132,34 @@ function missingRows(facts: Fact[], format: Format): Finding[] {
         message: `${table}: ${missing.length} row(s) of the official table not found: ${missing.join(', ')}`,
         cells: missing.map((r) => `${table}.${r}`),
       });
+  }
+  return out;
+}
+
+/**
+ * Each row of the proactive table has its own columns in each format (licensing: decisions;
+ * fees: amount in 万元 …). A row read with other columns, or without some of its own, was filed
+ * under a header that was not its own (a header row misread or not found): every cell of that row
+ * is named, the value in a wrong column being as doubtful as the one missing.
+ */
+function proactiveRowShapes(facts: Fact[], format: Format): Finding[] {
+  const shape = identifiers.tables.proactive.variants[format] as Record<string, string[]> | undefined;
+  if (!shape) return [];
+  const colsOf = new Map<string, Set<string>>();
+  for (const f of facts) if (f.table === 'proactive') (colsOf.get(f.row) ?? colsOf.set(f.row, new Set()).get(f.row)!).add(f.col);
+  const out: Finding[] = [];
+  for (const [row, cols] of colsOf) {
+    const expected = shape[row];
+    if (!expected) continue;
+    const extra = [...cols].filter((c) => !expected.includes(c));
+    const absent = expected.filter((c) => !cols.has(c));
+    if (!extra.length && !absent.length) continue;
+    out.push({
+      rule: 'parse.row_shape',
+      severity: 'warning',
+      message: `proactive.${row}: read with ${[...cols].join(', ')} where the ${format} table prints ${expected.join(', ')}; its values were placed under another header`,
+      cells: [...expected, ...extra].map((c) => `proactive.${row}.${c}`),
+    });
   }
   return out;
 }
