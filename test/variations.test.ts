@@ -169,3 +169,19 @@ describe('variations in the wild', () => {
     expect((await run(t)).format).toBe('statutory-2021');
   });
 });
+
+describe('a proactive row filed under a header that is not its own', () => {
+  it('names every cell of the row, the misplaced value and the missing one', async () => {
+    // The fee section's header misread into nothing: its row is read under the previous section's
+    // columns (本年处理决定数量), as an OCR'd table with a misread header row was.
+    const t = seedText('000').replace('\t本年收费金额（单位：万元）\n', '\t\n');
+    expect(t).not.toBe(seedText('000'));
+    const r = await run(t);
+    expect(r.format).toBe('statutory-2021');
+    const f = r.findings.find((x) => x.rule === 'parse.row_shape');
+    expect(f?.severity).toBe('warning');
+    expect(f?.cells).toEqual(expect.arrayContaining(['proactive.administrative_fees.amount_10k_yuan']));
+    expect(f?.cells.length).toBeGreaterThan(1);
+    expect((await run(seedText('000'))).findings.filter((x) => x.rule === 'parse.row_shape')).toEqual([]);
+  });
+});
