@@ -101,7 +101,8 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
       // Read by OCR: a label no rule places is more likely a misread known row than a province's
       // own indicator, so the known rows it could be (those not found between its matched
       // neighbours) are named: their absence is a warning, not silence.
-      const could = rowsBetween(LEGACY_ORDER, before, after, new Set([...matched, ...seen])).filter((c) => !it.section || labels.legacyRows.candidates(LEGACY_ORDER, it.section).some((x) => x.id === c));
+      const inSection = it.section ? new Set(labels.legacyRows.candidates(LEGACY_ORDER, it.section).map((x) => x.id)) : null;
+      const could = rowsBetween(LEGACY_ORDER, before, after, new Set([...matched, ...seen])).filter((c) => !inSection || inSection.has(c));
       out.findings.push({
         rule: 'parse.unplaced_label',
         severity: 'warning',
