@@ -56,20 +56,19 @@ export class RedisServer {
   }
 
   /** SIGKILL: a crash, not a clean shutdown. */
-  kill(): Promise<void> {
-    return this.signal('SIGKILL');
-  }
-
-  stop(): Promise<void> {
-    return this.signal('SIGTERM');
-  }
-
-  /** Sends the signal and waits for the server to exit (nothing to do if it is not running). */
-  private async signal(sig: NodeJS.Signals): Promise<void> {
+  async kill(): Promise<void> {
     const c = this.child;
     if (!c || c.exitCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill(sig);
+    c.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
     await exited;
   }
 }
