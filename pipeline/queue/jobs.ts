@@ -16,10 +16,10 @@ export { checkQueueUrl, redactQueueUrl } from './url.ts';
  */
 export const QUEUE_NAME = `nianbao-extract-v${EXTRACTOR_VERSION}`;
 
-/** A job: the document's sha256, what the crawler saw of it (media type, name) and the extractor version that must read it. */
+/** A job: the document's sha256, what the crawler saw of it (media type, name) and the parser version. */
 export interface ExtractJobData {
   sha256: string;
-  extractorVersion: string;
+  parserVersion: string;
   /** The Content-Type the portal sent (may be null). */
   mediaType: string | null;
   url: string;
@@ -47,7 +47,7 @@ export interface ExtractJobResult {
 /** Packed results above this many bytes go to the store instead of Redis. */
 export const INLINE_RESULT_MAX = 256 * 1024;
 
-/** Idempotent on (sha256, extractor version): adding a job that exists is a no-op in BullMQ. */
+/** Idempotent on (sha256, parser version): adding a job that exists is a no-op in BullMQ. */
 export function jobIdFor(sha256: string, version = EXTRACTOR_VERSION): string {
   return `x${version}-${sha256}`;
 }
