@@ -12,6 +12,7 @@ import { parseCellValue } from '../text/number-cell.ts';
 import { APPLICATION_COLS, identifiers, labels, PROACTIVE_ORDER, REVIEW_COLS, REVIEW_ROWS, type LabelEntry } from './labels.ts';
 import { fitValues, hasValues, type SplitRow, type ValueCell } from './rows.ts';
 import { snapFinding, snapRow } from './snap.ts';
+import { rowsBetween } from './vocabulary.ts';
 
 export { APPLICATION_COLS, REVIEW_COLS, REVIEW_ROWS };
 const APPLICATION_ORDER = identifiers.tables.applications.rows;
@@ -44,16 +45,14 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
   const emit = (table: string, row: string, cols: string[], cells: ValueCell[], r: SplitRow, unit?: (col: string) => '10k_yuan' | undefined) => {
     const key = `${table}.${row}`;
     if (seen.has(key)) {
-      out.findings.push({
-        rule: 'parse.duplicate_row',
-        severity: 'warning',
-        message: `${key} printed twice; the first is kept (second at table ${r.block + 1}, row ${r.row + 1})`,
-        cells: [key],
-      });
+      duplicates.push({ table, key, r, before: table === 'applications' || table === 'proactive' ? lastRow[table] : null, after: null });
       return;
     }
     seen.add(key);
-    if (table === 'applications' || table === 'proactive') lastRow[table] = row;
+    if (table === 'applications' || table === 'proactive') {
+      lastRow[table] = row;
+      for (const d of duplicates) if (d.table === table && d.after === null) d.after = row;
+    }
     cols.forEach((col, i) => {
       const cell = cells[i];
       const text = cell?.text ?? '';
@@ -78,6 +77,16 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
       if (low) out.findings.push(low);
     });
   };
+
+  /** Where row i stands in its table: the next exactly matched row after it, and the rows read or matched anywhere. */
+  const placeOf = (i: number, table: 'applications' | 'proactive') => {
+    const exact = table === 'applications' ? exactApp : exactPro;
+    const after = rows.slice(i + 1).map(exact).find((e) => e)?.id ?? null;
+    const done = new Set([...taken[table], ...[...seen].filter((k) => k.startsWith(`${table}.`)).map((k) => k.slice(table.length + 1))]);
+    return { order: table === 'applications' ? APPLICATION_ORDER : PROACTIVE_ORDER, after, done };
+  };
+  // Rows printed twice, with the rows read just before and after them (named once all are read).
+  const duplicates: { table: string; key: string; r: SplitRow; before: string | null; after: string | null }[] = [];
 
   const fitOrPad = (r: SplitRow, n: number, align: 'left' | 'right', what: string): ValueCell[] => {
     const fitted = fitValues(r.values, n, align);
@@ -109,11 +118,8 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
   /** An unmatched row of the applications or proactive table, snapped by position and spelling. */
   const trySnap = (i: number, table: 'applications' | 'proactive'): string | null => {
     const r = rows[i];
-    const exact = table === 'applications' ? exactApp : exactPro;
-    const order = table === 'applications' ? APPLICATION_ORDER : PROACTIVE_ORDER;
     const list = table === 'applications' ? labels.applicationsRows : labels.proactiveRows;
-    const after = rows.slice(i + 1).map(exact).find((e) => e)?.id ?? null;
-    const done = new Set([...taken[table], ...[...seen].filter((k) => k.startsWith(`${table}.`)).map((k) => k.slice(table.length + 1))]);
+    const { order, after, done } = placeOf(i, table);
     const label = r.normLabels[r.normLabels.length - 1];
     const snap = snapRow(label, list.candidates(order, appSection), order, lastRow[table], after, done);
     if (!snap) return null;
@@ -199,6 +205,20 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
         cells: [],
       });
     }
+  }
+  for (const d of duplicates) {
+    // A row of an official table printed twice is most often a neighbour misread as it: the rows
+    // of the table not found between the rows read around it are named too, so their cells are flagged.
+    const order = d.table === 'applications' ? APPLICATION_ORDER : d.table === 'proactive' ? PROACTIVE_ORDER : null;
+    const read = new Set([...seen].filter((k) => k.startsWith(`${d.table}.`)).map((k) => k.slice(d.table.length + 1)));
+    const near = order ? rowsBetween(order, d.before, d.after, read).map((n) => `${d.table}.${n}`) : [];
+    out.findings.push({
+      rule: 'parse.duplicate_row',
+      severity: 'warning',
+      message: `${d.key} printed twice; the first is kept (second at table ${d.r.block + 1}, row ${d.r.row + 1})`
+        + (near.length ? `; it may be a misread of ${near.join(', ')}, not found` : ''),
+      cells: [d.key, ...near],
+    });
   }
   return out;
 }

@@ -85,7 +85,7 @@ export const ReportResult = z.object({
 export type ReportResult = z.infer<typeof ReportResult>;
 
 /** Bump when a change to extract/ or normalize/ code can change facts. */
-export const PARSER_CODE_VERSION = '1.1.0'; // 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
+export const PARSER_CODE_VERSION = '1.2.0'; // 1.2.0: findings name the rows a misread may have taken (unplaced labels, row shapes, （六） sub-rows, rows printed twice). 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
 
 /**
  * The version stored with every report: the code version, and as semver build metadata the hash

@@ -134,6 +134,19 @@ describe('variations in the wild', () => {
     expect((await run(seedText('000'))).findings.filter((x) => x.rule === 'parse.missing_rows')).toEqual([]);
   });
 
+  it('a row printed twice names the rows missing around it, as a misread of one of them', async () => {
+    // （六）'s first two sub-rows read as the one-row form （六）其他处理, twice (as an OCR'd scan
+    // whose narrow label cells were lost can give): the duplicate names the two rows not found.
+    const t = seedText('000')
+      .replace('\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\n', '')
+      .replace('\t2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\n', '\t（六）其他处理\n');
+    const r = await run(t);
+    const dup = r.findings.find((x) => x.rule === 'parse.duplicate_row');
+    expect(dup?.severity).toBe('warning');
+    expect(dup?.cells).toEqual(['applications.other', 'applications.other_no_correction', 'applications.other_no_fee']);
+    expect(dup?.message).toContain('may be a misread of applications.other_no_correction, applications.other_no_fee');
+  });
+
   it('a page that is not an annual report comes out unknown with a reason, not a report of nulls', async () => {
     const notice = [
       '关于印发2022年政务公开工作要点的通知',
