@@ -21,7 +21,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pendingExtractions, unpackDocument } from '../pipeline/extract-stage.ts';
 import { runQueuedExtractStage } from '../pipeline/queue/coordinator.ts';
 import { QUEUE_NAME, jobIdFor } from '../pipeline/queue/jobs.ts';
@@ -122,8 +122,14 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
     redis = await RedisServer.start(dir);
   });
 
+  // A test that fails leaves no process behind: a worker still alive would take the next test's jobs.
+  afterEach(async () => {
+    const alive = running.splice(0).filter((p) => p.child.exitCode === null);
+    for (const p of alive) p.child.kill('SIGKILL');
+    await Promise.all(alive.map((p) => p.exited));
+  });
+
   afterAll(async () => {
-    for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await redis?.kill();
     fs.rmSync(work, { recursive: true, force: true });
   });
@@ -223,7 +229,9 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
     const queue = new Queue(QUEUE_NAME, { connection: conn });
     const nameA = `${os.hostname()}:${a.child.pid}`;
     let killedJob: { id: string; sha256: string } | undefined;
+    // Once the coordinator has seen both workers (it counts them once a second), so that it can say so.
     await until('worker A to hold a job', async () => {
+      if (!/2 workers alive/.test(coord.err) && coord.child.exitCode === null) return false;
       for (const job of await queue.getJobs(['active'])) if (job?.processedBy === nameA) killedJob = { id: job.id!, sha256: job.data.sha256 };
       return !!killedJob || coord.child.exitCode !== null;
     }, 120_000, 20);
