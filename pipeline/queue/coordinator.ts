@@ -133,8 +133,10 @@ export async function runQueuedExtractStage(db: DB, raw: RawStore, q: QueueRunOp
       const d = pending[next++]!;
       const id = jobIdFor(d.sha256);
       if (settled.has(id)) continue;
-      await add(d);
+      // In flight before the add is answered: an add lost with Redis (it failed, or Redis restarted
+      // before keeping it) is found missing by the check below and added again, never skipped.
       inFlight.add(id);
+      await add(d);
       counts.queue.enqueued++;
     }
     let got = 0;
