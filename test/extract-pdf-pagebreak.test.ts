@@ -1,7 +1,11 @@
 /**
- * A table whose header row is the last thing on a page and whose first data row opens the next
- * page (found by the benchmark: 25 of 1,200 generated PDFs lost their 规章 row, glued to the
- * header as "信息内容规章 | 本年制发件数743").
+ * Tables cut by a page break:
+ * - the header row is the last thing on a page and the first data row opens the next page (found
+ *   by the benchmark: 25 of 1,200 generated PDFs lost their 规章 row, glued to the header as
+ *   "信息内容规章 | 本年制发件数743");
+ * - only the last row goes over, alone on the next page with a signature line: too little text
+ *   to look tabular on its own (found on a fresh legacy rendering, which lost 接受培训人员数
+ *   without a finding).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,10 +16,54 @@ import { extractPdf } from '../extract/pdf/index.ts';
 import { normalizeDocument } from '../normalize/index.ts';
 import { repoRoot } from './helpers/expected.ts';
 
-async function headerEndsPage(): Promise<Uint8Array> {
-  const cache = path.join(repoRoot, 'test/.cache/pdf/header-ends-page.pdf');
+const row = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+
+/** Renders html, with #spacer set to `spacer(pageHeight, rows, tableTop)` px, to a cached PDF. */
+async function renderCut(name: string, html: string, spacer: string): Promise<Uint8Array> {
+  const cache = path.join(repoRoot, `test/.cache/pdf/${name}.pdf`);
   if (fs.existsSync(cache)) return new Uint8Array(fs.readFileSync(cache));
-  const row = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  try {
+    const page = await browser.newPage();
+    await page.setContent(html);
+    await page.evaluate(`(() => {
+      const pageHeight = (297 / 25.4) * 96;
+      const rows = document.querySelectorAll('tr');
+      const tableTop = document.querySelector('table').offsetTop;
+      document.getElementById('spacer').style.height = (${spacer}) + 'px';
+    })()`);
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    fs.mkdirSync(path.dirname(cache), { recursive: true });
+    fs.writeFileSync(cache, pdf);
+    return new Uint8Array(pdf);
+  } finally {
+    await browser.close();
+  }
+}
+
+function lastRowAlone(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 14px }
+    table { border-collapse: collapse; width: 700px; margin-left: 40px }
+    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }
+    td:nth-child(2) { width: 16px }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2015年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table>
+    ${row(['统计指标', '单位', '统计数'])}
+    ${row(['九、政府信息公开会议和培训情况', '——', '——'])}
+    ${row(['（一）召开政府信息公开工作会议或专题会议数', '次', '4'])}
+    ${row(['（二）举办各类培训班数', '次', '14'])}
+    ${row(['（三）接受培训人员数', '人次', '29'])}
+  </table>
+  <p style="margin-left:60px">单位负责人：张三 审核人：李四 填报人：王五</p></body></html>`;
+  // Push the table down so that its last row is the first thing on page 2.
+  return renderCut('last-row-alone', html, 'pageHeight - tableTop - rows[3].offsetTop - rows[3].offsetHeight - 8');
+}
+
+async function headerEndsPage(): Promise<Uint8Array> {
   const html = `<!doctype html><html><head><meta charset="utf-8"><style>
     @page { size: A4; margin: 0 }
     body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 14px }
@@ -30,25 +78,8 @@ async function headerEndsPage(): Promise<Uint8Array> {
     ${row(['规章', '743', '9', '2'])}
     ${row(['行政规范性文件', '18', '18', '349'])}
   </table></body></html>`;
-  const browser = await chromium.launch(chromiumLaunchOptions());
-  try {
-    const page = await browser.newPage();
-    await page.setContent(html);
-    // Push the table down so that its second row (the header) is the last row on page 1.
-    await page.evaluate(() => {
-      const pageHeight = (297 / 25.4) * 96;
-      const rows = document.querySelectorAll('tr');
-      const tableTop = (document.querySelector('table') as HTMLElement).offsetTop;
-      const headerBottom = (rows[1] as HTMLElement).offsetTop + (rows[1] as HTMLElement).offsetHeight;
-      (document.getElementById('spacer') as HTMLElement).style.height = `${pageHeight - tableTop - headerBottom - 8}px`;
-    });
-    const pdf = await page.pdf({ format: 'A4', printBackground: true });
-    fs.mkdirSync(path.dirname(cache), { recursive: true });
-    fs.writeFileSync(cache, pdf);
-    return new Uint8Array(pdf);
-  } finally {
-    await browser.close();
-  }
+  // Push the table down so that its second row (the header) is the last row on page 1.
+  return renderCut('header-ends-page', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 8');
 }
 
 describe('a page break right after a header row', () => {
@@ -62,6 +93,18 @@ describe('a page break right after a header row', () => {
       const r = normalizeDocument(doc);
       const rules = r.facts.filter((f) => f.table === 'proactive' && f.row === 'rules').map((f) => [f.col, f.value]);
       expect(rules).toEqual([['issued', 743], ['repealed', 9], ['in_force', 2]]);
+    }, 60_000);
+  }
+
+  for (const engine of ['mupdf', 'pdfjs'] as const) {
+    it(`reads a last row alone on the next page as the table's row (${engine})`, async () => {
+      const doc = await extractPdf(await lastRowAlone(), { engine });
+      const tables = doc.blocks.filter((b) => b.kind === 'table');
+      const rows = tables.flatMap((t) => (t.kind === 'table' ? t.rows : []));
+      expect(rows.map((r) => r[0])).toContain('（三）接受培训人员数');
+      expect(rows.find((r) => r[0] === '（三）接受培训人员数')?.slice(1)).toEqual(['人次', '29']);
+      const pages = new Set(tables.flatMap((t) => (t.kind === 'table' ? t.origins?.flat().map((o) => o?.page) ?? [] : [])));
+      expect(pages).toEqual(new Set([1, 2])); // the table really is cut by the break
     }, 60_000);
   }
 });

@@ -126,12 +126,14 @@ async function extractDocument(doc: EngineDocument, label: string, warnings: str
   const missing = new Set(doc.missingPages ?? []);
   const unreadable: number[] = [];
   let textChars = 0;
+  let tableContinues = false;
   for (let n = 1; n <= pageCount; n++) {
     let page: EnginePage | undefined;
     if (missing.has(n)) continue;
     try {
       page = await doc.page(n);
-      const result = await readPage(page, n);
+      const result = await readPage(page, n, tableContinues);
+      tableContinues = result.endsInTable;
       textChars += result.chars;
       if (result.chars === 0) emptyPages.push(n);
       items.push({ page: n, items: result.items });

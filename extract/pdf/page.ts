@@ -7,14 +7,18 @@ import { assignGlyphs, buildLattices, finishCells } from './lattice.ts';
 import { buildLines, looksTabular, type LatticePart, type PageItem } from './layout.ts';
 import { streamTables } from './stream.ts';
 
-export async function readPage(page: EnginePage, pageNumber: number): Promise<{ items: PageItem[]; chars: number }> {
+/**
+ * `tableContinues`: the page before ended in a ruled table at its foot, so this page may hold the
+ * rest of it, perhaps one row (too little text to look tabular on its own).
+ */
+export async function readPage(page: EnginePage, pageNumber: number, tableContinues = false): Promise<{ items: PageItem[]; chars: number; endsInTable: boolean }> {
   let glyphs = page.glyphs;
   const chars = glyphs.reduce((n, g) => n + g.text.replace(/\s/g, '').length, 0);
-  if (glyphs.length === 0) return { items: [], chars };
+  if (glyphs.length === 0) return { items: [], chars, endsInTable: false };
   glyphs = dropPageFurniture(glyphs, page.height);
 
   let parts: LatticePart[] = [];
-  if (looksTabular(buildLines(glyphs))) {
+  if (tableContinues || looksTabular(buildLines(glyphs))) {
     // Ruling lines cost a drawing pass (pdf.js: ~2× the text pass): only where text is tabular.
     parts = buildLattices(await page.rulings(), pageNumber);
   }
@@ -29,7 +33,10 @@ export async function readPage(page: EnginePage, pageNumber: number): Promise<{ 
   const lines = buildLines(free);
   items.push(...streamTables(lines, pageNumber));
   items.sort((a, b) => a.top - b.top);
-  return { items, chars };
+  const last = items[items.length - 1];
+  // The foot of the page: below the last line of body text a page number or nothing is left.
+  const endsInTable = last?.kind === 'lattice' && last.part.bottom > page.height * 0.75;
+  return { items, chars, endsInTable };
 }
 
 /** At least two filled cells side by side: a single boxed column is framed text, not a table. */
