@@ -56,8 +56,9 @@ async function extractKind(kind: ReturnType<typeof sniffMediaType>, bytes: Uint8
       // pdf.js refuses Node Buffers and may detach what it is given: hand it its own copy.
       const doc = await extractPdf(new Uint8Array(bytes), { fileName: opts.fileName });
       if (doc.status !== 'needs-ocr' || !(opts.ocr ?? process.env.NIANBAO_OCR !== '0')) return doc;
-      const { ocrPdf } = await import('./ocr/index.ts');
+      // Asked before loading the OCR modules, whose loading is part of the slow work.
       opts.onSlowWork?.((doc.pages ?? 1) * OCR_MS_PER_PAGE);
+      const { ocrPdf } = await import('./ocr/index.ts');
       const scanned = await ocrPdf(bytes, { fileName: opts.fileName });
       return { ...scanned, declaredTitle: doc.declaredTitle, warnings: [...doc.warnings, ...scanned.warnings] };
     }
