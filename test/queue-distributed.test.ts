@@ -28,6 +28,7 @@ import { QUEUE_NAME, jobIdFor } from '../pipeline/queue/jobs.ts';
 import { startQueueWorker } from '../pipeline/queue/worker.ts';
 import { nowIso, openDatabase } from '../store/db.ts';
 import { FileRawStore, sha256 } from '../store/raw.ts';
+import { EXTRACTOR_VERSION } from '../schema/report.ts';
 import { REDIS_INSTALL, RedisServer, freePort, redisServerPresent } from './helpers/redis.ts';
 import { toolAvailable } from './helpers/tools.ts';
 
@@ -166,7 +167,7 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
       // the worker, sits in Redis when the next run starts. It is collected, not stored again.
       const conn = new Redis(redis.url, { maxRetriesPerRequest: null });
       const queue = new Queue(QUEUE_NAME, { connection: conn });
-      await queue.add('extract', { sha256: good, parserVersion: '1.1.0', mediaType: null, url: 'http://portal.test/good.txt', filename: 'good.txt', maxBytes: 1 << 20 }, { jobId: jobIdFor(good) });
+      await queue.add('extract', { sha256: good, extractorVersion: EXTRACTOR_VERSION, mediaType: null, url: 'http://portal.test/good.txt', filename: 'good.txt', maxBytes: 1 << 20 }, { jobId: jobIdFor(good) });
       await until('the repeated job to complete', async () => (await queue.getJobState(jobIdFor(good))) === 'completed', 30_000);
       const third = await raw.put(Buffer.from(fs.readFileSync(path.join(seeds, fs.readdirSync(seeds).sort()[1]!))));
       add.run('http://portal.test/third.txt', third, nowIso(), nowIso(), 'third.txt');
@@ -318,7 +319,7 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
     expect(slow, 'the file-store trial renders the sample first').toBeDefined();
     const slowSha = await raw.put(fs.readFileSync(slow!));
     const w2 = await startQueueWorker({ queueUrl: redis.url, raw, concurrency: 1, stalledMs: 1500, graceMs: 0 });
-    await queue.add('extract', { sha256: slowSha, parserVersion: '1.1.0', mediaType: null, url: `http://portal.test/${path.basename(slow!)}`, filename: path.basename(slow!), maxBytes: 64 << 20 }, { jobId: jobIdFor(slowSha) });
+    await queue.add('extract', { sha256: slowSha, extractorVersion: EXTRACTOR_VERSION, mediaType: null, url: `http://portal.test/${path.basename(slow!)}`, filename: path.basename(slow!), maxBytes: 64 << 20 }, { jobId: jobIdFor(slowSha) });
     await until('worker 2 to take the job', async () => (await queue.getJobState(jobIdFor(slowSha))) === 'active', 30_000, 10);
     await w2.stop();
     expect(w2.stats).toMatchObject({ handedBack: 1, done: 0 });

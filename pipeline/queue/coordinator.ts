@@ -61,7 +61,7 @@ export async function runQueuedExtractStage(db: DB, raw: RawStore, q: QueueRunOp
   queue.on('error', () => {});
 
   const add = (d: ExtractTarget) =>
-    queue.add('extract', { sha256: d.sha256, parserVersion: EXTRACTOR_VERSION, mediaType: d.content_type, url: d.url, filename: d.filename, maxBytes: opts.maxBytes }, { ...jobOpts, jobId: jobIdFor(d.sha256) });
+    queue.add('extract', { sha256: d.sha256, extractorVersion: EXTRACTOR_VERSION, mediaType: d.content_type, url: d.url, filename: d.filename, maxBytes: opts.maxBytes }, { ...jobOpts, jobId: jobIdFor(d.sha256) });
 
   let stopped = false;
   const settle = (id: string, d: ExtractTarget, result: { row: Parameters<typeof storeExtraction>[2] } | { pendingCode: string; message: string }) => {

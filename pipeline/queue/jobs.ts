@@ -16,10 +16,10 @@ export { checkQueueUrl, redactQueueUrl } from './url.ts';
  */
 export const QUEUE_NAME = `nianbao-extract-v${EXTRACTOR_VERSION}`;
 
-/** A job: the document's sha256, what the crawler saw of it (media type, name) and the parser version. */
+/** A job: the document's sha256, what the crawler saw of it (media type, name) and the extractor version. */
 export interface ExtractJobData {
   sha256: string;
-  parserVersion: string;
+  extractorVersion: string;
   /** The Content-Type the portal sent (may be null). */
   mediaType: string | null;
   url: string;

@@ -69,7 +69,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
 
   const processJob = async (job: Job<ExtractJobData, ExtractJobResult>, token?: string): Promise<ExtractJobResult> => {
     const d = job.data;
-    if (d.parserVersion !== EXTRACTOR_VERSION) throw new JobFailure(QUEUE_UNAVAILABLE, `the job wants extractor ${d.parserVersion}, this worker runs ${EXTRACTOR_VERSION}`);
+    if (d.extractorVersion !== EXTRACTOR_VERSION) throw new JobFailure(QUEUE_UNAVAILABLE, `the job wants extractor ${d.extractorVersion}, this worker runs ${EXTRACTOR_VERSION}`);
     const t0 = performance.now();
     const result = await Promise.race([extractStored(opts.raw, pool, { sha256: d.sha256, url: d.url, content_type: d.mediaType, filename: d.filename }, d.maxBytes), handingBack]);
     if (result === 'hand-back') {
