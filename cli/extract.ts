@@ -14,6 +14,66 @@ import type { ReportResult } from '../schema/report.ts';
 // The extractors, normaliser and config are imported when the command runs, not when it is
 // registered: `nianbao --help` and the other commands do not load them.
 
+/** Options of `extract` that take a value (skipped when looking for the first path). */
+const VALUE_OPTIONS = new Set(['--max-bytes', '--data-dir', '--store', '--config']);
+
+/** The pool prestart() started, taken by the command when its limits allow (see the action). */
+let prestarted: ExtractPool | undefined;
+
+/**
+ * Called by cli/main.ts with the arguments after `extract`, before commander and the rest of the
+ * command load: starts the extraction worker (and for a PDF MuPDF's compilation and the worker's
+ * PDF extractor) at once, so the worker's start-up overlaps the command's. Only where the worker's
+ * heap cap is the default (no --config, which may set another); anything unusual (--stored, help,
+ * no path) starts nothing, and the command runs as it would have. The arguments are only peeked
+ * at here: commander still parses and checks them.
+ */
+export async function prestart(args: string[]): Promise<void> {
+  if (args.some((a) => a === '--stored' || a === '-h' || a === '--help' || a.startsWith('--config'))) return;
+  let first: string | undefined;
+  for (let i = 0; i < args.length && first === undefined; i++) {
+    const a = args[i]!;
+    if (a === '--') first = args[i + 1];
+    else if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) first = a;
+  }
+  const file = first === undefined ? undefined : firstFile(first);
+  if (file === undefined) return;
+  const { ExtractPool } = await import('../pipeline/pool.ts');
+  prestarted = new ExtractPool();
+  prestarted.prestart(startsAsPdf(file) ? 'pdf' : undefined);
+}
+
+/** The first file listFiles would give for a path (hidden names skipped), without listing the rest. */
+function firstFile(p: string): string | undefined {
+  try {
+    for (let i = 0; i < 64; i++) {
+      if (!fs.statSync(p).isDirectory()) return p;
+      const name = fs.readdirSync(p).sort().find((n) => !n.startsWith('.'));
+      if (name === undefined) return undefined;
+      p = path.join(p, name);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** %PDF- in the first KB (where the pool and readers look for it). */
+function startsAsPdf(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(1024);
+      return head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)).includes('%PDF-');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('extract')
@@ -47,7 +107,13 @@ export function register(program: Command): void {
         cmd.error(`nianbao extract: ${e.message}`, { exitCode: 2 });
       }
       const maxBytes = opts.maxBytes !== undefined ? Number(opts.maxBytes) : limits.maxBytes;
-      const pool = new ExtractPool({ ...limits, workers: Math.min(limits.workers, Math.max(1, files.length)) });
+      const workers = Math.min(limits.workers, Math.max(1, files.length));
+      // The prestarted pool serves when its workers have the configured heap cap (they do unless a
+      // config file set another; prestart skips --config); otherwise a new pool starts.
+      const early = prestarted;
+      prestarted = undefined;
+      if (early && early.heapCapMb !== limits.maxHeapMb) await early.close();
+      const pool = early && early.heapCapMb === limits.maxHeapMb ? early.configure({ workers, timeoutMs: limits.timeoutMs }) : new ExtractPool({ ...limits, workers });
       let failed = 0;
       try {
         // As many files in flight as workers; lines are printed in file order.
