@@ -30,18 +30,25 @@ let prestarted: ExtractPool | undefined;
  */
 export async function prestart(args: string[]): Promise<void> {
   if (args.some((a) => a === '--stored' || a === '-h' || a === '--help' || a.startsWith('--config'))) return;
-  let first: string | undefined;
-  for (let i = 0; i < args.length && first === undefined; i++) {
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--') first = args[i + 1];
-    else if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith('-')) first = a;
+    if (a === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) operands.push(a);
   }
+  const first = operands[0];
   const file = first === undefined ? undefined : firstFile(first);
   if (file === undefined) return;
   const { ExtractPool } = await import('../pipeline/pool.ts');
   prestarted = new ExtractPool();
-  prestarted.prestart(startsAsPdf(file) ? 'pdf' : undefined);
+  // More than one file (a folder, several paths): every worker, unless NIANBAO_WORKERS (checked
+  // with the config, later) chooses the number.
+  const several = file !== first || operands.length > 1;
+  prestarted.prestart(startsAsPdf(file) ? 'pdf' : undefined, several && !process.env.NIANBAO_WORKERS ? prestarted.size : 1);
 }
 
 /** The first file listFiles would give for a path (hidden names skipped), without listing the rest. */
@@ -116,16 +123,16 @@ export function register(program: Command): void {
       const pool = early && early.heapCapMb === limits.maxHeapMb ? early.configure({ workers, timeoutMs: limits.timeoutMs }) : new ExtractPool({ ...limits, workers });
       let failed = 0;
       try {
-        // As many files in flight as workers; lines are printed in file order.
+        // pool.inFlight files read and queued ahead: a worker that finishes takes the next file
+        // from the pool's queue at once, instead of waiting for this thread to normalise and print
+        // (or for a slower file ahead of it). Lines are printed in file order.
+        const window = pool.inFlight;
         const results: Promise<ReportResult>[] = [];
-        let started = 0;
         const startNext = () => {
-          if (started < files.length) {
-            const f = files[started++]!;
-            results.push(extractFile(f.path, f.display, !!opts.text, { pool, maxBytes }));
-          }
+          const f = files[results.length];
+          if (f) results.push(extractFile(f.path, f.display, !!opts.text, { pool, maxBytes }));
         };
-        for (let i = 0; i < pool.size; i++) startNext();
+        for (let i = 0; i < window; i++) startNext();
         for (let i = 0; i < files.length; i++) {
           const result = await results[i]!;
           startNext();

@@ -103,17 +103,26 @@ export class ExtractPool {
   }
 
   /**
-   * Starts one worker now, before any document is queued, and for a PDF MuPDF's compilation and
-   * the worker's PDF extractor too. A command that knows early what comes (`nianbao extract
+   * Starts `workers` workers (at most the pool's size) now, before any document is queued, and
+   * for a PDF MuPDF's compilation and the workers' PDF extractor too. A command that knows early what comes (`nianbao extract
    * one.pdf`) calls this before it loads its config and the normaliser, which then load on this
    * thread while the worker starts on another core. The worker's heap cap is the pool's, so the
    * caller must know it already; the number of workers and the time limit may still change
    * (configure), since they apply only when documents are queued.
    */
-  prestart(kind?: 'pdf'): void {
+  prestart(kind?: 'pdf', workers = 1): void {
     if (this.closed) return;
     if (kind === 'pdf') this.compileForPdf();
-    if (this.slots.length === 0) this.slots.push(this.spawn(kind));
+    while (this.slots.length < Math.min(workers, this.workers)) this.slots.push(this.spawn(kind));
+  }
+
+  /**
+   * Documents a caller should keep queued at once: two per worker, so that a worker that finishes
+   * one finds the next already waiting in the pool's queue instead of idling while the caller
+   * stores, normalises or prints (the extract stage, `nianbao extract`, the bench all feed it so).
+   */
+  get inFlight(): number {
+    return 2 * this.workers;
   }
 
   /** The number of workers and the time limit, changed before the first document is queued. */
@@ -121,6 +130,8 @@ export class ExtractPool {
     if (this.nextId !== 1) throw new Error('ExtractPool.configure: documents were already queued');
     if (opts.workers !== undefined) this.workers = Math.max(1, opts.workers);
     if (opts.timeoutMs !== undefined) this.timeoutMs = opts.timeoutMs;
+    // Workers prestarted beyond the number now wanted (idle: nothing was queued yet) stop.
+    for (const slot of this.slots.splice(this.workers)) void slot.worker.terminate();
     return this;
   }
 
