@@ -147,6 +147,8 @@ export function register(program: Command): void {
     });
 }
 
+let normalizerWarm = false;
+
 export async function extractFile(file: string, display: string, withText: boolean, ctx: { pool: ExtractPool; maxBytes: number }): Promise<ReportResult> {
   const failure = (code: string, message: string, sha = ''): ReportResult => ({
     file: display, sha256: sha, mediaType: 'application/octet-stream', format: 'unknown', formatReason: code, year: null, agency: null, title: null, region: null,
@@ -165,7 +167,13 @@ export async function extractFile(file: string, display: string, withText: boole
   // The document goes to the worker first: the normaliser loads here while the worker starts
   // and extracts (two cores), not before.
   const extracted = ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
-  const [{ sha256 }, { reportFromExtraction }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts')]);
+  const [{ sha256 }, { reportFromExtraction }, { warmNormalizer }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts'), import('../normalize/index.ts')]);
+  // This thread waits for the worker now: the normaliser's first-document work is done here
+  // (once), not after the extraction.
+  if (!normalizerWarm) {
+    normalizerWarm = true;
+    warmNormalizer();
+  }
   const sha = sha256(bytes);
   const r = await extracted;
   return reportFromExtraction(r.doc ?? r.error, { file: display, sha256: sha, withText });
