@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { ExtractLimits } from '../pipeline/extract-limits.ts';
 import type { ExtractPool } from '../pipeline/pool.ts';
 import type { ReportResult } from '../schema/report.ts';
 
@@ -104,14 +105,18 @@ export function register(program: Command): void {
       if (opts.maxBytes !== undefined && !(Number.isInteger(Number(opts.maxBytes)) && Number(opts.maxBytes) > 0))
         cmd.error(`nianbao extract: --max-bytes takes a positive whole number, not '${opts.maxBytes}'`, { exitCode: 2 });
       const files = listFiles(paths);
-      const { ConfigError, loadConfig } = await import('../pipeline/config.ts');
       const { ExtractPool } = await import('../pipeline/pool.ts');
-      let limits;
-      try {
-        limits = loadConfig({ configFile: opts.config }).extract;
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        cmd.error(`nianbao extract: ${e.message}`, { exitCode: 2 });
+      const { defaultExtractLimits, onlyDefaults } = await import('../pipeline/extract-limits.ts');
+      let limits: ExtractLimits;
+      if (onlyDefaults(opts.config)) limits = defaultExtractLimits(); // nothing to read: the config loader (zod) is not loaded
+      else {
+        const { ConfigError, loadConfig } = await import('../pipeline/config.ts');
+        try {
+          limits = loadConfig({ configFile: opts.config }).extract;
+        } catch (e) {
+          if (!(e instanceof ConfigError)) throw e;
+          cmd.error(`nianbao extract: ${e.message}`, { exitCode: 2 });
+        }
       }
       const maxBytes = opts.maxBytes !== undefined ? Number(opts.maxBytes) : limits.maxBytes;
       const workers = Math.min(limits.workers, Math.max(1, files.length));
