@@ -30,7 +30,9 @@ export function mupdfWasmPath(): string {
  * functions with TurboFan as they run: on a 6-page report that cost ~270 ms of CPU on the first
  * document (420 ms against 150 ms) and never paid back over a 36-PDF run (first pass 1.98 s
  * against 1.77 s of CPU; later passes, tiered up, 0.95 s against 0.99 s): MuPDF's time per page
- * is small beside the layout work in JavaScript, and each process starts cold.
+ * is small beside the layout work in JavaScript, and each process starts cold. (Rasterising a
+ * scanned page is ~1.4× slower in Liftoff once warm, but OCR renders with pdftoppm; tesseract.js
+ * turns optimisation back on: optimiseWasm.)
  */
 export function compileMupdf(): Promise<WebAssembly.Module> {
   compiled ??= fs.promises.readFile(mupdfWasmPath()).then((bytes) => {
@@ -38,6 +40,16 @@ export function compileMupdf(): Promise<WebAssembly.Module> {
     return WebAssembly.compile(bytes);
   });
   return compiled;
+}
+
+/**
+ * Lets V8 optimise WebAssembly again (TurboFan tier-up), for long compute in WebAssembly: OCR with
+ * tesseract.js (extract/ocr/engine.ts), seconds a page, where Liftoff-only code would run ~1.5×
+ * slower. The flags are per process and read as code runs, so MuPDF's module tiers up from then
+ * on too (measured: a module compiled under --liftoff-only tiers up once these are set).
+ */
+export function optimiseWasm(): void {
+  v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
 }
 
 type EmscriptenHook = { instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object };
