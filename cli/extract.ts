@@ -8,11 +8,79 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { ExtractLimits } from '../pipeline/extract-limits.ts';
 import type { ExtractPool } from '../pipeline/pool.ts';
 import type { ReportResult } from '../schema/report.ts';
 
 // The extractors, normaliser and config are imported when the command runs, not when it is
 // registered: `nianbao --help` and the other commands do not load them.
+
+/** Options of `extract` that take a value (skipped when looking for the first path). */
+const VALUE_OPTIONS = new Set(['--max-bytes', '--data-dir', '--store', '--config']);
+
+/** The pool prestart() started, taken by the command when its limits allow (see the action). */
+let prestarted: ExtractPool | undefined;
+
+/**
+ * Called by cli/main.ts with the arguments after `extract`, before commander and the rest of the
+ * command load: starts the extraction worker (and for a PDF MuPDF's compilation and the worker's
+ * PDF extractor) at once, so the worker's start-up overlaps the command's. Only where the worker's
+ * heap cap is the default (no --config, which may set another); anything unusual (--stored, help,
+ * no path) starts nothing, and the command runs as it would have. The arguments are only peeked
+ * at here: commander still parses and checks them.
+ */
+export async function prestart(args: string[]): Promise<void> {
+  if (args.some((a) => a === '--stored' || a === '-h' || a === '--help' || a.startsWith('--config'))) return;
+  const operands: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      operands.push(...args.slice(i + 1));
+      break;
+    }
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) operands.push(a);
+  }
+  const first = operands[0];
+  const file = first === undefined ? undefined : firstFile(first);
+  if (file === undefined) return;
+  const { ExtractPool } = await import('../pipeline/pool.ts');
+  prestarted = new ExtractPool();
+  // More than one file (a folder, several paths): every worker, unless NIANBAO_WORKERS (checked
+  // with the config, later) chooses the number.
+  const several = file !== first || operands.length > 1;
+  prestarted.prestart(startsAsPdf(file) ? 'pdf' : undefined, several && !process.env.NIANBAO_WORKERS ? prestarted.size : 1);
+}
+
+/** The first file listFiles would give for a path (hidden names skipped), without listing the rest. */
+function firstFile(p: string): string | undefined {
+  try {
+    for (let i = 0; i < 64; i++) {
+      if (!fs.statSync(p).isDirectory()) return p;
+      const name = fs.readdirSync(p).sort().find((n) => !n.startsWith('.'));
+      if (name === undefined) return undefined;
+      p = path.join(p, name);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/** %PDF- in the first KB (where the pool and readers look for it). */
+function startsAsPdf(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(1024);
+      return head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)).includes('%PDF-');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
 
 export function register(program: Command): void {
   program
@@ -37,29 +105,39 @@ export function register(program: Command): void {
       if (opts.maxBytes !== undefined && !(Number.isInteger(Number(opts.maxBytes)) && Number(opts.maxBytes) > 0))
         cmd.error(`nianbao extract: --max-bytes takes a positive whole number, not '${opts.maxBytes}'`, { exitCode: 2 });
       const files = listFiles(paths);
-      const { ConfigError, loadConfig } = await import('../pipeline/config.ts');
       const { ExtractPool } = await import('../pipeline/pool.ts');
-      let limits;
-      try {
-        limits = loadConfig({ configFile: opts.config }).extract;
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        cmd.error(`nianbao extract: ${e.message}`, { exitCode: 2 });
+      const { defaultExtractLimits, onlyDefaults } = await import('../pipeline/extract-limits.ts');
+      let limits: ExtractLimits;
+      if (onlyDefaults(opts.config)) limits = defaultExtractLimits(); // nothing to read: the config loader (zod) is not loaded
+      else {
+        const { ConfigError, loadConfig } = await import('../pipeline/config.ts');
+        try {
+          limits = loadConfig({ configFile: opts.config }).extract;
+        } catch (e) {
+          if (!(e instanceof ConfigError)) throw e;
+          cmd.error(`nianbao extract: ${e.message}`, { exitCode: 2 });
+        }
       }
       const maxBytes = opts.maxBytes !== undefined ? Number(opts.maxBytes) : limits.maxBytes;
-      const pool = new ExtractPool({ ...limits, workers: Math.min(limits.workers, Math.max(1, files.length)) });
+      const workers = Math.min(limits.workers, Math.max(1, files.length));
+      // The prestarted pool serves when its workers have the configured heap cap (they do unless a
+      // config file set another; prestart skips --config); otherwise a new pool starts.
+      const early = prestarted;
+      prestarted = undefined;
+      if (early && early.heapCapMb !== limits.maxHeapMb) await early.close();
+      const pool = early && early.heapCapMb === limits.maxHeapMb ? early.configure({ workers, timeoutMs: limits.timeoutMs }) : new ExtractPool({ ...limits, workers });
       let failed = 0;
       try {
-        // As many files in flight as workers; lines are printed in file order.
+        // pool.inFlight files read and queued ahead: a worker that finishes takes the next file
+        // from the pool's queue at once, instead of waiting for this thread to normalise and print
+        // (or for a slower file ahead of it). Lines are printed in file order.
+        const window = pool.inFlight;
         const results: Promise<ReportResult>[] = [];
-        let started = 0;
         const startNext = () => {
-          if (started < files.length) {
-            const f = files[started++]!;
-            results.push(extractFile(f.path, f.display, !!opts.text, { pool, maxBytes }));
-          }
+          const f = files[results.length];
+          if (f) results.push(extractFile(f.path, f.display, !!opts.text, { pool, maxBytes }));
         };
-        for (let i = 0; i < pool.size; i++) startNext();
+        for (let i = 0; i < window; i++) startNext();
         for (let i = 0; i < files.length; i++) {
           const result = await results[i]!;
           startNext();
@@ -73,6 +151,8 @@ export function register(program: Command): void {
       process.exitCode = failed ? 1 : 0;
     });
 }
+
+let normalizerWarm = false;
 
 export async function extractFile(file: string, display: string, withText: boolean, ctx: { pool: ExtractPool; maxBytes: number }): Promise<ReportResult> {
   const failure = (code: string, message: string, sha = ''): ReportResult => ({
@@ -92,7 +172,13 @@ export async function extractFile(file: string, display: string, withText: boole
   // The document goes to the worker first: the normaliser loads here while the worker starts
   // and extracts (two cores), not before.
   const extracted = ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
-  const [{ sha256 }, { reportFromExtraction }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts')]);
+  const [{ sha256 }, { reportFromExtraction }, { warmNormalizer }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts'), import('../normalize/index.ts')]);
+  // This thread waits for the worker now: the normaliser's first-document work is done here
+  // (once), not after the extraction.
+  if (!normalizerWarm) {
+    normalizerWarm = true;
+    warmNormalizer();
+  }
   const sha = sha256(bytes);
   const r = await extracted;
   return reportFromExtraction(r.doc ?? r.error, { file: display, sha256: sha, withText });

@@ -1,7 +1,7 @@
 /**
  * Chinese-script helpers shared by the extractors and the normalizer.
  */
-import * as OpenCC from 'opencc-js';
+import { createRequire } from 'node:module';
 
 // ---------------------------------------------------------------------------------------------
 // Traditional → Simplified (gate/big5 mirrors of mainland pages)
@@ -10,12 +10,17 @@ type Convert = (s: string) => string;
 let hkToCn: Convert | undefined;
 
 /**
- * The Traditional→Simplified converter, created once on first use (loading the dictionaries
- * takes ~40 ms). OpenCC's 'hk' → 'cn' conversion: it also folds Taiwan variants (裡, 爲, 臺),
+ * The Traditional→Simplified converter, created once on first use. opencc-js itself is loaded
+ * then too (its dictionaries take ~60 ms to load and ~40 ms to build), not when this module is
+ * imported: the PDF extractor and the normaliser import this module and most documents are
+ * Simplified. OpenCC's 'hk' → 'cn' conversion: it also folds Taiwan variants (裡, 爲, 臺),
  * and unlike 'tw' → 'cn' it leaves simplified text alone (显著 stays 显著).
  */
 function converter(): Convert {
-  if (!hkToCn) hkToCn = OpenCC.Converter({ from: 'hk', to: 'cn' }) as Convert;
+  if (!hkToCn) {
+    const OpenCC = createRequire(import.meta.url)('opencc-js') as typeof import('opencc-js');
+    hkToCn = OpenCC.Converter({ from: 'hk', to: 'cn' }) as Convert;
+  }
   return hkToCn;
 }
 

@@ -1,14 +1,12 @@
 /**
  * extract: document bytes → ExtractedDocument. Entry point of the extract stage. The media type
  * is sniffed from the bytes first (an HTML error page saved as .pdf is HTML), then the one
- * extractor for that kind runs. Extractors are loaded on first use so that a run over HTML pages
- * never loads pdf.js.
+ * extractor for that kind runs. Extractors, and what only they use (the HTML guard, charset
+ * decoding, the plain-text reader), are loaded on first use: a run over HTML pages never loads
+ * pdf.js, and a worker reading a PDF loads only the PDF extractor.
  */
-import { decodeBytes } from '../text/charset.ts';
-import { guardHtml } from './guard.ts';
 import { ExtractError, type ExtractedDocument } from './model.ts';
 import { claimedDocumentType, looksLikeText, sniffMediaType } from './sniff.ts';
-import { extractText } from './text.ts';
 
 export interface ExtractOptions {
   fileName?: string;
@@ -47,6 +45,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
 async function extractKind(kind: ReturnType<typeof sniffMediaType>, bytes: Uint8Array, opts: ExtractOptions): Promise<ExtractedDocument> {
   switch (kind) {
     case 'html': {
+      const [{ guardHtml }, { decodeBytes }] = await Promise.all([import('./guard.ts'), import('../text/charset.ts')]);
       guardHtml(bytes, (b) => decodeBytes(b, opts.contentType).text, opts);
       const { extractHtml } = await import('./html.ts');
       return extractHtml(bytes, { contentType: opts.contentType, url: opts.url });
@@ -71,6 +70,7 @@ async function extractKind(kind: ReturnType<typeof sniffMediaType>, bytes: Uint8
       return extractDoc(bytes);
     }
     case 'text': {
+      const [{ decodeBytes }, { extractText }] = await Promise.all([import('../text/charset.ts'), import('./text.ts')]);
       const decoded = decodeBytes(bytes, opts.contentType);
       const doc = extractText(decoded.text);
       doc.warnings.push(...decoded.warnings);
@@ -87,6 +87,14 @@ async function extractKind(kind: ReturnType<typeof sniffMediaType>, bytes: Uint8
       throw new ExtractError('unsupported-type', `not a report document type (magic bytes ${hexHead(bytes)}; expected HTML, PDF, DOCX, DOC or text)`);
     }
   }
+}
+
+/**
+ * Loads the extractor of a kind ahead of its first document (for a PDF, the selected engine, which
+ * instantiates MuPDF). A failure is left for the document to meet and report.
+ */
+export function preloadExtractor(kind: 'pdf'): void {
+  if (kind === 'pdf') void import('./pdf/index.ts').then((m) => m.preloadPdfEngine()).catch(() => undefined);
 }
 
 function hexHead(bytes: Uint8Array): string {

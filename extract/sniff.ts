@@ -3,7 +3,6 @@
  * of the crawler, which sniffs what it downloads), the file signatures, and the document type a
  * file name or Content-Type promised. Decoding text is text/charset.ts.
  */
-import iconv from 'iconv-lite';
 import { latin1 } from '../text/charset.ts';
 
 export type SniffedMediaType = 'html' | 'pdf' | 'docx' | 'doc' | 'text' | 'unknown';
@@ -25,11 +24,16 @@ export function containsUtf16le(bytes: Uint8Array, needle: string): boolean {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(Buffer.from(needle, 'utf16le')) >= 0;
 }
 
+/** UTF-16BE bytes as text (a trailing odd byte dropped): swapped to UTF-16LE, which Buffer reads. */
+function utf16be(bytes: Uint8Array): string {
+  return Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+}
+
 /** The first KB looks like HTML markup (after BOM/whitespace). */
 function looksLikeHtml(bytes: Uint8Array): boolean {
   let head: string;
   if (startsWithBytes(bytes, [0xff, 0xfe])) head = Buffer.from(bytes.subarray(2, 2050)).toString('utf16le');
-  else if (startsWithBytes(bytes, [0xfe, 0xff])) head = iconv.decode(Buffer.from(bytes.subarray(2, 2050)), 'utf-16be');
+  else if (startsWithBytes(bytes, [0xfe, 0xff])) head = utf16be(bytes.subarray(2, 2050));
   else head = latin1(bytes.subarray(0, 2048));
   head = head.replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart();
   if (/^<!doctype\s+html/i.test(head)) return true;

@@ -4,7 +4,7 @@
  * taking the run down.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { extractDocument, type ExtractOptions } from './index.ts';
+import { extractDocument, preloadExtractor, type ExtractOptions } from './index.ts';
 import { ExtractError } from './model.ts';
 import { useSharedMupdf } from './pdf/mupdf-module.ts';
 
@@ -26,6 +26,11 @@ if ((workerData as { sharedMupdf?: boolean } | null)?.sharedMupdf) {
 }
 
 parentPort!.postMessage({ ready: true });
+
+// The pool knows a PDF is coming (ExtractPool.prestart): load the PDF extractor and instantiate
+// MuPDF now, while the main thread is still reading its config and the file.
+const preload = (workerData as { preload?: 'pdf' } | null)?.preload;
+if (preload) preloadExtractor(preload);
 
 parentPort!.on('message', async (job: ExtractJob | { mupdfModule: WebAssembly.Module }) => {
   if ('mupdfModule' in job) {

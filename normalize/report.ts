@@ -4,7 +4,8 @@
  */
 import { toSimplified } from '../extract/chinese.ts';
 import { documentText, MEDIA_TYPES, type ExtractedDocument } from '../extract/model.ts';
-import { PARSER_VERSION, type ErrorInfo, type ReportResult } from '../schema/report.ts';
+import type { ErrorInfo, ReportResult } from '../schema/report.ts';
+import { PARSER_VERSION } from '../schema/versions.ts';
 import { normalizeDocument } from './index.ts';
 
 /** Normalizes an extracted document (or reports its extraction error) as a ReportResult. */

@@ -7,13 +7,12 @@
  * the file (or "environment") and the key, never a silent default.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { CrawlOptionsSchema, isIsoDate, type CrawlOptions } from '../crawler/options.ts';
 import { DEFAULT_PORTALS_FILE, PortalsError, describeIssues, loadPortals, validatePortals, type PortalSource } from '../crawler/portals.ts';
-import { DEFAULT_MAX_BYTES } from '../extract/index.ts';
 import { parseStoreUrl, type StoreSpec } from '../store/store-url.ts';
+import { defaultExtractLimits, type ExtractLimits } from './extract-limits.ts';
 import { checkQueueUrl } from './queue/url.ts';
 
 export interface RunConfig {
@@ -28,7 +27,7 @@ export interface RunConfig {
    * cap (default 64 MiB: larger files are refused from their size, before being read). Env
    * NIANBAO_WORKERS, NIANBAO_DOC_TIMEOUT_MS, NIANBAO_EXTRACT_MAX_BYTES.
    */
-  extract: { workers: number; timeoutMs: number; maxHeapMb: number; maxBytes: number };
+  extract: ExtractLimits;
   /**
    * The raw store (store/raw.ts): `file:///path` or `s3://bucket/prefix?endpoint=…&region=…`.
    * Default the folder `<dataDir>/raw`. Flag --store, env NIANBAO_STORE, config `store`.
@@ -203,11 +202,12 @@ export function loadConfig(over: ConfigOverrides = {}, env: NodeJS.ProcessEnv = 
   if (since !== undefined && !isIsoDate(since)) throw new ConfigError(`--since: takes a date YYYY-MM-DD, not '${since}'`);
   if (since) crawl.since = since;
 
-  const extract = {
-    workers: over.workers ?? e.NIANBAO_WORKERS ?? file.extract?.workers ?? os.availableParallelism(),
-    timeoutMs: e.NIANBAO_DOC_TIMEOUT_MS ?? file.extract?.timeoutMs ?? 120_000,
-    maxHeapMb: file.extract?.maxHeapMb ?? 1024,
-    maxBytes: e.NIANBAO_EXTRACT_MAX_BYTES ?? file.extract?.maxBytes ?? DEFAULT_MAX_BYTES,
+  const dflt = defaultExtractLimits();
+  const extract: ExtractLimits = {
+    workers: over.workers ?? e.NIANBAO_WORKERS ?? file.extract?.workers ?? dflt.workers,
+    timeoutMs: e.NIANBAO_DOC_TIMEOUT_MS ?? file.extract?.timeoutMs ?? dflt.timeoutMs,
+    maxHeapMb: file.extract?.maxHeapMb ?? dflt.maxHeapMb,
+    maxBytes: e.NIANBAO_EXTRACT_MAX_BYTES ?? file.extract?.maxBytes ?? dflt.maxBytes,
   };
   const dataDir = path.resolve(over.dataDir ?? e.NIANBAO_DATA_DIR ?? (file.dataDir ? path.resolve(base, file.dataDir) : 'data'));
   let store: StoreSpec;

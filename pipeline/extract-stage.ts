@@ -128,7 +128,8 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
       }
     }
   };
-  await Promise.all(Array.from({ length: pool.size }, worker));
+  // pool.inFlight loops: each worker has its next document queued while this thread stores the last.
+  await Promise.all(Array.from({ length: pool.inFlight }, worker));
   progress?.end('extract');
   return counts;
 }

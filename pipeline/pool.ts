@@ -80,7 +80,7 @@ export class ExtractPool {
   private startFailures = 0;
   private keepAlive?: NodeJS.Timeout;
   private compiling = false;
-  readonly size: number;
+  private workers: number;
   /** Documents whose time limit grew because they needed OCR. */
   /** mupdfShared: workers handed the process's compiled MuPDF module (instead of compiling their own). */
   readonly stats = { extended: 0, mupdfShared: 0 };
@@ -89,12 +89,55 @@ export class ExtractPool {
   private youngGenerationMb: number;
 
   constructor(opts: PoolOptions = {}) {
-    this.size = Math.max(1, opts.workers ?? os.availableParallelism());
+    this.workers = Math.max(1, opts.workers ?? os.availableParallelism());
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.maxHeapMb = opts.maxHeapMb ?? 1024;
     this.youngGenerationMb = opts.youngGenerationMb ?? 96;
     // No worker yet: pump() starts them as documents arrive, a second one only when there is
     // work for more than one (one file, or a run with nothing new, starts one worker or none).
+  }
+
+  /** Worker threads at most. */
+  get size(): number {
+    return this.workers;
+  }
+
+  /**
+   * Starts `workers` workers (at most the pool's size) now, before any document is queued, and
+   * for a PDF MuPDF's compilation and the workers' PDF extractor too. A command that knows early what comes (`nianbao extract
+   * one.pdf`) calls this before it loads its config and the normaliser, which then load on this
+   * thread while the worker starts on another core. The worker's heap cap is the pool's, so the
+   * caller must know it already; the number of workers and the time limit may still change
+   * (configure), since they apply only when documents are queued.
+   */
+  prestart(kind?: 'pdf', workers = 1): void {
+    if (this.closed) return;
+    if (kind === 'pdf') this.compileForPdf();
+    while (this.slots.length < Math.min(workers, this.workers)) this.slots.push(this.spawn(kind));
+  }
+
+  /**
+   * Documents a caller should keep queued at once: two per worker, so that a worker that finishes
+   * one finds the next already waiting in the pool's queue instead of idling while the caller
+   * stores, normalises or prints (the extract stage, `nianbao extract`, the bench all feed it so).
+   */
+  get inFlight(): number {
+    return 2 * this.workers;
+  }
+
+  /** The number of workers and the time limit, changed before the first document is queued. */
+  configure(opts: Pick<PoolOptions, 'workers' | 'timeoutMs'>): this {
+    if (this.nextId !== 1) throw new Error('ExtractPool.configure: documents were already queued');
+    if (opts.workers !== undefined) this.workers = Math.max(1, opts.workers);
+    if (opts.timeoutMs !== undefined) this.timeoutMs = opts.timeoutMs;
+    // Workers prestarted beyond the number now wanted (idle: nothing was queued yet) stop.
+    for (const slot of this.slots.splice(this.workers)) void slot.worker.terminate();
+    return this;
+  }
+
+  /** The heap cap each worker starts with (MB). */
+  get heapCapMb(): number {
+    return this.maxHeapMb;
   }
 
   /** Worker threads started so far (at most `size`). */
@@ -109,11 +152,7 @@ export class ExtractPool {
     // pending, this timer keeps the event loop up so the caller's await settles.
     this.keepAlive ??= setInterval(() => {}, 1 << 30);
     return new Promise((resolve) => {
-      // A PDF: compile MuPDF's WebAssembly now, in V8's background threads, while the worker starts.
-      if (!this.compiling && isPdf(bytes) && process.env.NIANBAO_PDF_ENGINE?.trim().toLowerCase() !== 'pdfjs') {
-        this.compiling = true;
-        compileMupdf().catch(() => undefined); // a failure is reported to the worker that asks
-      }
+      if (isPdf(bytes)) this.compileForPdf();
       this.queue.push({ id: this.nextId++, bytes, opts, resolve, timeoutMs: limit.timeoutMs ?? this.timeoutMs });
       this.pump();
     });
@@ -132,9 +171,17 @@ export class ExtractPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private spawn(): Slot {
+  /** A PDF is coming: compile MuPDF's WebAssembly now, in V8's background threads, while the worker starts. */
+  private compileForPdf(): void {
+    if (this.compiling || process.env.NIANBAO_PDF_ENGINE?.trim().toLowerCase() === 'pdfjs') return;
+    this.compiling = true;
+    compileMupdf().catch(() => undefined); // a failure is reported to the worker that asks
+  }
+
+  /** `preload`: the worker loads that kind's extractor as soon as it is up (extract/worker.ts). */
+  private spawn(preload?: 'pdf'): Slot {
     const worker = new Worker(BOOTSTRAP, {
-      workerData: { tsModule: WORKER_MODULE.href, sharedMupdf: true },
+      workerData: { tsModule: WORKER_MODULE.href, sharedMupdf: true, preload },
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: this.youngGenerationMb },
     });
     const slot: Slot = { worker, ready: false };

@@ -1,6 +1,6 @@
 /**
  * The mapping data files (labels.json, identifiers.json, vocabulary.json) loaded once, and their
- * hash. The hash is part of PARSER_VERSION (./report.ts): editing a mapping file changes the
+ * hash. The hash is part of PARSER_VERSION (./versions.ts): editing a mapping file changes the
  * parser version, so the next normalize run re-normalises every stored extraction.
  *
  * NIANBAO_MAPPINGS_DIR points at another folder holding the three files (a maintainer trying a

@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, seedsDir } from './helpers/expected.ts';
+import { repoRoot, seedsDir, sharedDir } from './helpers/expected.ts';
 
-const nianbao = (...args: string[]) =>
-  spawnSync(process.execPath, [path.join(repoRoot, 'bin/nianbao.js'), ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
+const nianbao = (...args: string[]) => nianbaoEnv(process.env, ...args);
+const nianbaoEnv = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+  spawnSync(process.execPath, [path.join(repoRoot, 'bin/nianbao.js'), ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000, env });
 
 describe('nianbao extract', () => {
   it('--json on the seeds folder: five lines, formats, years and agencies right, identities hold', () => {
@@ -70,21 +71,21 @@ describe('nianbao extract', () => {
 describe('start-up cost (issue 13)', () => {
   const HEAVY = /node_modules\/(mupdf|pdfjs-dist|tesseract\.js|onnxruntime[^/]*|playwright-core|cheerio|mammoth)\//;
   /** Every module URL the command resolves, from a resolve hook registered before it starts. */
-  const loaded = (...args: string[]) => {
+  const loaded = (args: string[], env: NodeJS.ProcessEnv = process.env) => {
     const hook = `export async function resolve(s, c, n) { const r = await n(s, c); process.stderr.write('LOADED ' + r.url + '\\n'); return r; }`;
     const reg = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
-    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(reg)}`, path.join(repoRoot, 'bin/nianbao.js'), ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(reg)}`, path.join(repoRoot, 'bin/nianbao.js'), ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000, env });
     return { ...r, urls: r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7)) };
   };
 
   it('--help and status load none of the extractors, the crawler parser or the browser', () => {
-    const help = loaded('--help');
+    const help = loaded(['--help']);
     expect(help.status, help.stderr).toBe(0);
     expect(help.urls.some((u) => u.includes('commander'))).toBe(true); // the hook saw the modules
     expect(help.urls.filter((u) => HEAVY.test(u))).toEqual([]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-status-'));
     try {
-      const run = loaded('status', '--data-dir', dir);
+      const run = loaded(['status', '--data-dir', dir]);
       expect(run.status).toBe(2); // no database yet
       expect(run.stderr).toContain('no database');
       expect(run.urls.some((u) => u.includes('zod'))).toBe(true);
@@ -92,6 +93,20 @@ describe('start-up cost (issue 13)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('extract on one PDF loads the PDF extractor only, and no config loader when there is no config to read', () => {
+    const pdf = path.join(sharedDir, 'real/huaian-2024.pdf');
+    const noNianbaoEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NIANBAO_')));
+    const r = loaded(['extract', '--json', pdf], noNianbaoEnv);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).facts.length).toBeGreaterThan(100);
+    expect(r.urls.some((u) => u.includes('node_modules/mupdf/'))).toBe(true);
+    expect(r.urls.filter((u) => /node_modules\/(zod|pdfjs-dist|cheerio|mammoth|word-extractor|opencc-js|iconv-lite|chardet|tesseract\.js)\//.test(u))).toEqual([]);
+    // A NIANBAO_* variable to check: the config loader runs, and a bad value is still an error.
+    const bad = nianbaoEnv({ ...noNianbaoEnv, NIANBAO_WORKERS: '0' }, 'extract', '--json', pdf);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/NIANBAO_WORKERS/);
   });
 
   it('the lists written out for a light start agree with their sources', async () => {

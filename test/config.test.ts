@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORTALS_FILE, loadPortals } from '../crawler/portals.ts';
 import { ConfigError, loadConfig, PLATFORMS, resolveDataDir } from '../pipeline/config.ts';
+import { defaultExtractLimits, onlyDefaults } from '../pipeline/extract-limits.ts';
 import { acquireLock } from '../pipeline/lock.ts';
 import { openDatabase } from '../store/db.ts';
 import { repoRoot } from './helpers/expected.ts';
@@ -84,6 +85,15 @@ describe('config validation', () => {
     const c = loadConfig({}, { NIANBAO_DELAY_MS: '250', NIANBAO_CONCURRENCY: '2', NIANBAO_WORKERS: '3', NIANBAO_IGNORE_ROBOTS: '1', NIANBAO_DELAY_UNUSED: 'x' });
     expect(c.crawl).toMatchObject({ perHostDelayMs: 250, perHostConcurrency: 2, respectRobots: false });
     expect(c.extract.workers).toBe(3);
+  });
+
+  it('nianbao extract skips the config loader only when it has nothing to read, and its defaults are the loader\'s', () => {
+    expect(defaultExtractLimits()).toEqual(loadConfig({}, noEnv).extract);
+    expect(onlyDefaults(undefined, noEnv)).toBe(true);
+    expect(onlyDefaults(undefined, { PATH: '/bin', NIANBAO_WORKERS: '' })).toBe(true); // '' counts as unset, as in loadConfig
+    expect(onlyDefaults(undefined, { NIANBAO_WORKERS: '0' })).toBe(false);
+    expect(onlyDefaults(undefined, { NIANBAO_QUEUE: 'localhost:6379' })).toBe(false);
+    expect(onlyDefaults('nianbao.json', noEnv)).toBe(false);
   });
 
   it('precedence: flag > environment > config file > default, the same for every command', () => {

@@ -5,11 +5,11 @@
  * wrong confident mapping is never allowed: the label maps right or stays unknown.
  */
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildReport } from './helpers/build-report.ts';
 import { extractDocument } from '../extract/index.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
-import { seedFile } from './helpers/expected.ts';
+import { seedFile, sharedDir } from './helpers/expected.ts';
 import { normalizeLabel } from '../normalize/cells.ts';
 import { identifiers, labels, type LabelList } from '../normalize/labels.ts';
 import { snapRow } from '../normalize/snap.ts';
@@ -295,5 +295,23 @@ describe('an OCR-read legacy label that no rule places', () => {
     const r = await run(text);
     expect(r.findings.filter((f) => f.rule === 'parse.unplaced_label')).toEqual([]);
     expect(r.findings.some((f) => f.rule === 'parse.unknown_indicator' && f.severity === 'info')).toBe(true);
+  });
+});
+
+describe('warming the normaliser', () => {
+  it('changes no result: real and seed documents read the same after warmNormalizer as cold', async () => {
+    const files = [...['000', '001', '002', '003', '004'].map((id) => seedFile(id)), `${sharedDir}/real/huaian-2024.pdf`];
+    const docs = await Promise.all(files.map((f) => extractDocument(fs.readFileSync(f), { fileName: f })));
+    // Fresh module instances: empty label caches, no gazetteer yet.
+    vi.resetModules();
+    const cold = await import('../normalize/report.ts');
+    const coldResults = docs.map((d, i) => cold.reportFromExtraction(d, { file: files[i]!, sha256: 'x' }));
+    vi.resetModules();
+    const { warmNormalizer } = await import('../normalize/index.ts');
+    warmNormalizer();
+    const warm = await import('../normalize/report.ts');
+    const warmResults = docs.map((d, i) => warm.reportFromExtraction(d, { file: files[i]!, sha256: 'x' }));
+    expect(coldResults.every((r) => r.facts.length > 0)).toBe(true);
+    expect(warmResults).toEqual(coldResults);
   });
 });

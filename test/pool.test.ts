@@ -87,6 +87,27 @@ describe('worker start', () => {
     }
   });
 
+  it('prestart starts workers before any document and they take the documents; configure then sets the number and the time limit', async () => {
+    const pdf = fs.readFileSync(`${sharedDir}/real/huaian-2024.pdf`);
+    const pool = new ExtractPool({ workers: 2, timeoutMs: 60_000 });
+    try {
+      pool.prestart('pdf', 2);
+      expect(pool.started).toBe(2);
+      // One file after all: the second prestarted worker stops, the first takes the document.
+      pool.configure({ workers: 1, timeoutMs: 30_000 });
+      expect(pool.size).toBe(1);
+      expect(pool.started).toBe(1);
+      const r = await pool.extract(pdf, { fileName: 'a.pdf' });
+      expect(r.doc?.status).toBe('ok');
+      expect(r.doc?.pages).toBe(6);
+      expect(pool.started).toBe(1);
+      expect(pool.stats.mupdfShared).toBe(1);
+      expect(() => pool.configure({ workers: 2 })).toThrow(/already queued/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('compiles MuPDF once and hands the module to each worker: the same documents as a thread that compiles its own', async () => {
     const { extractDocument } = await import('../extract/index.ts');
     const pdf = fs.readFileSync(`${sharedDir}/real/huaian-2024.pdf`);

@@ -7,8 +7,15 @@
  * Big5 mirrors. The order of evidence is BOM → HTTP Content-Type → <meta> in the first 4 KB →
  * statistical detection → utf-8, and every declared label is checked against the bytes.
  */
-import chardet from 'chardet';
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
+
+// iconv-lite and chardet load on the first decode (~20 ms), not with this module: sniffing a PDF
+// (extract/sniff.ts uses latin1 below) needs neither.
+const require = createRequire(import.meta.url);
+let iconvLib: typeof import('iconv-lite') | undefined;
+let chardetLib: typeof import('chardet') | undefined;
+const iconv = () => (iconvLib ??= require('iconv-lite') as typeof import('iconv-lite'));
+const chardet = () => (chardetLib ??= require('chardet') as typeof import('chardet'));
 
 export interface DecodeResult {
   text: string;
@@ -59,7 +66,7 @@ export function normalizeCharset(label: string | undefined | null): string | und
   if (LATIN_LABELS.has(l)) return 'windows-1252';
   if (l === 'utf-16' || l === 'utf-16le' || l === 'unicode') return 'utf-16le';
   if (l === 'utf-16be') return 'utf-16be';
-  return iconv.encodingExists(l) ? l : undefined;
+  return iconv().encodingExists(l) ? l : undefined;
 }
 
 /** Charset parameter of a Content-Type header value. */
@@ -132,7 +139,7 @@ function hasNonAscii(bytes: Uint8Array): boolean {
 
 function decodeWith(bytes: Uint8Array, charset: string): string {
   if (charset === 'utf-8') return new TextDecoder('utf-8').decode(bytes);
-  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset);
+  return iconv().decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), charset);
 }
 
 function countReplacement(s: string): number {
@@ -211,7 +218,7 @@ export function detectCharset(bytes: Uint8Array): string {
   const sample = bytes.length > 262144 ? bytes.subarray(0, 262144) : bytes;
   const candidates = new Set<string>(['gb18030', 'big5']);
   try {
-    for (const m of chardet.analyse(sample).slice(0, 4)) {
+    for (const m of chardet().analyse(sample).slice(0, 4)) {
       const c = CHARDET_MAP[m.name.toLowerCase()] ?? normalizeCharset(m.name);
       if (c && c !== 'utf-8' && !c.startsWith('utf-16') && !c.startsWith('utf-32')) candidates.add(c);
     }
@@ -221,7 +228,7 @@ export function detectCharset(bytes: Uint8Array): string {
   let best = 'gb18030';
   let bestScore = -Infinity;
   for (const c of candidates) {
-    if (!iconv.encodingExists(c)) continue;
+    if (!iconv().encodingExists(c)) continue;
     const score = plausibility(decodeWith(sample, c));
     // ties go to gb18030 (the mainland default), which was inserted first
     if (score > bestScore) {

@@ -14,6 +14,7 @@ import { isMainThread } from 'node:worker_threads';
 import { encodePgm } from './image.ts';
 import { resultOf, type EngineName, type OcrEngine, type OcrMode, type OcrRequest, type OcrResult, type OcrWord } from './types.ts';
 import { PaddleEngine, paddleInstalled } from './paddle.ts';
+import { optimiseWasm } from '../pdf/mupdf-module.ts';
 
 export { joinWords, resultOf, type EngineName, type OcrEngine, type OcrMode, type OcrRequest, type OcrResult, type OcrWord } from './types.ts';
 
@@ -72,6 +73,8 @@ class TesseractJsEngine implements OcrEngine {
   private workers: Promise<{ worker: import('tesseract.js').Worker; mode?: OcrMode }[]>;
 
   constructor(n: number) {
+    // Long WebAssembly compute: undo MuPDF's baseline-only setting before tesseract.js compiles.
+    optimiseWasm();
     this.workers = (async () => {
       const { createWorker, OEM } = await import('tesseract.js');
       const langPath = chiSimLangPath();

@@ -69,6 +69,11 @@ function loadEngine(name: PdfEngineName): Promise<PdfEngine> {
   return engine;
 }
 
+/** Loads the engine the environment selects ahead of the first PDF; a failure is met (and reported) again then. */
+export function preloadPdfEngine(): void {
+  loadEngine(selectedPdfEngine()).catch(() => undefined);
+}
+
 /** The engine the options or the environment ask for, with a warning for an unknown name. */
 export function selectedPdfEngine(requested?: string, warnings: string[] = []): PdfEngineName {
   const name = requested ?? (process.env[PDF_ENGINE_ENV]?.trim().toLowerCase() || undefined);

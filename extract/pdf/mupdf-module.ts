@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import v8 from 'node:v8';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
@@ -21,10 +22,34 @@ export function mupdfWasmPath(): string {
   return createRequire(import.meta.url).resolve('mupdf').replace(/mupdf\.js$/, 'mupdf-wasm.wasm');
 }
 
-/** MuPDF's module, compiled once per process (asynchronously: V8 compiles off the main thread). */
+/**
+ * MuPDF's module, compiled once per process (asynchronously: V8 compiles off the main thread).
+ *
+ * Compiled for V8's baseline tier only (Liftoff, --liftoff-only, set before the compilation; V8
+ * flags are per process, so it holds in the workers too). By default V8 recompiles MuPDF's hot
+ * functions with TurboFan as they run: on a 6-page report that cost ~270 ms of CPU on the first
+ * document (420 ms against 150 ms) and never paid back over a 36-PDF run (first pass 1.98 s
+ * against 1.77 s of CPU; later passes, tiered up, 0.95 s against 0.99 s): MuPDF's time per page
+ * is small beside the layout work in JavaScript, and each process starts cold. (Rasterising a
+ * scanned page is ~1.4× slower in Liftoff once warm, but OCR renders with pdftoppm; tesseract.js
+ * turns optimisation back on: optimiseWasm.)
+ */
 export function compileMupdf(): Promise<WebAssembly.Module> {
-  compiled ??= fs.promises.readFile(mupdfWasmPath()).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= fs.promises.readFile(mupdfWasmPath()).then((bytes) => {
+    v8.setFlagsFromString('--liftoff-only');
+    return WebAssembly.compile(bytes);
+  });
   return compiled;
+}
+
+/**
+ * Lets V8 optimise WebAssembly again (TurboFan tier-up), for long compute in WebAssembly: OCR with
+ * tesseract.js (extract/ocr/engine.ts), seconds a page, where Liftoff-only code would run ~1.5×
+ * slower. The flags are per process and read as code runs, so MuPDF's module tiers up from then
+ * on too (measured: a module compiled under --liftoff-only tiers up once these are set).
+ */
+export function optimiseWasm(): void {
+  v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
 }
 
 type EmscriptenHook = { instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void): object };

@@ -455,7 +455,7 @@ interface SpeedupArgs {
 /**
  * 1 worker against N workers on the same documents, alternating chunk by chunk so that the load
  * other processes put on the machine hits both alike. Each pool is fed as the extract stage
- * feeds it: one loop per worker.
+ * feeds it: pool.inFlight loops (two per worker).
  */
 async function speedupPhase(a: SpeedupArgs) {
   const { ExtractPool } = await import('../../pipeline/pool.ts');
@@ -468,7 +468,7 @@ async function speedupPhase(a: SpeedupArgs) {
     let failed = 0;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    await eachConcurrently(list, pool.size, async (d) => {
+    await eachConcurrently(list, pool.inFlight, async (d) => {
       const r = await pool.extract(bytes.get(d.id)!, { fileName: d.file });
       if (r.error) failed++;
     });

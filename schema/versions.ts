@@ -1,0 +1,20 @@
+/**
+ * The versions stored with extractions and reports, in a module without zod so that the
+ * normaliser (and `nianbao extract`) can name them without loading the row schemas
+ * (./report.ts re-exports them).
+ */
+import { MAPPINGS_HASH } from './mappings.ts';
+
+/** Bump when a change to extract/ or normalize/ code can change facts. */
+export const PARSER_CODE_VERSION = '1.2.0'; // 1.2.0: findings name the rows a misread may have taken (unplaced labels, row shapes, （六） sub-rows, rows printed twice). 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
+
+/**
+ * The version stored with every report: the code version, and as semver build metadata the hash
+ * of the mapping files (schema/mappings.ts). Editing labels.json, identifiers.json or
+ * vocabulary.json changes it, so the next run re-normalises every stored extraction. Two versions
+ * differing only in the hash have the same precedence: the loader lets the later run's win.
+ */
+export const PARSER_VERSION = `${PARSER_CODE_VERSION}+mappings.${MAPPINGS_HASH}`;
+
+/** Bump when a change to extract/ can change the extracted blocks: stored documents are re-extracted. */
+export const EXTRACTOR_VERSION = '1.2.0'; // 1.2.0: a ruled table continued on the next page by too little text to look tabular (one row) is read as the table
