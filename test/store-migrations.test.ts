@@ -68,3 +68,29 @@ describe('migration 14', () => {
     db.close();
   });
 });
+
+describe('migration 15', () => {
+  it('rebuilds the search index with the ascii tokenizer: every current report indexed again, the queue emptied, replaced reports left out', async () => {
+    const { toBigrams } = await import('../store/bigrams.ts');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-mig-')), 'v14.sqlite');
+    const db = new Database(file);
+    for (const m of MIGRATIONS.filter((x) => x.version <= 14)) db.exec(m.sql);
+    db.pragma('user_version = 14');
+    const rep = db.prepare(`INSERT INTO reports (sha256, parser_version, extracted_at, is_current, media_type, format, title, text) VALUES (?, '1.0.0', '2026-01-01', ?, 'text/html', 'statutory-2021', ?, ?)`);
+    const indexed = Number(rep.run('a'.repeat(64), 1, '淮安市2020年报告', '依申请公开工作规范有序。').lastInsertRowid);
+    const pending = Number(rep.run('b'.repeat(64), 1, '交通运输局报告', '主动公开政府信息。').lastInsertRowid);
+    rep.run('c'.repeat(64), 0, '旧版', '依申请公开（旧版）。');
+    db.prepare('INSERT INTO reports_bigram (rowid, title, text) VALUES (?, ?, ?)').run(indexed, toBigrams('淮安市2020年报告'), toBigrams('依申请公开工作规范有序。'));
+    db.prepare('INSERT INTO fts_pending (report_id) VALUES (?)').run(pending);
+
+    expect(migrate(db)).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'reports_bigram'").pluck().get()).toMatch(/tokenize='ascii'/);
+    const match = (q: string) => db.prepare('SELECT rowid FROM reports_bigram WHERE reports_bigram MATCH ? ORDER BY rowid').pluck().all(q);
+    expect(match('"依申 申请"')).toEqual([indexed]);
+    expect(match('"主动 动公"')).toEqual([pending]);
+    expect(match('"交通"')).toEqual([pending]);
+    expect(match('"旧版"')).toEqual([]);
+    expect(db.prepare('SELECT COUNT(*) FROM fts_pending').pluck().get()).toBe(0);
+    db.close();
+  });
+});
