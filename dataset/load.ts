@@ -153,7 +153,9 @@ function statements(db: DB): Statements {
     insertFacts: (reportId, facts) => {
       const duplicates: string[] = [];
       const seen = new Set<number>();
-      const params: unknown[] = [];
+      // Parameters of the statement being filled: FACT_ROWS facts, run as individual arguments
+      // (better-sqlite3 binds an argument list faster than one array).
+      let params: unknown[] = [];
       for (const f of facts) {
         const key = `${f.table}\u0000${f.row}\u0000${f.col}`;
         let id = cellIds.get(key);
@@ -170,11 +172,16 @@ function statements(db: DB): Statements {
         seen.add(id);
         const src = f.source;
         params.push(reportId, id, f.value, src?.page ?? null, src?.block ?? null, src?.cellRow ?? null, src?.cellCol ?? null, src?.text ?? null, f.confidence ?? null);
+        if (params.length === FACT_ROWS * 9) {
+          const st = factsStatement(FACT_ROWS);
+          st.run.apply(st, params);
+          params = [];
+        }
       }
-      const per = FACT_ROWS * 9;
-      let i = 0;
-      for (; i + per <= params.length; i += per) factsStatement(FACT_ROWS).run(params.slice(i, i + per));
-      if (i < params.length) factsStatement((params.length - i) / 9).run(params.slice(i));
+      if (params.length > 0) {
+        const st = factsStatement(params.length / 9);
+        st.run.apply(st, params);
+      }
       return duplicates;
     },
     forgetCells: () => cellIds.clear(),
