@@ -12,6 +12,7 @@
  * to the current one). Only current reports are in the full-text index: the loader queues them
  * and indexes the queue in one pass at the end of the load (dataset/search.ts indexPending).
  */
+import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { nowIso, type DB } from '../store/db.ts';
 import { ReportResult, type Fact, type Finding } from '../schema/report.ts';
@@ -82,10 +83,14 @@ interface Statements {
   insertReport: (...args: unknown[]) => number;
   supersede: (by: number, id: number) => void;
   dropText: (id: number) => void;
-  insertFact: (reportId: number, fact: Fact) => number;
+  /** Inserts a new report's facts; returns the table.row.col of those given more than once (the first is kept). */
+  insertFacts: (reportId: number, facts: Fact[]) => string[];
   forgetCells: () => void;
   insertFinding: (...args: unknown[]) => void;
 }
+
+/** Facts per INSERT statement (9 parameters each; SQLite allows 32,766). */
+const FACT_ROWS = 64;
 
 const cache = new WeakMap<DB, Statements>();
 
@@ -108,11 +113,25 @@ function statements(db: DB): Statements {
   const documentUrlOf = db.prepare('SELECT document_url FROM reports WHERE id = ?').pluck();
   const agencyOf = db.prepare('SELECT agency_id FROM reports WHERE id = ?').pluck();
   const dropText = db.prepare('UPDATE reports SET text = NULL WHERE id = ?');
-  // A repeated (table,row,col) in one result keeps the first value; the loader reports the rest.
-  const insFact = db.prepare(
-    `INSERT INTO fact_values (report_id, cell_id, value, page, block, cell_row, cell_col, printed, confidence)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
+  // Facts go in FACT_ROWS to a statement: a call per fact cost about as much again as SQLite's own
+  // insert (binding, stepping and resetting a statement from JS), and a report has ~170 facts.
+  // (Migration 14 took the foreign key off fact_values: with it, SQLite journals every page a
+  // many-row INSERT touches, and these were slower than one row at a time.) A statement per row
+  // count, prepared on first use (at most FACT_ROWS of them per connection). OR IGNORE, as ON
+  // CONFLICT DO NOTHING was: no row is a conflict (repeated cells are skipped below).
+  const factCols = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const insFacts = new Map<number, Database.Statement<unknown[]>>();
+  const factsStatement = (rows: number) => {
+    let st = insFacts.get(rows);
+    if (!st) {
+      st = db.prepare(
+        `INSERT OR IGNORE INTO fact_values (report_id, cell_id, value, page, block, cell_row, cell_col, printed, confidence)
+         VALUES ${Array(rows).fill(factCols).join(', ')}`,
+      );
+      insFacts.set(rows, st);
+    }
+    return st;
+  };
   const insCell = db.prepare('INSERT INTO fact_cells (tbl, row, col) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
   const cellId = db.prepare('SELECT id FROM fact_cells WHERE tbl = ? AND row = ? AND col = ?').pluck();
   const insFinding = db.prepare(
@@ -131,28 +150,45 @@ function statements(db: DB): Statements {
     insertReport: (...args) => Number(insReport.run(...args).lastInsertRowid),
     supersede: (by, id) => void supersede.run(by, id),
     dropText: (id) => void dropText.run(id),
-    insertFact: (reportId, f) => {
-      const key = `${f.table}\u0000${f.row}\u0000${f.col}`;
-      let id = cellIds.get(key);
-      if (id === undefined) {
-        insCell.run(f.table, f.row, f.col);
-        id = cellId.get(f.table, f.row, f.col) as number;
-        cellIds.set(key, id);
+    insertFacts: (reportId, facts) => {
+      const duplicates: string[] = [];
+      const seen = new Set<number>();
+      // Parameters of the statement being filled: FACT_ROWS facts, run as individual arguments
+      // (better-sqlite3 binds an argument list faster than one array).
+      let params: unknown[] = [];
+      for (const f of facts) {
+        const key = `${f.table}\u0000${f.row}\u0000${f.col}`;
+        let id = cellIds.get(key);
+        if (id === undefined) {
+          insCell.run(f.table, f.row, f.col);
+          id = cellId.get(f.table, f.row, f.col) as number;
+          cellIds.set(key, id);
+        }
+        // The report is new: a cell it already has is one given twice in this result.
+        if (seen.has(id)) {
+          duplicates.push(`${f.table}.${f.row}.${f.col}`);
+          continue;
+        }
+        seen.add(id);
+        const src = f.source;
+        params.push(reportId, id, f.value, src?.page ?? null, src?.block ?? null, src?.cellRow ?? null, src?.cellCol ?? null, src?.text ?? null, f.confidence ?? null);
+        if (params.length === FACT_ROWS * 9) {
+          const st = factsStatement(FACT_ROWS);
+          st.run.apply(st, params);
+          params = [];
+        }
       }
-      const src = f.source;
-      return insFact.run(reportId, id, f.value, src?.page ?? null, src?.block ?? null, src?.cellRow ?? null, src?.cellCol ?? null, src?.text ?? null, f.confidence ?? null).changes;
+      if (params.length > 0) {
+        const st = factsStatement(params.length / 9);
+        st.run.apply(st, params);
+      }
+      return duplicates;
     },
     forgetCells: () => cellIds.clear(),
     insertFinding: (...args) => void insFinding.run(...args),
   };
   cache.set(db, s);
   return s;
-}
-
-function insertFacts(st: Statements, reportId: number, facts: Fact[]): string[] {
-  const duplicates: string[] = [];
-  for (const f of facts) if (st.insertFact(reportId, f) === 0) duplicates.push(`${f.table}.${f.row}.${f.col}`);
-  return duplicates;
 }
 
 function insertFindings(st: Statements, reportId: number, findings: Finding[]): void {
@@ -248,7 +284,7 @@ function load(db: DB, result: ReportResult, ctx: LoadContext): LoadOutcome {
     if (parserUpgrade) st.dropText(old);
   }
 
-  const duplicates = insertFacts(st, reportId, result.facts);
+  const duplicates = st.insertFacts(reportId, result.facts);
   // The loader knows the host and the portal: a place found through them replaces the
   // document-only answer, and its place.unresolved finding goes with it.
   const findings = result.findings.filter((f) => f.rule !== PLACE_UNRESOLVED);

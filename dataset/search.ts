@@ -1,7 +1,8 @@
 /**
  * Chinese full-text search over current reports. FTS5's default tokenizer takes a run of Chinese
  * characters as one token, so the text is indexed as overlapping character bigrams (migration
- * 10): reports_bigram, unicode61 over text we rewrite as space-separated bigrams. A query term of
+ * 10): reports_bigram, over text we rewrite as space-separated bigrams (store/bigrams.ts; FTS5's
+ * ascii tokenizer since migration 15, which only splits at the spaces). A query term of
  * any length becomes the phrase of its bigrams, which matches exactly where the term occurs; a
  * term of one character is a prefix query. (Migration 2 also kept a trigram index for terms of 3+
  * characters; it cost more to fill than this one and answered nothing this one does not.)
@@ -12,37 +13,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { DB } from '../store/db.ts';
+import { foldWord, registerBigrams, toBigrams } from '../store/bigrams.ts';
 
-const HAN = /\p{Script=Han}/u;
-// A run of Han characters, or a run of other letters/digits (kept whole, as unicode61 would).
+export { toBigrams };
+
+// A run of Han characters, or a run of other letters/digits (kept whole, as toBigrams does).
 const RUNS = /\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu;
-
-/**
- * Text → bigram tokens. A Han run 中华人民 gives 中华 华人 人民 民: overlapping bigrams plus its
- * last character alone, so that a prefix query 民* finds a character at the end of a run too.
- * Other words stay whole.
- */
-export function toBigrams(text: string): string {
-  let out = '';
-  for (const m of text.matchAll(RUNS)) {
-    const run = m[0];
-    if (out) out += ' ';
-    if (!HAN.test(run[0]!)) {
-      out += run;
-      continue;
-    }
-    // Code units, not code points: a character outside the BMP (a surrogate pair) is kept whole.
-    let prev = '';
-    for (let i = 0; i < run.length; i++) {
-      const c = run.charCodeAt(i);
-      const ch = c >= 0xd800 && c <= 0xdbff && i + 1 < run.length ? run.slice(i, ++i + 1) : run[i]!;
-      if (prev) out += prev + ch + ' ';
-      prev = ch;
-    }
-    out += prev;
-  }
-  return out;
-}
+const HAN_START = /^\p{Script=Han}/u;
 
 /**
  * One query term → an FTS5 phrase over the bigram index that matches exactly where the term occurs
@@ -57,8 +34,9 @@ function bigramPhrase(term: string): string | null {
   let prefix = false;
   runs.forEach((run, k) => {
     const last = k === runs.length - 1;
-    if (!HAN.test(run[0]!)) {
-      tokens.push(run);
+    if (!HAN_START.test(run)) {
+      // Folded as toBigrams folds the text (the ascii tokenizer folds ASCII only).
+      tokens.push(/[^\x00-\x7f]/.test(run) ? foldWord(run) : run);
       prefix = false;
       return;
     }
@@ -81,7 +59,7 @@ function fts(db: DB) {
   let s = ftsStatements.get(db);
   if (!s) {
     // The bigram splitter as an SQL function, so one INSERT … SELECT indexes a whole load.
-    db.function('nianbao_bigrams', { deterministic: true }, (text: unknown) => toBigrams(typeof text === 'string' ? text : ''));
+    registerBigrams(db);
     s = {
       queue: db.prepare('INSERT OR IGNORE INTO fts_pending (report_id) VALUES (?)'),
       unqueue: db.prepare('DELETE FROM fts_pending WHERE report_id = ?'),

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { registerBigrams } from './bigrams.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export type DB = Database.Database;
@@ -29,6 +30,8 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
 
 export function migrate(db: DB): number {
   const current = db.pragma('user_version', { simple: true }) as number;
+  // Migrations that rebuild the search index call it.
+  if (current < MIGRATIONS[MIGRATIONS.length - 1]!.version) registerBigrams(db);
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {

@@ -85,6 +85,15 @@ describe('searchReports', () => {
     expect(hitIds(searchReports(t.db, '更正版'))).toEqual([corrected]);
   });
 
+  it('folds the case and diacritics of Latin words, ASCII or not, and splits a run that starts outside the BMP into bigrams too', () => {
+    expect(toBigrams('ÉCOLE PDF 𠀀国中')).toBe('ecole PDF 𠀀国 国中 中');
+    const t = tempDb();
+    const { result, ctx } = transportCorrected();
+    const id = loadReport(t.db, { ...result, text: '附件：ÉCOLE 报告（PDF 版），𠀀国中心。' }, ctx).reportId;
+    for (const q of ['école', 'École', 'ecole', 'pdf', 'Pdf', '国中', '𠀀国', '中心']) expect(hitIds(searchReports(t.db, q)), q).toEqual([id]);
+    expect(searchReports(t.db, 'écoles')).toEqual([]);
+  });
+
   it('nianbao search prints matching reports with a snippet', () => {
     const { db, dir } = loaded();
     db.close();

@@ -271,6 +271,41 @@ async function syntheticItems(n: number): Promise<Item[]> {
   return out;
 }
 
+/**
+ * Correctness of a load: every fact read back through the facts view (value, page, block, cell,
+ * printed text, confidence) equals the one given, per report (the first of a cell given twice).
+ */
+function loadedAsGiven(db: import('../../store/db.ts').DB, items: Item[]) {
+  const line = (f: { value: number | null; page?: number | null; block?: number | null; cellRow?: number | null; cellCol?: number | null; printed?: string | null; confidence?: number | null }) =>
+    [f.value, f.page ?? null, f.block ?? null, f.cellRow ?? null, f.cellCol ?? null, f.printed ?? null, f.confidence ?? null].join('|');
+  const want = new Map<string, Map<string, string>>();
+  for (const it of items) {
+    const cells = new Map<string, string>();
+    for (const f of it.result.facts ?? []) {
+      const key = `${f.table}.${f.row}.${f.col}`;
+      const src = f.source;
+      if (!cells.has(key)) cells.set(key, line({ value: f.value, page: src?.page, block: src?.block, cellRow: src?.cellRow, cellCol: src?.cellCol, printed: src?.text, confidence: f.confidence }));
+    }
+    want.set(it.result.sha256, cells);
+  }
+  const got = new Map<string, Map<string, string>>();
+  const rows = db.prepare('SELECT r.sha256 AS sha, f.tbl, f.row, f.col, f.value, f.page, f.block, f.cell_row AS cellRow, f.cell_col AS cellCol, f.printed, f.confidence FROM facts f JOIN reports r ON r.id = f.report_id').iterate() as Iterable<{ sha: string; tbl: string; row: string; col: string; value: number | null; page: number | null; block: number | null; cellRow: number | null; cellCol: number | null; printed: string | null; confidence: number | null }>;
+  for (const r of rows) {
+    let cells = got.get(r.sha);
+    if (!cells) got.set(r.sha, (cells = new Map()));
+    cells.set(`${r.tbl}.${r.row}.${r.col}`, line(r));
+  }
+  const mismatches: string[] = [];
+  let facts = 0;
+  for (const [sha, cells] of want) {
+    const mine = got.get(sha) ?? new Map<string, string>();
+    facts += cells.size;
+    for (const [key, v] of cells) if (mine.get(key) !== v) mismatches.push(`${sha.slice(0, 8)} ${key}: given ${v}, read ${mine.get(key) ?? 'nothing'}`);
+    for (const key of mine.keys()) if (!cells.has(key)) mismatches.push(`${sha.slice(0, 8)} ${key}: read, never given`);
+  }
+  return { reports: want.size, facts, mismatches: mismatches.length, examples: mismatches.slice(0, 5) };
+}
+
 async function loadPhase(a: LoadArgs) {
   const { openDatabase } = await import('../../store/db.ts');
   const { loadReports, LOAD_BATCH } = await import('../../dataset/load.ts');
@@ -321,6 +356,7 @@ async function loadPhase(a: LoadArgs) {
   const checksMs = performance.now() - x0;
   const facts = (db.prepare('SELECT COUNT(*) FROM facts').pluck().get() as number) ?? 0;
   const reports = db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number;
+  const correctness = loadedAsGiven(db, items);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return {
@@ -341,6 +377,7 @@ async function loadPhase(a: LoadArgs) {
     indexCpuMs: round(cpuMs(indexCpu) - cpuMs(loadCpu)),
     endToEndFactsPerS: Math.round((facts * 1000) / (loadMs + indexMs)),
     crossChecksMs: round(checksMs),
+    correctness,
     dbBytes: fs.statSync(a.dbFile).size,
     ...peak(),
   };
