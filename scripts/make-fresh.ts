@@ -38,6 +38,8 @@ export interface FreshOptions {
   docSeed?: number;
   /** Documents in the set (default 6: every third one rendered through LibreOffice). */
   docs?: number;
+  /** Only these documents of the set (1-based numbers): a test reads one (default: all). */
+  pick?: number[];
   /** Scan variant (make-scans): the draw of skew, grain, JPEG quality and seal places. Default 7. */
   variant?: number;
   /** Scan profiles (default 150 and 200 dpi). */
@@ -77,8 +79,8 @@ const FONTS = [
 /** Makes (or reuses) the fresh documents of a draw and their scans at one variant. */
 export async function makeFresh(opts: FreshOptions = {}): Promise<{ dir: string; manifest: FreshManifest; scans: (ScanInfo & { doc: FreshDoc })[] }> {
   const docSeed = opts.docSeed ?? 1;
-  const dir = path.join(opts.outDir ?? FRESH_DIR, `d${docSeed}`);
-  const manifest = await freshDocs(dir, docSeed, opts.docs ?? 6);
+  const dir = path.join(opts.outDir ?? FRESH_DIR, `d${docSeed}${opts.pick ? `-${opts.pick.join('_')}` : ''}`);
+  const manifest = await freshDocs(dir, docSeed, opts.docs ?? 6, opts.pick);
   const byId = new Map(manifest.docs.map((d) => [d.id, d]));
   const infos = await scanSources(
     path.join(dir, 'scans'),
@@ -88,9 +90,9 @@ export async function makeFresh(opts: FreshOptions = {}): Promise<{ dir: string;
   return { dir, manifest, scans: infos.map((i) => ({ ...i, file: path.join('scans', i.file), doc: byId.get(i.seed)! })) };
 }
 
-async function freshDocs(dir: string, docSeed: number, n: number): Promise<FreshManifest> {
+async function freshDocs(dir: string, docSeed: number, n: number, pick?: number[]): Promise<FreshManifest> {
   const seeds = readSeeds();
-  const h = createHash('sha256').update(GENERATOR_VERSION).update(`${docSeed} ${n}`);
+  const h = createHash('sha256').update(GENERATOR_VERSION).update(`${docSeed} ${n} ${pick ?? ''}`);
   for (const s of seeds) h.update(s.text);
   const key = h.digest('hex').slice(0, 16);
   const mf = path.join(dir, 'manifest.json');
@@ -103,20 +105,26 @@ async function freshDocs(dir: string, docSeed: number, n: number): Promise<Fresh
   fs.mkdirSync(dir, { recursive: true });
   const models = seeds.map(seedModel);
   const first = Math.floor(rng(docSeed * 2_654_435_761)() * models.length);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch(chromiumLaunchOptions());
+  // Chromium starts on the first document it renders.
+  let browser: import('playwright-core').Browser | undefined;
+  const newPage = async () => {
+    if (!browser) browser = await (await import('playwright-core')).chromium.launch(chromiumLaunchOptions());
+    return browser.newPage();
+  };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-fresh-'));
   const docs: FreshDoc[] = [];
   try {
-    const page = await browser.newPage();
+    let page: import('playwright-core').Page | undefined;
     for (let i = 0; i < n; i++) {
       const r = rng((docSeed * 0x51ed2027) ^ ((i + 11) * 2_654_435_761));
       const m = models[(first + i) % models.length];
       const id = `d${docSeed}-f${i + 1}`;
+      // Every draw is made, so a picked document is the same as in the whole set.
       const v = variant(m, r);
       const back = reportFromExtraction(v.doc, { file: id, sha256: id });
       const diff = compareFacts(v.expected, back.facts);
       if (diff.length) throw new Error(`fresh ${id} (seed ${m.id}) does not read back: ${diff.slice(0, 5).join('; ')}`);
+      if (pick && !pick.includes(i + 1)) continue;
       const render = renderDocFrom(id, v.doc, []);
       const file = `${id}.pdf`;
       const doc: Omit<FreshDoc, 'pages'> = { id, seed: m.id, renderer: i % 3 === 2 ? 'libreoffice' : 'chromium', file, format: back.format, year: back.year, agency: back.agency, expected: v.expected };
@@ -150,6 +158,7 @@ async function freshDocs(dir: string, docSeed: number, n: number): Promise<Fresh
               return `<col width="${w.toFixed(1)}%" style="width:${w.toFixed(2)}%">`;
             })}</colgroup>`;
           });
+        page ??= await newPage();
         await page.setContent(html, { waitUntil: 'load' });
         await page.evaluate(() => document.fonts.ready);
         fs.writeFileSync(path.join(dir, file), await page.pdf(REPORT_PDF_OPTIONS));
@@ -158,7 +167,7 @@ async function freshDocs(dir: string, docSeed: number, n: number): Promise<Fresh
       docs.push({ ...doc, pages });
     }
   } finally {
-    await browser.close();
+    await browser?.close();
     fs.rmSync(work, { recursive: true, force: true });
   }
   const manifest: FreshManifest = { key, docSeed, docs };
