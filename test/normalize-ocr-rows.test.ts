@@ -30,6 +30,7 @@ function report(table: TableBlock): ReportResult {
     mediaType: 'application/pdf',
     kind: 'pdf',
     status: 'ok',
+    warnings: [],
     blocks: [
       { kind: 'paragraph', text: '某某区人民政府2021年政府信息公开工作年度报告' },
       { kind: 'paragraph', text: '三、收到和处理政府信息公开申请情况' },

@@ -122,7 +122,7 @@ export function findGrids(bin: Uint8Array, width: number, height: number, dpi: n
   // Group lines into tables: a horizontal and a vertical line that touch are in the same table.
   for (const g of groupRules(hRules, vRules, tol)) {
     if (!g.hs.length || !g.vs.length) continue;
-    const ys = clusterWithin(g.hs.map((s) => s.at), tol, g.hs.map((s) => s.to - s.from));
+    const ys = cutEdges(clusterWithin(g.hs.map((s) => s.at), tol, g.hs.map((s) => s.to - s.from)), g.vs, tol, dpi);
     const xs = clusterWithin(g.vs.map((s) => s.at), tol, g.vs.map((s) => s.to - s.from));
     if (ys.length < 2 || xs.length < 2) continue;
     const grid = buildGrid(bin, width, height, xs, ys, tol);
@@ -130,6 +130,28 @@ export function findGrids(bin: Uint8Array, width: number, height: number, dpi: n
   }
   return grids.sort((a, b) => a.top - b.top);
 }
+
+/**
+ * A table cut by a page break has no rule at the cut (browsers draw none above the first row of the
+ * continued table): its column rules run on past the last horizontal rule. Where most of them end
+ * together beyond it (by more than a line of text), that end is the grid's edge, so the row there
+ * is a row of the table and not text outside it.
+ */
+function cutEdges(ys: number[], vs: Segment[], tol: number, dpi: number): number[] {
+  const out = ys.slice();
+  const minRun = dpi * 0.1;
+  const top = out[0];
+  const bottom = out[out.length - 1];
+  const atTop = vs.filter((v) => v.from <= top + tol && v.to >= top + tol);
+  const above = atTop.filter((v) => v.from < top - minRun).map((v) => v.from);
+  if (above.length >= 2 && above.length * 2 > atTop.length) out.unshift(median(above));
+  const atBottom = vs.filter((v) => v.to >= bottom - tol && v.from <= bottom - tol);
+  const below = atBottom.filter((v) => v.to > bottom + minRun).map((v) => v.to);
+  if (below.length >= 2 && below.length * 2 > atBottom.length) out.push(median(below));
+  return out;
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 function buildGrid(bin: Uint8Array, width: number, height: number, xs: number[], ys: number[], tol: number): Grid | undefined {
   const R = ys.length - 1;
