@@ -21,12 +21,16 @@ export interface SplitRow {
   page?: number;
   /** Label cells, original text, left to right (spanned duplicates removed). */
   labels: string[];
+  /** Grid column of each label cell (its first column). */
+  labelCols: number[];
   /** Normalised label cells. */
   normLabels: string[];
   /** Cells after the last label cell. */
   values: ValueCell[];
   /** The table is an exact grid (every row equally long). */
   rectangular: boolean;
+  /** Read by OCR from a ruled grid (cells carry a confidence): columns are the grid's. */
+  ocr: boolean;
 }
 
 /** Splits every row of a table block. Horizontal span duplicates are collapsed. */
@@ -37,9 +41,13 @@ export function splitRows(table: TableBlock, blockIndex: number): SplitRow[] {
     let lastLabel = -1;
     for (let c = 0; c < cells.length; c++) if (isLabelCell(cells[c])) lastLabel = c;
     const labels: string[] = [];
+    const labelCols: number[] = [];
     for (let c = 0; c <= lastLabel; c++) {
       const t = cells[c].trim();
-      if (t && labels[labels.length - 1] !== t) labels.push(t);
+      if (t && labels[labels.length - 1] !== t) {
+        labels.push(t);
+        labelCols.push(c);
+      }
     }
     const values: ValueCell[] = [];
     for (let c = lastLabel + 1; c < cells.length; c++) {
@@ -51,7 +59,7 @@ export function splitRows(table: TableBlock, blockIndex: number): SplitRow[] {
       values.push({ text: cells[c], col: c, confidence: table.confidence?.[r]?.[c] });
     }
     const page = table.origins?.[r]?.find((o) => o?.page)?.page ?? table.page;
-    return { block: blockIndex, row: r, page, labels, normLabels: labels.map(normalizeLabel), values, rectangular };
+    return { block: blockIndex, row: r, page, labels, labelCols, normLabels: labels.map(normalizeLabel), values, rectangular, ocr: rectangular && !!table.confidence };
   });
 }
 

@@ -88,6 +88,39 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
   // Rows printed twice, with the rows read just before and after them (named once all are read).
   const duplicates: { table: string; key: string; r: SplitRow; before: string | null; after: string | null }[] = [];
 
+  // OCR'd grids: the grid column of each header column (applications; proactive per section), so a
+  // row's values are taken from under their header, not by order: a cell lost or merged by the
+  // grid, or a value misread as a word, does not shift the later values into other columns.
+  const headerCols: Record<'applications' | 'proactive', { block: number; col: Map<string, number> } | undefined> = { applications: undefined, proactive: undefined };
+  const noteHeader = (table: 'applications' | 'proactive', r: SplitRow, find: (l: string) => LabelEntry | undefined, fresh: boolean) => {
+    if (!r.ocr) return;
+    const h = headerCols[table]?.block === r.block && !fresh ? headerCols[table]! : { block: r.block, col: new Map<string, number>() };
+    r.normLabels.forEach((l, k) => {
+      const id = find(l)?.id;
+      // A lower header row is the more specific one (商业企业 under 法人或其他组织).
+      if (id) h.col.set(id, r.labelCols[k]);
+    });
+    headerCols[table] = h;
+  };
+  /** The row's value cells under the header's columns, or undefined where that cannot be done. */
+  const byColumns = (table: 'applications' | 'proactive', id: string, r: SplitRow, cols: string[]): ValueCell[] | undefined => {
+    const h = headerCols[table];
+    if (!r.ocr || !h || h.block !== r.block) return undefined;
+    const at = cols.map((c) => h.col.get(c));
+    if (at.some((c) => c === undefined) || new Set(at).size !== cols.length) return undefined;
+    const lost = cols.filter((_, i) => !r.values.some((v) => v.col === at[i]));
+    if (lost.length)
+      out.findings.push({
+        rule: 'parse.short_row',
+        severity: 'warning',
+        message:
+          `${table}.${id}: no cell read under the header's column${lost.length > 1 ? 's' : ''} ${lost.join(', ')} (table ${r.block + 1}, row ${r.row + 1}); ` +
+          'kept as null, the other values stay under their own columns',
+        cells: lost.map((c) => `${table}.${id}.${c}`),
+      });
+    return at.map((c) => r.values.find((v) => v.col === c) ?? { text: '', col: c! });
+  };
+
   const fitOrPad = (r: SplitRow, n: number, align: 'left' | 'right', what: string): ValueCell[] => {
     const fitted = fitValues(r.values, n, align);
     if (fitted) return fitted;
@@ -105,13 +138,14 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
     out.tablesFound.add('applications');
     if (id.startsWith('other_')) out.evidence.v2021.push(id);
     if (id === 'other') out.evidence.v2019.push('other');
-    emit('applications', id, APPLICATION_COLS, fitOrPad(r, APPLICATION_COLS.length, 'right', `applications.${id}`), r);
+    const cells = byColumns('applications', id, r, APPLICATION_COLS) ?? fitOrPad(r, APPLICATION_COLS.length, 'right', `applications.${id}`);
+    emit('applications', id, APPLICATION_COLS, cells, r);
   };
   const emitProactive = (id: string, r: SplitRow) => {
     const cols = proactiveCols.map((c) => c.id);
     out.tablesFound.add('proactive');
     if (id === 'procurement' || id === 'other_services') out.evidence.v2019.push(id);
-    emit('proactive', id, cols, fitOrPad(r, cols.length, 'left', `proactive.${id}`), r, (col) =>
+    emit('proactive', id, cols, byColumns('proactive', id, r, cols) ?? fitOrPad(r, cols.length, 'left', `proactive.${id}`), r, (col) =>
       col === 'amount_10k_yuan' ? '10k_yuan' : undefined,
     );
   };
@@ -143,12 +177,14 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
     if (pCols.length > 0 && !hasValues(r)) {
       state = 'proactive';
       proactiveCols = pCols;
+      noteHeader('proactive', r, (l) => labels.proactiveCols.find(l), true);
       for (const c of pCols) if (c.variant === 'statutory-2021') out.evidence.v2021.push(c.id);
       else if (c.variant === 'statutory-2019') out.evidence.v2019.push(c.id);
       continue;
     }
     if (appColHits >= 2 && !hasValues(r)) {
       state = 'applications';
+      noteHeader('applications', r, (l) => labels.applicationsCols.find(l), false);
       continue;
     }
     if ((reviewColHits >= 2 || reviewHeader) && !hasValues(r)) {

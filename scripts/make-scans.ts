@@ -93,13 +93,22 @@ export async function makeScans(outDir = DEFAULT_SCANS_DIR, opts: ScanOptions = 
     if (!fs.existsSync(REAL_PDF)) throw new Error(`make-scans: the real PDF is missing at ${REAL_PDF} (../shared beside the checkout)`);
     sources.push({ id: REAL_ID, pdf: REAL_PDF });
   }
+  return scanSources(outDir, sources, opts);
+}
+
+/**
+ * Degraded scans of any clean PDFs (`id` names the output and seeds the random draws): the
+ * fresh-document set (scripts/make-fresh.ts) scans its renderings through this.
+ */
+export async function scanSources(outDir: string, sources: { id: string; pdf: string }[], opts: Pick<ScanOptions, 'profiles' | 'variant'> = {}): Promise<ScanInfo[]> {
+  fs.mkdirSync(outDir, { recursive: true });
   const profiles = (opts.profiles ?? Object.keys(PROFILES)).map((p) => {
     const prof = PROFILES[p];
     if (!prof) throw new Error(`make-scans: unknown profile ${p} (${Object.keys(PROFILES).join(', ')})`);
     return prof;
   });
   const out: ScanInfo[] = [];
-  for (const src of sources.sort((a, b) => a.id.localeCompare(b.id)))
+  for (const src of [...sources].sort((a, b) => a.id.localeCompare(b.id)))
     for (const prof of profiles) {
       const clean = fs.readFileSync(src.pdf);
       const variant = opts.variant ?? 0;

@@ -107,8 +107,12 @@ export function findGrids(bin: Uint8Array, width: number, height: number, dpi: n
   const minV = Math.round(dpi * 0.2);
   const gap = Math.max(2, Math.round(dpi / 100));
   const hs = runs(bin, width, height, true, minH, gap).filter((s) => s.thick <= dpi / 25);
-  const vs = runs(bin, width, height, false, minV, gap).filter((s) => s.thick <= dpi / 25);
+  let vs = runs(bin, width, height, false, minV, gap).filter((s) => s.thick <= dpi / 25);
   const tol = Math.max(3, Math.round(dpi / 50));
+  // A chain of glyph strokes joined through a rule (text printed tight against the rules, with
+  // the same characters at the same place in row after row: 政府信息公开申请数量) is a long vertical
+  // run too; unlike a rule, it has the strokes of its glyphs beside it along most of its length.
+  vs = vs.filter((v) => sideInk(bin, width, v, hs, tol) < 0.3);
   // A ruling line crosses at least two lines of the other direction (a stroke of a character
   // that happens to touch a border crosses one at most).
   const hs2 = hs.filter((h) => vs.filter((v) => rulesTouch(h, v, tol)).length >= 2);
@@ -118,7 +122,7 @@ export function findGrids(bin: Uint8Array, width: number, height: number, dpi: n
   // Group lines into tables: a horizontal and a vertical line that touch are in the same table.
   for (const g of groupRules(hRules, vRules, tol)) {
     if (!g.hs.length || !g.vs.length) continue;
-    const ys = clusterWithin(g.hs.map((s) => s.at), tol, g.hs.map((s) => s.to - s.from));
+    const ys = cutEdges(clusterWithin(g.hs.map((s) => s.at), tol, g.hs.map((s) => s.to - s.from)), g.vs, tol, dpi);
     const xs = clusterWithin(g.vs.map((s) => s.at), tol, g.vs.map((s) => s.to - s.from));
     if (ys.length < 2 || xs.length < 2) continue;
     const grid = buildGrid(bin, width, height, xs, ys, tol);
@@ -127,6 +131,28 @@ export function findGrids(bin: Uint8Array, width: number, height: number, dpi: n
   return grids.sort((a, b) => a.top - b.top);
 }
 
+/**
+ * A table cut by a page break has no rule at the cut (browsers draw none above the first row of the
+ * continued table): its column rules run on past the last horizontal rule. Where most of them end
+ * together beyond it (by more than a line of text), that end is the grid's edge, so the row there
+ * is a row of the table and not text outside it.
+ */
+function cutEdges(ys: number[], vs: Segment[], tol: number, dpi: number): number[] {
+  const out = ys.slice();
+  const minRun = dpi * 0.1;
+  const top = out[0];
+  const bottom = out[out.length - 1];
+  const atTop = vs.filter((v) => v.from <= top + tol && v.to >= top + tol);
+  const above = atTop.filter((v) => v.from < top - minRun).map((v) => v.from);
+  if (above.length >= 2 && above.length * 2 > atTop.length) out.unshift(median(above));
+  const atBottom = vs.filter((v) => v.to >= bottom - tol && v.from <= bottom - tol);
+  const below = atBottom.filter((v) => v.to > bottom + minRun).map((v) => v.to);
+  if (below.length >= 2 && below.length * 2 > atBottom.length) out.push(median(below));
+  return out;
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
 function buildGrid(bin: Uint8Array, width: number, height: number, xs: number[], ys: number[], tol: number): Grid | undefined {
   const R = ys.length - 1;
   const C = xs.length - 1;
@@ -134,13 +160,38 @@ function buildGrid(bin: Uint8Array, width: number, height: number, xs: number[],
     const m = Math.min(tol + 1, (b - a) / 4);
     return [a + m, b - m] as const;
   };
+  // A border is drawn along the cell's side: ink over most of its inner part and over nearly all
+  // of its whole length, from rule to rule. A glyph standing across the place of a line (a label
+  // in a row barely taller than its text, as Word and LibreOffice print tables) covers the inner
+  // part but stops short of the rules.
+  const drawn = (horizontal: boolean, at: number, a: number, b: number) =>
+    coverage(bin, width, height, horizontal, at, ...inset(a, b), 2) >= 0.6 && coverage(bin, width, height, horizontal, at, a, b, 2) >= 0.9;
   const spans = mergedCells(
     R,
     C,
-    (r, c) => coverage(bin, width, height, false, xs[c + 1], ...inset(ys[r], ys[r + 1]), 2) < 0.6,
-    (r, c) => coverage(bin, width, height, true, ys[r + 1], ...inset(xs[c], xs[c + 1]), 2) < 0.6,
+    (r, c) => !drawn(false, xs[c + 1], ys[r], ys[r + 1]),
+    (r, c) => !drawn(true, ys[r + 1], xs[c], xs[c + 1]),
   );
   if (spans.length < 2) return undefined;
   const cells: GridCell[] = spans.map((s) => ({ ...s, x0: xs[s.c0], y0: ys[s.r0], x1: xs[s.c1 + 1], y1: ys[s.r1 + 1] }));
   return { xs, ys, cells, left: xs[0], right: xs[C], top: ys[0], bottom: ys[R] };
+}
+
+/**
+ * Share of a vertical segment's length where ink stands beside it, a few pixels off either side
+ * (the positions where a horizontal rule crosses it left out).
+ */
+function sideInk(bin: Uint8Array, width: number, v: Segment, hs: Segment[], tol: number): number {
+  const off = Math.ceil(v.thick / 2) + 2;
+  const x = Math.round(v.at);
+  const crossing = hs.filter((h) => x >= h.from - tol && x <= h.to + tol && h.at >= v.from - tol && h.at <= v.to + tol);
+  let n = 0;
+  let hit = 0;
+  for (let y = Math.round(v.from); y <= Math.round(v.to); y++) {
+    if (crossing.some((h) => Math.abs(y - h.at) <= h.thick / 2 + 2)) continue;
+    n++;
+    const at = (dx: number) => x + dx >= 0 && x + dx < width && bin[y * width + x + dx] === 1;
+    if (at(-off) || at(-off - 1) || at(-off - 2) || at(off) || at(off + 1) || at(off + 2)) hit++;
+  }
+  return n ? hit / n : 0;
 }
