@@ -22,7 +22,7 @@ export function readMetadata(
   original?: { blocks: Block[]; declaredTitle?: string },
 ): ReportMetadata {
   const found = findTitle(blocks, declaredTitle);
-  const title = found && original ? titleFrom(original.blocks, original.declaredTitle, found.from) : found?.text ?? null;
+  const title = found && original ? titleFrom(original.blocks, original.declaredTitle, found.from, found.cut) : found?.text ?? null;
   const opening = blocks
     .filter((b) => b.kind === 'paragraph')
     .slice(0, 12)
@@ -35,14 +35,32 @@ interface FoundTitle {
   text: string;
   /** 'declared', or the indices of the paragraph blocks joined. */
   from: 'declared' | number[];
+  /** Characters kept of the last block joined (cleaned), when the title ends inside it. */
+  cut?: number;
 }
 
 const clean = (s: string) => s.replace(/[\s\u3000]+/g, '').trim();
 
-function titleFrom(blocks: Block[], declaredTitle: string | undefined, from: FoundTitle['from']): string {
+function titleFrom(blocks: Block[], declaredTitle: string | undefined, from: FoundTitle['from'], cut?: number): string {
   if (from === 'declared') return clean(declaredTitle ?? '');
-  return from.map((i) => clean((blocks[i] as { text: string }).text)).join('');
+  return from.map((i, k) => clean((blocks[i] as { text: string }).text).slice(0, k === from.length - 1 ? cut : undefined)).join('');
 }
+
+/**
+ * A line too long for a title that names a report up to its 报告: the title line and the first
+ * sentence read as one line, as OCR gives. The part up to 报告.
+ */
+function titleEndingInside(t: string): number | undefined {
+  const m = /^.{4,60}?(年度报告|年报|工作报告|报告)/u.exec(t);
+  if (!m || m[0].length === t.length || !namesDisclosureReport(m[0])) return undefined;
+  const rest = t.slice(m[0].length);
+  // Not a bracketed agency (…报告（某局）), nor what makes the line a notice (…报告的通知).
+  if (/^[（(的]/u.test(rest)) return undefined;
+  return t.length > 60 ? m[0].length : undefined;
+}
+
+/** A line in brackets naming the agency, perhaps with a speck or two read after its bracket. */
+const BRACKET_LINE = /^[（(][^（）()]{2,40}[)）](?=.{0,2}$)/u;
 
 /**
  * The declared title (HTML heading, PDF info) wins when it names a report and an agency; a
@@ -61,23 +79,31 @@ function findTitle(blocks: Block[], declaredTitle?: string): FoundTitle | null {
 
 function findBodyTitle(blocks: Block[]): FoundTitle | null {
   // The title is the first one to three short lines before the body starts.
-  const heads: { text: string; index: number }[] = [];
+  const heads: { text: string; index: number; cut?: number }[] = [];
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     if (b.kind !== 'paragraph') break;
     const t = clean(b.text);
     if (!t) continue;
-    if (t.length > 60 || /^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]/.test(t)) break;
-    heads.push({ text: t, index: i });
-    if (heads.length === 3) break;
+    if (/^[一二三四五六七八九十]+、|^[（(][一二三四五六七八九十]+[)）]/.test(t)) break;
+    const cut = titleEndingInside(t);
+    if (t.length > 60 && cut === undefined) break;
+    heads.push({ text: t, index: i, cut });
+    if (heads.length === 3 || cut !== undefined) break;
   }
+  const kept = (h: (typeof heads)[number]) => h.text.slice(0, h.cut);
   for (let n = 1; n <= heads.length; n++) {
     const used = heads.slice(0, n);
-    if (namesDisclosureReport(heads[n - 1].text) || (n < heads.length && namesDisclosureReport(used.map((h) => h.text).join('')))) {
+    if (namesDisclosureReport(kept(heads[n - 1])) || (n < heads.length && namesDisclosureReport(used.map(kept).join('')))) {
       // A trailing line in brackets names the agency: 2021年…年度报告（拱墅区投资促进局）.
       const next = heads[n];
-      if (next && /^[（(].+[)）]$/.test(next.text)) used.push(next);
-      return { text: used.map((h) => h.text).join(''), from: used.map((h) => h.index) };
+      const bracket = next && BRACKET_LINE.exec(next.text);
+      let cut = used[used.length - 1].cut;
+      if (next && bracket) {
+        used.push(next);
+        cut = bracket[0].length;
+      }
+      return { text: used.map((h, k) => (k === used.length - 1 ? h.text.slice(0, cut) : kept(h))).join(''), from: used.map((h) => h.index), cut };
     }
   }
   return null;
@@ -99,7 +125,7 @@ export function agencyFromTitle(title: string): string | null {
   for (const suffix of AGENCY_SUFFIX) t = t.replace(suffix, '');
   t = t
     .replace(/^[“"《]|[”"》]$/gu, '')
-    .replace(/[:：,，、\-—_]+$/u, '')
+    .replace(/[:：,，、\-—_.．。·•]+$/u, '')
     .replace(/的$/u, '');
   return t.length >= 2 ? t : null;
 }

@@ -27,4 +27,24 @@ describe('report metadata', () => {
     const m = readMetadata(paragraphs('淮安市人民政府', '2024 年政府信息公开工作年度报告', '本报告由淮安市人民政府办公室根据《中华人民共和国政府信息公开条例》规定编制。'), '政府信息公开工作年度报告');
     expect(m).toEqual({ title: '淮安市人民政府2024年政府信息公开工作年度报告', agency: '淮安市人民政府', year: 2024 });
   });
+
+  // As OCR reads a scanned title: the title line run into the first sentence, a speck after the
+  // agency's bracketed line or inside the title (fresh scans, never seen while building).
+  it.each([
+    [['余姚市人民政府招商局', '2017年政府信息公开年度报告s本年报根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，结合我局工作实际编制而成。本年报中所列数据统计时间截至2017年12月31日。'],
+      { title: '余姚市人民政府招商局2017年政府信息公开年度报告', agency: '余姚市人民政府招商局', year: 2017 }],
+    [['2021年政府信息公开工作年度报告', '（拱墅区投资促进局）鸡', '本年度报告根据《中华人民共和国政府信息公开条例》要求编制。'],
+      { title: '2021年政府信息公开工作年度报告（拱墅区投资促进局）', agency: '拱墅区投资促进局', year: 2021 }],
+    [['余姚市人民政府招商中心2021年度．政府信息公开工作年度报告', '本年度报告根据《条例》要求编制。'],
+      { title: '余姚市人民政府招商中心2021年度．政府信息公开工作年度报告', agency: '余姚市人民政府招商中心', year: 2021 }],
+  ])('an OCR-read title: %j', (lines, expected) => {
+    expect(readMetadata(paragraphs(...lines))).toEqual(expected);
+  });
+
+  it('a title line that runs on is cut at 报告 only where what follows is body text, never a notice', () => {
+    expect(readMetadata(paragraphs('某县人民政府办公室关于印发某县2022年政府信息公开工作年度报告的通知', '各乡镇人民政府：')).title).toBe(
+      '某县人民政府办公室关于印发某县2022年政府信息公开工作年度报告的通知',
+    );
+    expect(readMetadata(paragraphs('某市财政局2013年度政府信息公开工作报告书', '正文')).title).toBe('某市财政局2013年度政府信息公开工作报告书');
+  });
 });
