@@ -127,9 +127,12 @@ function drawLayout(r: () => number, route: FreshRoute, doc: RenderDoc): FreshLa
 }
 
 /** The render document with its tables cut and, for DOCX, empty paragraphs as spacers. */
-function laidOut(doc: RenderDoc, L: FreshLayout, docx: boolean): { doc: RenderDoc; spacerBefore: number[] } {
+function laidOut(doc: RenderDoc, L: FreshLayout, docx: boolean, r: () => number): { doc: RenderDoc; spacerBefore: number[]; weights: (t: SpanTable) => number[] } {
   const blocks: RenderBlock[] = [];
   const spacerBefore: number[] = [];
+  // The parts of a cut table keep its column widths (as Word and the browser keep them).
+  const widths = new Map<SpanTable, number[]>();
+  const jittered = jitteredWeights(r, L.jitter);
   let t = 0;
   for (const b of doc.blocks) {
     if (b.kind !== 'table') {
@@ -139,13 +142,15 @@ function laidOut(doc: RenderDoc, L: FreshLayout, docx: boolean): { doc: RenderDo
     const mm = L.spacers[t];
     if (docx) for (let i = 0; i < Math.round(mm / 8); i++) blocks.push({ kind: 'paragraph', text: '' });
     const parts = splitTable(b.table, L.cuts[t]);
+    const ws = jittered(b.table);
     parts.forEach((p, i) => {
+      widths.set(p, ws);
       spacerBefore.push(i === 0 ? mm : 0);
       blocks.push({ kind: 'table', table: p });
     });
     t++;
   }
-  return { doc: { ...doc, blocks }, spacerBefore };
+  return { doc: { ...doc, blocks }, spacerBefore, weights: (x) => widths.get(x) ?? columnWeights(x) };
 }
 
 function jitteredWeights(r: () => number, jitter: number): (t: SpanTable) => number[] {
@@ -156,7 +161,7 @@ function jitteredWeights(r: () => number, jitter: number): (t: SpanTable) => num
   };
 }
 
-function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], r: () => number, forPdf: boolean): string {
+function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], weights: (t: SpanTable) => number[], forPdf: boolean): string {
   let html = reportHtml(doc);
   const [mt, mr, mb, ml] = L.marginMm;
   const css = [
@@ -168,7 +173,6 @@ function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], r: ()
   ].join('\n');
   html = html.replace(/@page \{[^}]*\}/, `@page { size: ${L.paper}${L.landscape ? ' landscape' : ''}; margin: ${mt}mm ${mr}mm ${mb}mm ${ml}mm; }`);
   html = html.replace('</style>', css + '\n</style>');
-  const weights = jitteredWeights(r, L.jitter);
   let k = 0;
   const tables = doc.blocks.filter((b): b is Extract<RenderBlock, { kind: 'table' }> => b.kind === 'table');
   html = html.replace(/<table[\s\S]*?<\/table>/g, (tableSrc) => {
@@ -199,7 +203,7 @@ function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], r: ()
 const paperMm = { A4: [210, 297], Letter: [215.9, 279.4] } as const;
 const twips = (mm: number) => Math.round((mm / 25.4) * 1440);
 
-function docxStyle(L: FreshLayout, r: () => number): DocxStyle {
+function docxStyle(L: FreshLayout, weights: (t: SpanTable) => number[]): DocxStyle {
   const [w, h] = paperMm[L.paper];
   return {
     font: L.font,
@@ -208,7 +212,7 @@ function docxStyle(L: FreshLayout, r: () => number): DocxStyle {
     rowsMaySplit: L.rowsMaySplit,
     page: { width: twips(w), height: twips(h), marginX: twips(L.marginMm[1]), marginY: twips(L.marginMm[0]) },
     landscape: L.landscape,
-    weights: jitteredWeights(r, L.jitter),
+    weights,
   };
 }
 
@@ -249,15 +253,15 @@ export async function generateFresh(opts: FreshOptions): Promise<FreshDoc[]> {
     if (diff.length) throw new Error(`fresh: variant ${i} of seed ${m.id} does not read back: ${diff.slice(0, 3).join('; ')}`);
     const base = renderDocFrom(`${m.id}-f${opts.seed}-${i}`, v.doc, []);
     const L = drawLayout(r, route, base);
-    const { doc: render, spacerBefore } = laidOut(base, L, route === 'docx' || route === 'docx-lo-pdf');
+    const { doc: render, spacerBefore, weights } = laidOut(base, L, route === 'docx' || route === 'docx-lo-pdf', r);
     const id = `f${opts.seed}-${String(i).padStart(3, '0')}-${m.id}`;
     const ext = route === 'html' ? 'html' : route === 'docx' ? 'docx' : 'pdf';
     const doc: FreshDoc = { id, seed: m.id, route, file: `${id}.${ext}`, layout: L, format: back.format, year: back.year, agency: back.agency, expected: v.expected };
     docs.push(doc);
     if (fs.existsSync(path.join(dir, doc.file))) continue;
-    if (route === 'html') fs.writeFileSync(path.join(dir, doc.file), freshHtml(render, L, spacerBefore, r, false));
-    else if (route === 'chromium-pdf') jobs.push({ doc, html: freshHtml(render, L, spacerBefore, r, true) });
-    else jobs.push({ doc, docx: await reportDocx(render, docxStyle(L, r)) });
+    if (route === 'html') fs.writeFileSync(path.join(dir, doc.file), freshHtml(render, L, spacerBefore, weights, false));
+    else if (route === 'chromium-pdf') jobs.push({ doc, html: freshHtml(render, L, spacerBefore, weights, true) });
+    else jobs.push({ doc, docx: await reportDocx(render, docxStyle(L, weights)) });
   }
   const html = jobs.filter((j) => j.html);
   if (html.length) {
