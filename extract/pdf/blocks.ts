@@ -107,7 +107,11 @@ interface PlacedCell {
 }
 
 function latticeBlock(parts: LatticePart[]): TableBlock {
-  const xs = clusterPositions(parts.flatMap((p) => p.xs));
+  // A part with as many columns as the first but other widths (a table continued as a new table
+  // of its own, its columns drawn again) keeps the first part's columns, by index: its rules
+  // would otherwise interleave with the first part's, and its blank cells land in the wrong one.
+  const byIndex = (p: LatticePart) => p !== parts[0] && p.xs.length === parts[0].xs.length && p.xs.some((x, i) => Math.abs(x - parts[0].xs[i]) > 3);
+  const xs = clusterPositions(parts.flatMap((p) => (byIndex(p) ? [] : p.xs)));
   const columnOf = (x: number) => nearest(xs, x);
   const placed: PlacedCell[] = [];
   let offset = 0;
@@ -117,11 +121,12 @@ function latticeBlock(parts: LatticePart[]): TableBlock {
     // <thead> printed by a browser) are the table's head again, not rows of it.
     const skip = k === 0 ? 0 : repeatedHead(parts[0], part);
     const nr = part.ys.length - 1 - skip;
+    const colXs = byIndex(part) ? parts[0].xs : part.xs;
     const cells = part.cells.filter((c) => c.r0 >= skip).map((c) => ({
       r0: c.r0 - skip + offset,
       r1: c.r1 - skip + offset,
-      c0: columnOf(part.xs[c.c0]),
-      c1: columnOf(part.xs[c.c1 + 1]) - 1,
+      c0: columnOf(colXs[c.c0]),
+      c1: columnOf(colXs[c.c1 + 1]) - 1,
       text: c.text,
       page: c.page,
     }));
@@ -196,7 +201,9 @@ function joinAcrossBreak(above: PlacedCell[], below: PlacedCell[]): Set<PlacedCe
     let join = false;
     if (splitRow || cutTextRow) join = true;
     else if (a.text === '' || isNumberCell(a.text)) join = false;
-    else if (b.text === '') join = multiRow || !belowHasNumbers;
+    // A blank cell of a data row under a header row (numbers below, none above) is a blank value,
+    // not the rest of the header cell.
+    else if (b.text === '') join = (multiRow && (aboveHasNumbers || !belowHasNumbers)) || !belowHasNumbers;
     else join = multiRow && !LIST_MARKER.test(b.text) && !isNumberCell(b.text);
     if (!join) continue;
     a.text = normalizeCellText(`${a.text}\n${b.text}`);
