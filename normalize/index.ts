@@ -119,7 +119,12 @@ function missingRows(facts: Fact[], format: Format): Finding[] {
   ];
   const out: Finding[] = [];
   for (const [table, rows] of expected) {
-    if (!tables.has(table)) continue;
+    if (!tables.has(table)) {
+      // Every statutory report prints the three tables: one not read at all (its rows taken for
+      // headers, or none of its labels recognised) is named, never silent.
+      out.push({ rule: 'parse.missing_table', severity: 'warning', message: `${table}: the official table was not found`, cells: [table] });
+      continue;
+    }
     const missing = rows.filter((r) => !have.has(`${table}.${r}`));
     // （六）其他处理: one row (2019) or three (2021); either form is complete. Part of the three
     // printed names the rest; none of either names both forms, so whichever the report printed
