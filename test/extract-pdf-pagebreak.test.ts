@@ -270,3 +270,35 @@ describe('a data row with blank cells alone on the next page', () => {
     }, 60_000);
   }
 });
+
+/** Numbers wrapped in narrow cells (121 / 5, 252 / 3) in the first row of a page: not a page number. */
+function wrappedDigitsAtTop(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
+    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
+    td { border: 1px solid #000; padding: 2px 4px; word-break: break-all; text-align: center } tr { break-inside: avoid }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table><colgroup><col style="width:300px"><col style="width:30px"><col style="width:30px"><col style="width:60px"></colgroup>
+    ${row(['信息内容', '甲', '乙', '总计'])}
+    ${row(['（六）其他处理', '0', '9', '9'])}
+    ${row(['（七）总计', '1215', '2523', '3738'])}
+    ${row(['四、结转下年度继续办理', '0', '0', '0'])}
+  </table></body></html>`;
+  return renderCut('wrapped-digits-at-top', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
+}
+
+describe('digits at the top of a page', () => {
+  for (const engine of ['mupdf', 'pdfjs'] as const) {
+    it(`keeps the wrapped last digits of a table row (${engine})`, async () => {
+      const doc = await extractPdf(await wrappedDigitsAtTop(), { engine });
+      const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
+      const total = rows.find((r) => r[0] === '（七）总计');
+      expect(total?.slice(1)).toEqual(['1215', '2523', '3738']);
+      const pages = new Set(doc.blocks.flatMap((b) => (b.kind === 'table' ? b.origins?.flat().map((o) => o?.page) ?? [] : [])));
+      expect(pages).toEqual(new Set([1, 2])); // the row really opens page 2
+    }, 60_000);
+  }
+});

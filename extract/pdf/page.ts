@@ -4,7 +4,7 @@
  */
 import type { EnginePage, Glyph } from './engine.ts';
 import { assignGlyphs, buildLattices, finishCells } from './lattice.ts';
-import { buildLines, looksTabular, type LatticePart, type PageItem } from './layout.ts';
+import { buildLines, lineText, looksTabular, type LatticePart, type PageItem } from './layout.ts';
 import { streamTables } from './stream.ts';
 
 /**
@@ -72,10 +72,15 @@ const FOOTER_PATTERNS = [
 function dropPageFurniture(glyphs: Glyph[], pageHeight: number): Glyph[] {
   const zone = pageHeight * 0.1;
   const drop = new Set<Glyph>();
-  for (const line of buildLines(glyphs)) {
+  const lines = buildLines(glyphs);
+  for (const line of lines) {
     if (line.top > zone && line.bottom < pageHeight - zone) continue;
-    const text = line.glyphs.map((g) => g.text).join('').trim();
-    if (FOOTER_PATTERNS.some((re) => re.test(text))) for (const g of line.glyphs) drop.add(g);
+    // Numbers apart on one line (the wrapped last digits of two cells: 121 / 5, 252 / 3) are not
+    // one page number, and a page number stands apart from the text: a line that touches another
+    // is a table's or a paragraph's.
+    const text = lineText(line.glyphs).trim();
+    const touches = lines.some((o) => o !== line && o.top < line.bottom + line.size * 0.25 && o.bottom > line.top - line.size * 0.25);
+    if (!touches && FOOTER_PATTERNS.some((re) => re.test(text))) for (const g of line.glyphs) drop.add(g);
   }
   return drop.size ? glyphs.filter((g) => !drop.has(g)) : glyphs;
 }
