@@ -110,12 +110,16 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number, car
     if (labelCells.length === 0) continue;
     const rawLabel = labelCells.join('');
     const norm = normalizeLabel(rawLabel);
+    const sectionBefore = section;
     if (labels.legacyTopLevel.test(norm)) section = labels.legacySections.find(stripNumbering(norm))?.id ?? '';
     // A number that overflowed into the label side (text pushed across a cell rule, a value cell
     // merged with the unit) leaves the label with digits after its first cell: the indicator is
     // the first cell's, and its value is not read.
     const strayDigits = labelCells.slice(1).some((l) => /\d/.test(l));
     const entry = labels.legacyRows.find(norm, section) ?? (strayDigits ? labels.legacyRows.find(normalizeLabel(labelCells[0]), section) : undefined);
+    // A row printed again (a head repeated on the next page with its first row) does not open its
+    // section again: the rows after it are still in the section they were in.
+    if (entry && items.some((x) => x.entry?.id === entry.id)) section = sectionBefore;
     items.push({ r, rawLabel, section, entry, unitCell: r.labels.find(isUnit), valueCols, strayDigits });
   }
   out.carry = { section, valueCols };

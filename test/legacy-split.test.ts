@@ -65,6 +65,16 @@ describe('legacy statistics table cut into several tables', () => {
     expect(r.facts.filter((f) => f.table === 'legacy_stats' && !/^[a-z_]+$/.test(f.row))).toEqual([]);
   });
 
+  it('a row printed again does not move the rows after it into its section', async () => {
+    // A head of two rows repeated on the next page (统计指标 | 单位 | 统计数, 一、主动公开情况 …)
+    // read as rows of the table, in the middle of 四、行政复议数量.
+    const rows = [...PART1.slice(0, 7), PART1[1], ...PART1.slice(7), ...PART2];
+    const r = await report(new TextEncoder().encode(page(table(rows))), 'again.html');
+    expect(value(r, 'review_corrected')).toBe(1);
+    expect(value(r, 'review_other')).toBe(1);
+    expect(r.findings).toContainEqual(expect.objectContaining({ rule: 'parse.duplicate_row' }));
+  });
+
   it('keeps a table after a long paragraph apart (a separate table, not a continuation)', async () => {
     const para = '<p>' + '本局认真贯彻落实政府信息公开条例，'.repeat(4) + '</p>';
     const html = page([table(PART1), para, table(PART3)].join('\n'));

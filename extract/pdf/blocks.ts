@@ -141,12 +141,15 @@ function latticeBlock(parts: LatticePart[]): TableBlock {
 
 /**
  * How many top rows of a continuation part repeat the first part's top rows: same cells (columns,
- * spans, text), none of them a number, none spanning below them; the part keeps at least a row.
+ * spans, text), the first row without a number, none spanning below them; the part keeps at least
+ * a row.
  */
 function repeatedHead(first: LatticePart, part: LatticePart): number {
   const rowKeys = (p: LatticePart, k: number): string[] | undefined => {
     const cells = p.cells.filter((c) => c.r0 < k);
-    if (cells.some((c) => c.r1 >= k || isNumberCell(c.text))) return undefined;
+    // The head starts with a header row (no number); rows repeated with it may hold numbers (a
+    // first data row marked to repeat), the same as printed under the head on the first page.
+    if (cells.some((c) => c.r1 >= k || (c.r0 === 0 && isNumberCell(c.text)))) return undefined;
     for (let r = 0; r < k; r++) if (!cells.some((c) => c.r0 === r && c.text.trim())) return undefined;
     return cells.map((c) => `${c.r0}:${c.r1}:${Math.round(p.xs[c.c0])}:${Math.round(p.xs[c.c1 + 1])}:${c.text.replace(/\s+/g, '')}`).sort();
   };
