@@ -37,6 +37,8 @@ export interface DocxStyle {
   bodySize?: number;
   /** Rows may split across pages (Word's "allow row to break across pages"). */
   rowsMaySplit?: boolean;
+  /** The first n rows of each table repeat at the top of every page (Word's "repeat as header row"). */
+  headerRows?: number;
   /** Page in twips; landscape swaps width and height. */
   page?: { width: number; height: number; marginX: number; marginY: number };
   landscape?: boolean;
@@ -55,9 +57,10 @@ function table(t: SpanTable, style: DocxStyle, contentWidth: number): Table {
     layout: TableLayoutType.FIXED,
     borders,
     rows: t.rows.map(
-      (row) =>
+      (row, r) =>
         new TableRow({
           cantSplit: !style.rowsMaySplit,
+          tableHeader: r < (style.headerRows ?? 0) || undefined,
           children: row.map(
             (c) =>
               new TableCell({

@@ -6,7 +6,7 @@
  * What varies (what published reports vary): fonts (DejaVu Sans/Serif, WenQuanYi Micro Hei /
  * Mono), table text 10–16 px, cell padding, column widths ±40%, page size (A4 / Letter),
  * margins, landscape, rows that may split across pages, header rows repeated on every page
- * (<thead>), page breaks anywhere inside a table (a spacer pushes the table down the page, so a
+ * (<thead>, Word's repeated header rows), page breaks anywhere inside a table (a spacer pushes the table down the page, so a
  * header, a single last row or a wrapped label lands on the next page), a table cut into several
  * tables, and the route: Chromium PDF, DOCX read directly, DOCX → LibreOffice PDF, HTML.
  *
@@ -113,7 +113,7 @@ function drawLayout(r: () => number, route: FreshRoute, doc: RenderDoc): FreshLa
     landscape: r() < 0.2,
     marginMm: [0, 0, 0, 0].map(() => Math.round(between(r, 10, 30))) as [number, number, number, number],
     rowsMaySplit: r() < 0.5,
-    theadRows: route === 'chromium-pdf' && r() < 0.3 ? 1 + Math.floor(r() * 2) : 0,
+    theadRows: route !== 'html' && r() < 0.3 ? 1 + Math.floor(r() * 2) : 0,
     // A spacer before most tables, of any height up to most of a page: the table starts anywhere.
     spacers: tables.map(() => (r() < 0.75 ? Math.round(between(r, 0, 230)) : 0)),
     cuts: tables.map((b) => {
@@ -210,6 +210,7 @@ function docxStyle(L: FreshLayout, weights: (t: SpanTable) => number[]): DocxSty
     tableSize: Math.round(L.tdPx * 1.5),
     bodySize: Math.round(L.bodyPx * 1.5),
     rowsMaySplit: L.rowsMaySplit,
+    headerRows: L.theadRows,
     page: { width: twips(w), height: twips(h), marginX: twips(L.marginMm[1]), marginY: twips(L.marginMm[0]) },
     landscape: L.landscape,
     weights,
