@@ -37,8 +37,8 @@ export interface DocxStyle {
   bodySize?: number;
   /** Rows may split across pages (Word's "allow row to break across pages"). */
   rowsMaySplit?: boolean;
-  /** The first n rows of each table repeat at the top of every page (Word's "repeat as header row"). */
-  headerRows?: number;
+  /** The first n rows of a table repeat at the top of every page (Word's "repeat as header row"). */
+  headerRows?: (t: SpanTable) => number;
   /** Page in twips; landscape swaps width and height. */
   page?: { width: number; height: number; marginX: number; marginY: number };
   landscape?: boolean;
@@ -50,6 +50,7 @@ const border = { style: BorderStyle.SINGLE, size: 6, color: '000000' };
 const borders = { top: border, bottom: border, left: border, right: border, insideHorizontal: border, insideVertical: border };
 
 function table(t: SpanTable, style: DocxStyle, contentWidth: number): Table {
+  const head = style.headerRows?.(t) ?? 0;
   const widths = (style.weights ?? columnWeights)(t).map((w) => Math.max(300, Math.round(w * contentWidth)));
   return new Table({
     width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA },
@@ -60,7 +61,7 @@ function table(t: SpanTable, style: DocxStyle, contentWidth: number): Table {
       (row, r) =>
         new TableRow({
           cantSplit: !style.rowsMaySplit,
-          tableHeader: r < (style.headerRows ?? 0) || undefined,
+          tableHeader: r < head || undefined,
           children: row.map(
             (c) =>
               new TableCell({

@@ -127,11 +127,17 @@ function drawLayout(r: () => number, route: FreshRoute, doc: RenderDoc): FreshLa
 }
 
 /** The render document with its tables cut and, for DOCX, empty paragraphs as spacers. */
-function laidOut(doc: RenderDoc, L: FreshLayout, docx: boolean, r: () => number): { doc: RenderDoc; spacerBefore: number[]; weights: (t: SpanTable) => number[] } {
+function laidOut(
+  doc: RenderDoc,
+  L: FreshLayout,
+  docx: boolean,
+  r: () => number,
+): { doc: RenderDoc; spacerBefore: number[]; weights: (t: SpanTable) => number[]; headRows: (t: SpanTable) => number } {
   const blocks: RenderBlock[] = [];
   const spacerBefore: number[] = [];
   // The parts of a cut table keep its column widths (as Word and the browser keep them).
   const widths = new Map<SpanTable, number[]>();
+  const firstParts = new Set<SpanTable>();
   const jittered = jitteredWeights(r, L.jitter);
   let t = 0;
   for (const b of doc.blocks) {
@@ -145,12 +151,20 @@ function laidOut(doc: RenderDoc, L: FreshLayout, docx: boolean, r: () => number)
     const ws = jittered(b.table);
     parts.forEach((p, i) => {
       widths.set(p, ws);
+      if (i === 0) firstParts.add(p);
       spacerBefore.push(i === 0 ? mm : 0);
       blocks.push({ kind: 'table', table: p });
     });
     t++;
   }
-  return { doc: { ...doc, blocks }, spacerBefore, weights: (x) => widths.get(x) ?? columnWeights(x) };
+  // Header rows repeat in the first part of a table only, and only rows whose spans end in them
+  // (as Word allows; the parts after a cut start with data rows).
+  const headRows = (t: SpanTable) => {
+    if (!firstParts.has(t)) return 0;
+    const n = Math.min(L.theadRows, t.rows.length - 1);
+    return t.rows.slice(0, n).some((row, i) => row.some((c) => i + c.rowspan > n)) ? 0 : n;
+  };
+  return { doc: { ...doc, blocks }, spacerBefore, weights: (x) => widths.get(x) ?? columnWeights(x), headRows };
 }
 
 function jitteredWeights(r: () => number, jitter: number): (t: SpanTable) => number[] {
@@ -161,7 +175,7 @@ function jitteredWeights(r: () => number, jitter: number): (t: SpanTable) => num
   };
 }
 
-function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], weights: (t: SpanTable) => number[], forPdf: boolean): string {
+function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], weights: (t: SpanTable) => number[], headRows: (t: SpanTable) => number, forPdf: boolean): string {
   let html = reportHtml(doc);
   const [mt, mr, mb, ml] = L.marginMm;
   const css = [
@@ -185,15 +199,13 @@ function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], weigh
       const w = ws[c++] * 100;
       return `<col width="${w.toFixed(1)}%" style="width:${w.toFixed(2)}%">`;
     });
-    if (L.theadRows) {
-      // The first header rows repeat on every page (a <thead>), unless a rowspan leaves the head.
+    const n = headRows(t.table);
+    if (n > 0) {
+      // The first header rows repeat on every page (a <thead>).
       const ends = [...out.matchAll(/<\/tr>/g)].map((m) => m.index! + 5);
       const first = out.indexOf('<tr>');
-      const n = Math.min(L.theadRows, ends.length - 1);
-      if (n > 0 && first >= 0 && !/rowspan=/.test(out.slice(first, ends[n - 1]))) {
-        out = out.slice(0, first) + '<thead>' + out.slice(first, ends[n - 1]) + '</thead><tbody>' + out.slice(ends[n - 1]);
-        out = out.replace(/<tbody>\n/, '');
-      }
+      out = out.slice(0, first) + '<thead>' + out.slice(first, ends[n - 1]) + '</thead><tbody>' + out.slice(ends[n - 1]);
+      out = out.replace(/<tbody>\n/, '');
     }
     return spacer + out;
   });
@@ -203,14 +215,14 @@ function freshHtml(doc: RenderDoc, L: FreshLayout, spacerBefore: number[], weigh
 const paperMm = { A4: [210, 297], Letter: [215.9, 279.4] } as const;
 const twips = (mm: number) => Math.round((mm / 25.4) * 1440);
 
-function docxStyle(L: FreshLayout, weights: (t: SpanTable) => number[]): DocxStyle {
+function docxStyle(L: FreshLayout, weights: (t: SpanTable) => number[], headRows: (t: SpanTable) => number): DocxStyle {
   const [w, h] = paperMm[L.paper];
   return {
     font: L.font,
     tableSize: Math.round(L.tdPx * 1.5),
     bodySize: Math.round(L.bodyPx * 1.5),
     rowsMaySplit: L.rowsMaySplit,
-    headerRows: L.theadRows,
+    headerRows: headRows,
     page: { width: twips(w), height: twips(h), marginX: twips(L.marginMm[1]), marginY: twips(L.marginMm[0]) },
     landscape: L.landscape,
     weights,
@@ -254,15 +266,15 @@ export async function generateFresh(opts: FreshOptions): Promise<FreshDoc[]> {
     if (diff.length) throw new Error(`fresh: variant ${i} of seed ${m.id} does not read back: ${diff.slice(0, 3).join('; ')}`);
     const base = renderDocFrom(`${m.id}-f${opts.seed}-${i}`, v.doc, []);
     const L = drawLayout(r, route, base);
-    const { doc: render, spacerBefore, weights } = laidOut(base, L, route === 'docx' || route === 'docx-lo-pdf', r);
+    const { doc: render, spacerBefore, weights, headRows } = laidOut(base, L, route === 'docx' || route === 'docx-lo-pdf', r);
     const id = `f${opts.seed}-${String(i).padStart(3, '0')}-${m.id}`;
     const ext = route === 'html' ? 'html' : route === 'docx' ? 'docx' : 'pdf';
     const doc: FreshDoc = { id, seed: m.id, route, file: `${id}.${ext}`, layout: L, format: back.format, year: back.year, agency: back.agency, expected: v.expected };
     docs.push(doc);
     if (fs.existsSync(path.join(dir, doc.file))) continue;
-    if (route === 'html') fs.writeFileSync(path.join(dir, doc.file), freshHtml(render, L, spacerBefore, weights, false));
-    else if (route === 'chromium-pdf') jobs.push({ doc, html: freshHtml(render, L, spacerBefore, weights, true) });
-    else jobs.push({ doc, docx: await reportDocx(render, docxStyle(L, weights)) });
+    if (route === 'html') fs.writeFileSync(path.join(dir, doc.file), freshHtml(render, L, spacerBefore, weights, headRows, false));
+    else if (route === 'chromium-pdf') jobs.push({ doc, html: freshHtml(render, L, spacerBefore, weights, headRows, true) });
+    else jobs.push({ doc, docx: await reportDocx(render, docxStyle(L, weights, headRows)) });
   }
   const html = jobs.filter((j) => j.html);
   if (html.length) {
