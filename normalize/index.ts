@@ -8,7 +8,7 @@ import type { Fact, Finding, Format } from '../schema/report.ts';
 import { normalizeLabel } from './cells.ts';
 import { detectFormat } from './detect.ts';
 import { identifiers, labels, warmLabels } from './labels.ts';
-import { isLegacyStatsTable, parseLegacyStatsTable } from './legacy.ts';
+import { legacyStatsBlocks, parseLegacyStatsTable, type LegacyCarry } from './legacy.ts';
 import { readMetadata } from './metadata.ts';
 import { parseNarrative } from './narrative.ts';
 import { splitRows, type SplitRow } from './rows.ts';
@@ -54,20 +54,25 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
     ? readMetadata(blocks, doc.declaredTitle && conv(doc.declaredTitle), { blocks: doc.blocks, declaredTitle: doc.declaredTitle })
     : readMetadata(blocks, doc.declaredTitle);
 
-  const legacyBlocks = new Set<number>();
+  const legacyBlocks = legacyStatsBlocks(blocks);
   const statutoryRows: SplitRow[] = [];
   blocks.forEach((b, i) => {
-    if (b.kind !== 'table') return;
-    if (isLegacyStatsTable(b, i)) legacyBlocks.add(i);
-    else statutoryRows.push(...splitRows(b, i));
+    if (b.kind === 'table' && !legacyBlocks.has(i)) statutoryRows.push(...splitRows(b, i));
   });
   const statutory = parseStatutoryTables(statutoryRows);
 
   const facts: Fact[] = [];
   const findings: Finding[] = [];
   let legacyKnown = 0;
-  for (const i of legacyBlocks) {
-    const parsed = parseLegacyStatsTable(blocks[i] as TableBlock, i);
+  // A table that continues the previous legacy table starts in that table's section.
+  let carry: LegacyCarry | undefined;
+  let prev = -1;
+  const seenLegacy = new Set<string>();
+  for (const i of [...legacyBlocks].sort((a, b) => a - b)) {
+    const continues = prev >= 0 && blocks.slice(prev + 1, i).every((b) => b.kind === 'paragraph' && b.text.replace(/\s+/g, '').length <= 30);
+    const parsed = parseLegacyStatsTable(blocks[i] as TableBlock, i, continues ? carry : undefined, seenLegacy);
+    carry = parsed.carry;
+    prev = i;
     legacyKnown += parsed.known;
     facts.push(...parsed.facts);
     findings.push(...parsed.findings);
@@ -125,7 +130,12 @@ function missingRows(facts: Fact[], format: Format): Finding[] {
   ];
   const out: Finding[] = [];
   for (const [table, rows] of expected) {
-    if (!tables.has(table)) continue;
+    if (!tables.has(table)) {
+      // Every statutory report prints the three tables: one not read at all (its rows taken for
+      // headers, or none of its labels recognised) is named, never silent.
+      out.push({ rule: 'parse.missing_table', severity: 'warning', message: `${table}: the official table was not found`, cells: [table] });
+      continue;
+    }
     const missing = rows.filter((r) => !have.has(`${table}.${r}`));
     // （六）其他处理: one row (2019) or three (2021); either form is complete. Part of the three
     // printed names the rest; none of either names both forms, so whichever the report printed

@@ -5,7 +5,7 @@
  * matches none is snapped to the official indicator it is closest to when its position and
  * spelling allow (normalize/snap.ts), else kept under its raw label.
  */
-import type { TableBlock } from '../extract/model.ts';
+import type { Block, TableBlock } from '../extract/model.ts';
 import type { Fact, Finding } from '../schema/report.ts';
 import { lowConfidenceFinding } from './ocr-confidence.ts';
 import { normalizeLabel } from './cells.ts';
@@ -24,6 +24,8 @@ export interface LegacyParse {
   findings: Finding[];
   /** Number of rows that matched a known indicator. */
   known: number;
+  /** Section and value columns at the table's end, for a table that continues it. */
+  carry: LegacyCarry;
 }
 
 const isUnit = (l: string) => labels.legacyUnit.test(l.replace(/\s/g, ''));
@@ -40,20 +42,62 @@ export function isLegacyStatsTable(table: TableBlock, blockIndex: number): boole
   return (header || known >= 5) && known > statutory;
 }
 
+/**
+ * The legacy statistics tables of a document: those that look like one, and the tables that
+ * continue one. A table cut by a page break or by the publisher (Word splits a table when a page
+ * breaks inside it; HTML pages print one table per page) goes on with no header and sometimes
+ * with only a few rows: a table right after a legacy table (nothing between but short lines
+ * such as page numbers or 续表) whose rows include a known indicator and no statutory row
+ * continues it.
+ */
+export function legacyStatsBlocks(blocks: readonly Block[]): Set<number> {
+  const out = new Set<number>();
+  let prevLegacy = -1;
+  blocks.forEach((b, i) => {
+    if (b.kind !== 'table') {
+      if (b.text.replace(/\s+/g, '').length > 30) prevLegacy = -1;
+      return;
+    }
+    if (isLegacyStatsTable(b, i) || (prevLegacy >= 0 && continuesLegacy(b, i))) {
+      out.add(i);
+      prevLegacy = i;
+    } else prevLegacy = -1;
+  });
+  return out;
+}
+
+function continuesLegacy(table: TableBlock, blockIndex: number): boolean {
+  const rows = splitRows(table, blockIndex);
+  const known = rows.filter((r) => r.normLabels.some((l) => labels.legacyRows.find(l))).length;
+  const statutory = rows.filter((r) =>
+    r.normLabels.some((l) => labels.applicationsRows.find(l) || labels.proactiveCols.find(l) || labels.proactiveRows.find(l)),
+  ).length;
+  // Ties go to the legacy table it follows (六、举报投诉数量 also reads as a statutory 信访举报投诉 row).
+  return known >= 1 && known >= statutory;
+}
+
+/** What a legacy table hands to the table that continues it: the section and the value columns. */
+export interface LegacyCarry {
+  section: string;
+  valueCols: number;
+}
+
 interface Item {
   r: SplitRow;
   rawLabel: string;
   section: string;
   entry: LabelEntry | undefined;
   unitCell: string | undefined;
+  /** Digits printed in a label cell after the first: a value that landed among the labels. */
+  strayDigits: boolean;
 }
 
-export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): LegacyParse {
-  const out: LegacyParse = { facts: [], findings: [], known: 0 };
+export function parseLegacyStatsTable(table: TableBlock, blockIndex: number, carry?: LegacyCarry, seenBefore?: Set<string>): LegacyParse {
+  const out: LegacyParse = { facts: [], findings: [], known: 0, carry: { section: '', valueCols: 1 } };
   const rows = splitRows(table, blockIndex);
   // The number of value columns (统计数, 历年累计) is set by the header row.
-  let valueCols = 1;
-  let section = '';
+  let valueCols = carry?.valueCols ?? 1;
+  let section = carry?.section ?? '';
   const items: (Item & { valueCols: number })[] = [];
   for (const r of rows) {
     const headerHit = r.normLabels.some((l) => labels.legacyHeaders.label.some((p) => p.test(l)))
@@ -66,12 +110,23 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
     if (labelCells.length === 0) continue;
     const rawLabel = labelCells.join('');
     const norm = normalizeLabel(rawLabel);
+    const sectionBefore = section;
     if (labels.legacyTopLevel.test(norm)) section = labels.legacySections.find(stripNumbering(norm))?.id ?? '';
-    items.push({ r, rawLabel, section, entry: labels.legacyRows.find(norm, section), unitCell: r.labels.find(isUnit), valueCols });
+    // A number that overflowed into the label side (text pushed across a cell rule, a value cell
+    // merged with the unit) leaves the label with digits after its first cell: the indicator is
+    // the first cell's, and its value is not read.
+    const strayDigits = labelCells.slice(1).some((l) => /\d/.test(l));
+    const entry = labels.legacyRows.find(norm, section) ?? (strayDigits ? labels.legacyRows.find(normalizeLabel(labelCells[0]), section) : undefined);
+    // A row printed again (a head repeated on the next page with its first row) does not open its
+    // section again: the rows after it are still in the section they were in.
+    if (entry && items.some((x) => x.entry?.id === entry.id)) section = sectionBefore;
+    items.push({ r, rawLabel, section, entry, unitCell: r.labels.find(isUnit), valueCols, strayDigits });
   }
+  out.carry = { section, valueCols };
 
   const matched = new Set(items.flatMap((it) => (it.entry ? [it.entry.id] : [])));
-  const seen = new Set<string>();
+  // Rows read in the tables this one continues count as seen (a row printed twice is named).
+  const seen = seenBefore ?? new Set<string>();
   items.forEach((it, k) => {
     const { r, rawLabel, unitCell } = it;
     const cells = valueCells(r, it.valueCols);
@@ -80,7 +135,7 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
     let entryId = it.entry?.id;
     // Section headings such as 二、回应解读情况 | —— | (blank) carry no number.
     const heading = allNull && (unitCell === undefined || /^[—\-/]+$/.test(unitCell.trim()) || cells.length === 0);
-    if (!entryId && heading) return;
+    if (!entryId && heading && !it.strayDigits) return;
     const before = items.slice(0, k).reverse().find((x) => x.entry)?.entry?.id ?? null;
     const after = items.slice(k + 1).find((x) => x.entry)?.entry?.id ?? null;
     if (!entryId) {
@@ -112,6 +167,13 @@ export function parseLegacyStatsTable(table: TableBlock, blockIndex: number): Le
     } else
       out.findings.push({ rule: 'parse.unknown_indicator', severity: 'info', message: `legacy indicator "${rawLabel}" matches no known identifier; kept under its raw label`, cells: [`legacy_stats.${id}`] });
     const colIds = it.valueCols === 2 ? ['value', 'cumulative'] : ['value'];
+    if (it.strayDigits && allNull)
+      out.findings.push({
+        rule: 'parse.value_in_label',
+        severity: 'warning',
+        message: `legacy_stats.${id}: digits printed among the label cells ("${r.labels.join(' | ')}") and no value read in its value column`,
+        cells: colIds.map((c) => `legacy_stats.${id}.${c}`),
+      });
     colIds.forEach((col, i) => {
       const c = cells[i];
       const v = values[i];

@@ -3,6 +3,7 @@
  * tests' cache (test/.cache/renderings) or another folder.
  *
  *   node bin/run-script.js scripts/render-reports.ts [outDir] [--kinds html,pdf,...] [--force]
+ *   node bin/run-script.js scripts/render-reports.ts --fresh --seed N   (scripts/bench/fresh.ts)
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,10 @@ export const DEFAULT_OUT_DIR = path.join(repoRoot, 'test/.cache/renderings');
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
+  if (args.includes('--fresh')) {
+    const { freshMain } = await import('./bench/fresh.ts');
+    process.exit(await freshMain(args));
+  }
   const force = args.includes('--force');
   const ki = args.indexOf('--kinds');
   const kinds = ki >= 0 ? (args[ki + 1].split(',') as RenderKind[]) : undefined;

@@ -108,3 +108,197 @@ describe('a page break right after a header row', () => {
     }, 60_000);
   }
 });
+
+// Layouts found by the fresh-rendering sweep (scripts/bench/fresh.ts), each of which lost cells.
+
+/** The head of a table repeated on the next page (<thead>), the break inside a later sub-table. */
+function repeatedHead(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 14px }
+    table { border-collapse: collapse; width: 700px; margin-left: 40px }
+    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table>
+    <thead>
+    <tr><td colspan="4">第二十条第（一）项</td></tr>
+    ${row(['信息内容', '本年制发件数', '本年废止件数', '现行有效件数'])}
+    </thead><tbody>
+    ${row(['规章', '3', '1', '20'])}
+    ${row(['行政规范性文件', '18', '18', '349'])}
+    <tr><td colspan="4">第二十条第（五）项</td></tr>
+    <tr><td>信息内容</td><td colspan="3">本年处理决定数量</td></tr>
+    <tr><td>行政许可</td><td colspan="3">6</td></tr>
+    <tr><td colspan="4">第二十条第（六）项</td></tr>
+    <tr><td>信息内容</td><td colspan="3">本年处理决定数量</td></tr>
+    <tr><td>行政处罚</td><td colspan="3">358</td></tr>
+    <tr><td>行政强制</td><td colspan="3">782</td></tr>
+    </tbody>
+  </table></body></html>`;
+  // Push the table down so that page 1 ends after the （五） header rows.
+  return renderCut('repeated-head', html, 'pageHeight - tableTop - (rows[5].offsetTop + rows[5].offsetHeight) - 8');
+}
+
+/** A table's header rows alone (too little text to look tabular) at the foot of page 1, cut from its body. */
+function headAloneAtFoot(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 16px }
+    table { border-collapse: collapse; width: 510px; margin-left: 40px; table-layout: fixed; margin-top: 0; margin-bottom: 0 }
+    td { border: 1px solid #000; padding: 1px 2px; line-height: 1.3; text-align: center } tr { break-inside: avoid }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2020年政府信息公开工作年度报告</h1>
+  <p style="margin-left:40px">二、主动公开政府信息情况</p>
+  <div id="spacer"></div>
+  <table>
+    <colgroup><col style="width:300px"><col style="width:70px"><col style="width:70px"><col style="width:70px"></colgroup>
+    <tr><td colspan="4" style="text-align:center">第二十条第（一）项</td></tr>
+    ${row(['信息内容', '本年新制作数量', '本年新公开数量', '对外公开总数量'])}
+  </table>
+  <table>
+    <colgroup><col style="width:300px"><col style="width:70px"><col style="width:70px"><col style="width:70px"></colgroup>
+    ${row(['规章', '3', '4', '1'])}
+    ${row(['规范性文件', '17', '6', '4'])}
+  </table>
+  <p style="margin-left:40px">三、收到和处理政府信息公开申请情况</p></body></html>`;
+  // Push the tables down so that the first (its header rows) is the last thing on page 1.
+  return renderCut('head-alone-at-foot', html, 'pageHeight - tableTop - document.querySelector("table").offsetHeight - 6');
+}
+
+/** A 单位 column narrower than its —— : the second dash hangs over the rule into the value cell. */
+function narrowUnit(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
+    table { border-collapse: collapse; width: 600px; margin-left: 40px; table-layout: fixed }
+    td { border: 1px solid #000; padding: 6px 8px; word-break: break-all }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2017年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table>
+    <colgroup><col style="width:430px"><col style="width:17px"><col style="width:153px"></colgroup>
+    ${row(['统计指标', '单位', '统计数'])}
+    ${row(['一、主动公开情况', '——', '749'])}
+    ${row(['（一）主动公开政府信息数', '条', '373'])}
+    ${row(['其中：主动公开规范性文件数', '条', '12'])}
+  </table></body></html>`;
+  return renderCut('narrow-unit', html, '0');
+}
+
+describe('layouts of the fresh renderings', () => {
+  for (const engine of ['mupdf', 'pdfjs'] as const) {
+    it(`drops the head a browser repeats on the next page (${engine})`, async () => {
+      const doc = await extractPdf(await repeatedHead(), { engine });
+      const table = doc.blocks.find((b) => b.kind === 'table');
+      const pages = new Set(table!.kind === 'table' ? table!.origins?.flat().map((o) => o?.page) : []);
+      expect(pages.size).toBe(2); // the table really is cut by the break
+      const r = normalizeDocument(doc);
+      expect(r.facts.find((f) => f.table === 'proactive' && f.row === 'licensing')?.value).toBe(6);
+      expect(r.facts.filter((f) => f.table === 'proactive' && f.row === 'licensing').map((f) => f.col)).toEqual(['decisions']);
+      // (The excerpt has no fee table and no other table: only they are missing.)
+      expect(r.findings.filter((f) => f.severity !== 'info' && f.rule.startsWith('parse.') && !/^parse.missing_(rows|table)$/.test(f.rule))).toEqual([]);
+    }, 60_000);
+
+    it(`reads header rows alone at the foot of a page as the table's head (${engine})`, async () => {
+      const doc = await extractPdf(await headAloneAtFoot(), { engine });
+      const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
+      const head = rows.find((r) => r[0] === '信息内容');
+      expect(head?.slice(1)).toEqual(['本年新制作数量', '本年新公开数量', '对外公开总数量']);
+      const r = normalizeDocument(doc);
+      const rules = r.facts.filter((f) => f.table === 'proactive' && f.row === 'rules').map((f) => [f.col, f.value]);
+      expect(rules).toEqual([['made', 3], ['published', 4], ['total_published', 1]]);
+    }, 60_000);
+
+    it(`keeps a —— that overflows a narrow unit column in its cell (${engine})`, async () => {
+      const doc = await extractPdf(await narrowUnit(), { engine });
+      const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
+      expect(rows.find((r) => r[0] === '一、主动公开情况')?.slice(1)).toEqual(['——', '749']);
+    }, 60_000);
+  }
+});
+
+/**
+ * The review/litigation table as seed 004 prints it (no label column, 行政复议 cells blank), its
+ * data row alone on the next page: the blank cells under the header were taken for the rest of
+ * the header cells above them (结果维持 spans two rows) and the table vanished without a finding;
+ * printed as a table of its own with other column widths, its cells interleaved with the head's.
+ */
+function reviewRowAlone(widths: 'same' | 'redrawn'): Promise<Uint8Array> {
+  const head = (w: number[]) => `<colgroup>${w.map((x) => `<col style="width:${x}px">`).join('')}</colgroup>`;
+  const w1 = Array.from({ length: 15 }, () => 46);
+  const w2 = widths === 'same' ? w1 : w1.map((x, i) => x + [-12, 7, 5][i % 3]);
+  const sub = ['结果维持', '结果纠正', '其他结果', '尚未审结', '总计'];
+  const top = `<table>${head(w1)}
+    <tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>
+    <tr>${sub.map((s) => `<td rowspan="2">${s}</td>`).join('')}<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>
+    <tr>${[...sub, ...sub].map((s) => `<td>${s}</td>`).join('')}</tr>`;
+  const data = `<tr>${['', '', '', '', '', '0', '0', '0', '4', '4', '0', '0', '0', '2', '2'].map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  const tables = widths === 'same' ? `${top}\n${data}</table>` : `${top}</table><table>${head(w2)}${data}</table>`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 12px }
+    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 690px; margin-top: 0; margin-bottom: 0 }
+    td { border: 1px solid #000; height: 36px; padding: 0 2px; text-align: center } tr { break-inside: avoid }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2024年政府信息公开工作年度报告</h1>
+  <p style="margin-left:40px">四、政府信息公开行政复议、行政诉讼情况</p>
+  <div id="spacer"></div>
+  ${tables}
+  <p style="margin-left:40px">五、存在的主要问题及改进情况</p></body></html>`;
+  // Push the table down so that its data row is the first thing on page 2.
+  return renderCut(`review-row-alone-${widths}`, html, 'pageHeight - tableTop - (rows[2].offsetTop + rows[2].offsetHeight) - 8');
+}
+
+describe('a data row with blank cells alone on the next page', () => {
+  for (const widths of ['same', 'redrawn'] as const) {
+    it(`keeps its blank cells blank values, not header text (${widths} column widths)`, async () => {
+      const doc = await extractPdf(await reviewRowAlone(widths));
+      const pages = new Set(doc.blocks.flatMap((b) => (b.kind === 'table' ? b.origins?.flat().map((o) => o?.page) ?? [] : [])));
+      expect(pages).toEqual(new Set([1, 2])); // the table really is cut by the break
+      const r = normalizeDocument(doc);
+      const got = Object.fromEntries(r.facts.filter((f) => f.table === 'review_litigation').map((f) => [`${f.row}.${f.col}`, f.value]));
+      expect(got).toMatchObject({
+        'review.upheld': null,
+        'review.total': null,
+        'litigation_direct.pending': 4,
+        'litigation_direct.total': 4,
+        'litigation_after_review.pending': 2,
+        'litigation_after_review.total': 2,
+      });
+    }, 60_000);
+  }
+});
+
+/** Numbers wrapped in narrow cells (121 / 5, 252 / 3) in the first row of a page: not a page number. */
+function wrappedDigitsAtTop(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
+    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
+    td { border: 1px solid #000; padding: 2px 4px; word-break: break-all; text-align: center } tr { break-inside: avoid }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table><colgroup><col style="width:300px"><col style="width:30px"><col style="width:30px"><col style="width:60px"></colgroup>
+    ${row(['信息内容', '甲', '乙', '总计'])}
+    ${row(['（六）其他处理', '0', '9', '9'])}
+    ${row(['（七）总计', '1215', '2523', '3738'])}
+    ${row(['四、结转下年度继续办理', '0', '0', '0'])}
+  </table></body></html>`;
+  return renderCut('wrapped-digits-at-top', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
+}
+
+describe('digits at the top of a page', () => {
+  for (const engine of ['mupdf', 'pdfjs'] as const) {
+    it(`keeps the wrapped last digits of a table row (${engine})`, async () => {
+      const doc = await extractPdf(await wrappedDigitsAtTop(), { engine });
+      const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
+      const total = rows.find((r) => r[0] === '（七）总计');
+      expect(total?.slice(1)).toEqual(['1215', '2523', '3738']);
+      const pages = new Set(doc.blocks.flatMap((b) => (b.kind === 'table' ? b.origins?.flat().map((o) => o?.page) ?? [] : [])));
+      expect(pages).toEqual(new Set([1, 2])); // the row really opens page 2
+    }, 60_000);
+  }
+});

@@ -134,6 +134,17 @@ describe('variations in the wild', () => {
     expect((await run(seedText('000'))).findings.filter((x) => x.rule === 'parse.missing_rows')).toEqual([]);
   });
 
+  it('an official table not read at all is a finding naming it, never silent', async () => {
+    // Seed 000 with its review/litigation table cut out (the heading stays).
+    const lines = seedText('000').split('\n');
+    const from = lines.findIndex((l) => l.includes('四、政府信息公开行政复议、行政诉讼情况'));
+    const to = lines.findIndex((l) => l.includes('五、存在的主要问题及改进情况'));
+    const r = await run([...lines.slice(0, from + 1), ...lines.slice(to)].join('\n'));
+    expect(r.facts.filter((f) => f.table === 'review_litigation')).toEqual([]);
+    expect(r.findings).toContainEqual(expect.objectContaining({ rule: 'parse.missing_table', severity: 'warning', cells: ['review_litigation'] }));
+    expect((await run(seedText('000'))).findings.filter((x) => x.rule === 'parse.missing_table')).toEqual([]);
+  });
+
   it('a row printed twice names the rows missing around it, as a misread of one of them', async () => {
     // （六）'s first two sub-rows read as the one-row form （六）其他处理, twice (as an OCR'd scan
     // whose narrow label cells were lost can give): the duplicate names the two rows not found.

@@ -107,18 +107,26 @@ interface PlacedCell {
 }
 
 function latticeBlock(parts: LatticePart[]): TableBlock {
-  const xs = clusterPositions(parts.flatMap((p) => p.xs));
+  // A part with as many columns as the first but other widths (a table continued as a new table
+  // of its own, its columns drawn again) keeps the first part's columns, by index: its rules
+  // would otherwise interleave with the first part's, and its blank cells land in the wrong one.
+  const byIndex = (p: LatticePart) => p !== parts[0] && p.xs.length === parts[0].xs.length && p.xs.some((x, i) => Math.abs(x - parts[0].xs[i]) > 3);
+  const xs = clusterPositions(parts.flatMap((p) => (byIndex(p) ? [] : p.xs)));
   const columnOf = (x: number) => nearest(xs, x);
   const placed: PlacedCell[] = [];
   let offset = 0;
   let previousLastRow: PlacedCell[] = [];
-  for (const part of parts) {
-    const nr = part.ys.length - 1;
-    const cells = part.cells.map((c) => ({
-      r0: c.r0 + offset,
-      r1: c.r1 + offset,
-      c0: columnOf(part.xs[c.c0]),
-      c1: columnOf(part.xs[c.c1 + 1]) - 1,
+  for (const [k, part] of parts.entries()) {
+    // Header rows repeated at the top of each page (Word's "repeat as header row", an HTML
+    // <thead> printed by a browser) are the table's head again, not rows of it.
+    const skip = k === 0 ? 0 : repeatedHead(parts[0], part);
+    const nr = part.ys.length - 1 - skip;
+    const colXs = byIndex(part) ? parts[0].xs : part.xs;
+    const cells = part.cells.filter((c) => c.r0 >= skip).map((c) => ({
+      r0: c.r0 - skip + offset,
+      r1: c.r1 - skip + offset,
+      c0: columnOf(colXs[c.c0]),
+      c1: columnOf(colXs[c.c1 + 1]) - 1,
       text: c.text,
       page: c.page,
     }));
@@ -129,6 +137,38 @@ function latticeBlock(parts: LatticePart[]): TableBlock {
     offset += nr;
   }
   return gridFromCells(placed, offset, xs.length - 1);
+}
+
+/**
+ * How many top rows of a continuation part repeat the first part's top rows: same cells (columns,
+ * spans, text), the first row without a number, none spanning below them; the part keeps at least
+ * a row.
+ */
+function repeatedHead(first: LatticePart, part: LatticePart): number {
+  const rowKeys = (p: LatticePart, k: number): string[] | undefined => {
+    const cells = p.cells.filter((c) => c.r0 < k);
+    // The head starts with a header row (no number); rows repeated with it may hold numbers (a
+    // first data row marked to repeat), the same as printed under the head on the first page.
+    if (cells.some((c) => c.r1 >= k || (c.r0 === 0 && isNumberCell(c.text)))) return undefined;
+    for (let r = 0; r < k; r++) if (!cells.some((c) => c.r0 === r && c.text.trim())) return undefined;
+    return cells.map((c) => `${c.r0}:${c.r1}:${Math.round(p.xs[c.c0])}:${Math.round(p.xs[c.c1 + 1])}:${c.text.replace(/\s+/g, '')}`).sort();
+  };
+  const near = (a: string[], b: string[]) =>
+    a.length === b.length &&
+    a.every((x, i) => {
+      const [r0, r1, x0, x1, t] = x.split(':');
+      const [s0, s1, y0, y1, u] = b[i].split(':');
+      return r0 === s0 && r1 === s1 && t === u && Math.abs(Number(x0) - Number(y0)) <= 3 && Math.abs(Number(x1) - Number(y1)) <= 3;
+    });
+  let best = 0;
+  const max = Math.min(first.ys.length - 2, part.ys.length - 2, 4);
+  for (let k = 1; k <= max; k++) {
+    const a = rowKeys(first, k);
+    const b = rowKeys(part, k);
+    if (!a || !b || !a.length) continue;
+    if (near(a, b)) best = k;
+  }
+  return best;
 }
 
 /**
@@ -149,14 +189,24 @@ function joinAcrossBreak(above: PlacedCell[], below: PlacedCell[]): Set<PlacedCe
     xs.every((x) => !(isNumberCell(x.text) && x.text !== '') || (sameColumns(x, ys)?.text ?? '') === '');
   const complementary = blankOpposite(below, above) && blankOpposite(above, below);
   const splitRow = belowHasNumbers !== aboveHasNumbers && complementary && !LIST_MARKER.test(below.find((c) => c.text)?.text ?? '');
+  // A text row (a header) cut in two: what goes over is the last line of some of its cells
+  // (对外公开总数 / 量), under a filled cell, the other cells blank. A header row of its own
+  // fills its cells.
+  const cutTextRow =
+    !belowHasNumbers &&
+    !aboveHasNumbers &&
+    below.some((b) => b.text === '' && (sameColumns(b, above)?.text ?? '') !== '') &&
+    below.every((b) => b.text === '' || ((sameColumns(b, above)?.text ?? '') !== '' && !LIST_MARKER.test(b.text)));
   for (const b of below) {
     const a = above.find((c) => c.c0 === b.c0 && c.c1 === b.c1);
     if (!a) continue;
     const multiRow = a.r1 > a.r0 || b.r1 > b.r0;
     let join = false;
-    if (splitRow) join = true;
+    if (splitRow || cutTextRow) join = true;
     else if (a.text === '' || isNumberCell(a.text)) join = false;
-    else if (b.text === '') join = multiRow || !belowHasNumbers;
+    // A blank cell of a data row under a header row (numbers below, none above) is a blank value,
+    // not the rest of the header cell.
+    else if (b.text === '') join = (multiRow && (aboveHasNumbers || !belowHasNumbers)) || !belowHasNumbers;
     else join = multiRow && !LIST_MARKER.test(b.text) && !isNumberCell(b.text);
     if (!join) continue;
     a.text = normalizeCellText(`${a.text}\n${b.text}`);

@@ -132,12 +132,25 @@ async function extractDocument(doc: EngineDocument, label: string, warnings: str
   const unreadable: number[] = [];
   let textChars = 0;
   let tableContinues = false;
+  const rulingsRead = new Set<number>();
   for (let n = 1; n <= pageCount; n++) {
     let page: EnginePage | undefined;
     if (missing.has(n)) continue;
     try {
       page = await doc.page(n);
       const result = await readPage(page, n, tableContinues);
+      const before = items[items.length - 1];
+      if (result.startsWithTable && before && before.page === n - 1 && !rulingsRead.has(n - 1)) {
+        // The table may have started at the foot of the page before with too little text to
+        // look tabular there (its header rows alone): that page is read again with its rulings.
+        const prev = await doc.page(n - 1);
+        try {
+          before.items = (await readPage(prev, n - 1, true)).items;
+        } finally {
+          prev.release();
+        }
+      }
+      if (result.rulingsRead) rulingsRead.add(n);
       tableContinues = result.endsInTable;
       textChars += result.chars;
       if (result.chars === 0) emptyPages.push(n);

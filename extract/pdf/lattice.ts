@@ -134,7 +134,7 @@ export function assignGlyphs(glyphs: Glyph[], parts: LatticePart[], free: Glyph[
       continue;
     }
     for (const piece of splitAtRules(glyph, target.p.xs)) {
-      const c = slot(target.p.xs, (piece.x0 + piece.x1) / 2);
+      const c = slot(target.p.xs, anchors.get(piece) ?? (piece.x0 + piece.x1) / 2);
       const r = slot(target.p.ys, cy);
       const cell = c < 0 || r < 0 ? undefined : target.grid.get(r * target.nc + c);
       if (cell) cell.glyphs.push(piece);
@@ -185,8 +185,25 @@ function splitAtRules(g: Glyph, xs: number[]): Glyph[] {
     cur.x1 = x + w;
     x += w;
   });
+  // A placeholder dash pair (——) cannot wrap: in a column narrower than it, the second dash
+  // hangs over the rule into the next cell (— | — 749). A dash piece that carries on a dash piece
+  // with no gap at the rule stays with the cell the dashes start in.
+  for (let i = pieces.length - 1; i > 0; i--) {
+    const a = pieces[i - 1];
+    const b = pieces[i];
+    if (DASHES.test(a.text) && DASHES.test(b.text) && b.x0 - a.x1 < 0.5) {
+      a.text += b.text;
+      a.x1 = b.x1;
+      anchors.set(a, a.x0 + 0.5);
+      pieces.splice(i, 1);
+    }
+  }
   return pieces.filter((p) => p.text.trim() !== '');
 }
+
+const DASHES = /^[—–―\-－─]+$/u;
+/** Pieces placed by where they start, not by their centre. */
+const anchors = new WeakMap<Glyph, number>();
 
 /** Cell text: glyphs as lines, top to bottom, joined the way a cell's line breaks are. */
 export function finishCells(part: LatticePart): void {

@@ -4,21 +4,35 @@
  */
 import type { EnginePage, Glyph } from './engine.ts';
 import { assignGlyphs, buildLattices, finishCells } from './lattice.ts';
-import { buildLines, looksTabular, type LatticePart, type PageItem } from './layout.ts';
+import { buildLines, lineText, looksTabular, type LatticePart, type PageItem } from './layout.ts';
 import { streamTables } from './stream.ts';
 
 /**
  * `tableContinues`: the page before ended in a ruled table at its foot, so this page may hold the
- * rest of it, perhaps one row (too little text to look tabular on its own).
+ * rest of it, perhaps one row (too little text to look tabular on its own). Also set when the
+ * page after opens with a ruled table: this page may hold its head (header rows alone, no
+ * numbers), read again with its rulings (extract/pdf/index.ts).
  */
-export async function readPage(page: EnginePage, pageNumber: number, tableContinues = false): Promise<{ items: PageItem[]; chars: number; endsInTable: boolean }> {
+export interface PageRead {
+  items: PageItem[];
+  chars: number;
+  /** The page ends in a ruled table at its foot. */
+  endsInTable: boolean;
+  /** The page opens with a ruled table at its head (it may continue one from the page before). */
+  startsWithTable: boolean;
+  /** Ruling lines were read (the page's text looked tabular, or a table was expected). */
+  rulingsRead: boolean;
+}
+
+export async function readPage(page: EnginePage, pageNumber: number, tableContinues = false): Promise<PageRead> {
   let glyphs = page.glyphs;
   const chars = glyphs.reduce((n, g) => n + g.text.replace(/\s/g, '').length, 0);
-  if (glyphs.length === 0) return { items: [], chars, endsInTable: false };
+  if (glyphs.length === 0) return { items: [], chars, endsInTable: false, startsWithTable: false, rulingsRead: false };
   glyphs = dropPageFurniture(glyphs, page.height);
 
   let parts: LatticePart[] = [];
-  if (tableContinues || looksTabular(buildLines(glyphs))) {
+  const rulingsRead = tableContinues || looksTabular(buildLines(glyphs));
+  if (rulingsRead) {
     // Ruling lines cost a drawing pass (pdf.js: ~2× the text pass): only where text is tabular.
     parts = buildLattices(await page.rulings(), pageNumber);
   }
@@ -36,7 +50,9 @@ export async function readPage(page: EnginePage, pageNumber: number, tableContin
   const last = items[items.length - 1];
   // The foot of the page: below the last line of body text a page number or nothing is left.
   const endsInTable = last?.kind === 'lattice' && last.part.bottom > page.height * 0.75;
-  return { items, chars, endsInTable };
+  const first = items[0];
+  const startsWithTable = first?.kind === 'lattice' && first.part.top < page.height * 0.25;
+  return { items, chars, endsInTable, startsWithTable, rulingsRead };
 }
 
 /** At least two filled cells side by side: a single boxed column is framed text, not a table. */
@@ -56,10 +72,15 @@ const FOOTER_PATTERNS = [
 function dropPageFurniture(glyphs: Glyph[], pageHeight: number): Glyph[] {
   const zone = pageHeight * 0.1;
   const drop = new Set<Glyph>();
-  for (const line of buildLines(glyphs)) {
+  const lines = buildLines(glyphs);
+  for (const line of lines) {
     if (line.top > zone && line.bottom < pageHeight - zone) continue;
-    const text = line.glyphs.map((g) => g.text).join('').trim();
-    if (FOOTER_PATTERNS.some((re) => re.test(text))) for (const g of line.glyphs) drop.add(g);
+    // Numbers apart on one line (the wrapped last digits of two cells: 121 / 5, 252 / 3) are not
+    // one page number, and a page number stands apart from the text: a line that touches another
+    // is a table's or a paragraph's.
+    const text = lineText(line.glyphs).trim();
+    const touches = lines.some((o) => o !== line && o.top < line.bottom + line.size * 0.25 && o.bottom > line.top - line.size * 0.25);
+    if (!touches && FOOTER_PATTERNS.some((re) => re.test(text))) for (const g of line.glyphs) drop.add(g);
   }
   return drop.size ? glyphs.filter((g) => !drop.has(g)) : glyphs;
 }
