@@ -112,8 +112,9 @@ export class ExtractPool {
    */
   prestart(kind?: 'pdf', workers = 1): void {
     if (this.closed) return;
-    if (kind === 'pdf') this.compileForPdf();
+    // The workers first: they start on other threads, while compiling takes this one a while.
     while (this.slots.length < Math.min(workers, this.workers)) this.slots.push(this.spawn(kind));
+    if (kind === 'pdf') this.compileForPdf();
   }
 
   /**

@@ -35,10 +35,13 @@ export function mupdfWasmPath(): string {
  * turns optimisation back on: optimiseWasm.)
  */
 export function compileMupdf(): Promise<WebAssembly.Module> {
-  compiled ??= fs.promises.readFile(mupdfWasmPath()).then((bytes) => {
+  // Read at once (10 MB, a few ms): an asynchronous read would start the compilation only when
+  // this thread next yields, after the modules it is loading meanwhile (~200 ms later).
+  compiled ??= (async () => {
+    const bytes = fs.readFileSync(mupdfWasmPath());
     v8.setFlagsFromString('--liftoff-only');
     return WebAssembly.compile(bytes);
-  });
+  })();
   return compiled;
 }
 
