@@ -78,13 +78,8 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
     });
   };
 
-  /** Where row i stands in its table: the next exactly matched row after it, and the rows read or matched anywhere. */
-  const placeOf = (i: number, table: 'applications' | 'proactive') => {
-    const exact = table === 'applications' ? exactApp : exactPro;
-    const after = rows.slice(i + 1).map(exact).find((e) => e)?.id ?? null;
-    const done = new Set([...taken[table], ...[...seen].filter((k) => k.startsWith(`${table}.`)).map((k) => k.slice(table.length + 1))]);
-    return { order: table === 'applications' ? APPLICATION_ORDER : PROACTIVE_ORDER, after, done };
-  };
+  /** The rows of a table read so far. */
+  const rowsRead = (table: string) => new Set([...seen].filter((k) => k.startsWith(`${table}.`)).map((k) => k.slice(table.length + 1)));
   // Rows printed twice, with the rows read just before and after them (named once all are read).
   const duplicates: { table: string; key: string; r: SplitRow; before: string | null; after: string | null }[] = [];
 
@@ -152,8 +147,11 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
   /** An unmatched row of the applications or proactive table, snapped by position and spelling. */
   const trySnap = (i: number, table: 'applications' | 'proactive'): string | null => {
     const r = rows[i];
+    const exact = table === 'applications' ? exactApp : exactPro;
+    const order = table === 'applications' ? APPLICATION_ORDER : PROACTIVE_ORDER;
     const list = table === 'applications' ? labels.applicationsRows : labels.proactiveRows;
-    const { order, after, done } = placeOf(i, table);
+    const after = rows.slice(i + 1).map(exact).find((e) => e)?.id ?? null;
+    const done = new Set([...taken[table], ...rowsRead(table)]);
     const label = r.normLabels[r.normLabels.length - 1];
     const snap = snapRow(label, list.candidates(order, appSection), order, lastRow[table], after, done);
     if (!snap) return null;
@@ -246,8 +244,7 @@ export function parseStatutoryTables(rows: SplitRow[]): StatutoryParse {
     // A row of an official table printed twice is most often a neighbour misread as it: the rows
     // of the table not found between the rows read around it are named too, so their cells are flagged.
     const order = d.table === 'applications' ? APPLICATION_ORDER : d.table === 'proactive' ? PROACTIVE_ORDER : null;
-    const read = new Set([...seen].filter((k) => k.startsWith(`${d.table}.`)).map((k) => k.slice(d.table.length + 1)));
-    const near = order ? rowsBetween(order, d.before, d.after, read).map((n) => `${d.table}.${n}`) : [];
+    const near = order ? rowsBetween(order, d.before, d.after, rowsRead(d.table)).map((n) => `${d.table}.${n}`) : [];
     out.findings.push({
       rule: 'parse.duplicate_row',
       severity: 'warning',
