@@ -12,9 +12,13 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../crawler/browser.ts';
+import type { Block } from '../extract/model.ts';
 import { extractPdf } from '../extract/pdf/index.ts';
 import { normalizeDocument } from '../normalize/index.ts';
 import { repoRoot } from './helpers/expected.ts';
+
+/** The pages the table blocks among `blocks` were read from. */
+const tablePages = (blocks: Block[]) => new Set(blocks.flatMap((b) => (b.kind === 'table' ? b.origins?.flat().map((o) => o?.page) ?? [] : [])));
 
 const row = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 
@@ -88,7 +92,7 @@ describe('a page break right after a header row', () => {
       const doc = await extractPdf(await headerEndsPage(), { engine });
       const table = doc.blocks.find((b) => b.kind === 'table');
       expect(table && table.kind === 'table' && table.rows.map((r) => r[0])).toEqual(expect.arrayContaining(['信息内容', '规章']));
-      const pages = new Set(table!.kind === 'table' ? table!.origins?.flat().map((o) => o?.page) : []);
+      const pages = tablePages([table!]);
       expect(pages.size).toBe(2); // the table really is cut by the break
       const r = normalizeDocument(doc);
       const rules = r.facts.filter((f) => f.table === 'proactive' && f.row === 'rules').map((f) => [f.col, f.value]);
@@ -103,7 +107,7 @@ describe('a page break right after a header row', () => {
       const rows = tables.flatMap((t) => (t.kind === 'table' ? t.rows : []));
       expect(rows.map((r) => r[0])).toContain('（三）接受培训人员数');
       expect(rows.find((r) => r[0] === '（三）接受培训人员数')?.slice(1)).toEqual(['人次', '29']);
-      const pages = new Set(tables.flatMap((t) => (t.kind === 'table' ? t.origins?.flat().map((o) => o?.page) ?? [] : [])));
+      const pages = tablePages(tables);
       expect(pages).toEqual(new Set([1, 2])); // the table really is cut by the break
     }, 60_000);
   }
@@ -192,7 +196,7 @@ describe('layouts of the fresh renderings', () => {
     it(`drops the head a browser repeats on the next page (${engine})`, async () => {
       const doc = await extractPdf(await repeatedHead(), { engine });
       const table = doc.blocks.find((b) => b.kind === 'table');
-      const pages = new Set(table!.kind === 'table' ? table!.origins?.flat().map((o) => o?.page) : []);
+      const pages = tablePages([table!]);
       expect(pages.size).toBe(2); // the table really is cut by the break
       const r = normalizeDocument(doc);
       expect(r.facts.find((f) => f.table === 'proactive' && f.row === 'licensing')?.value).toBe(6);
@@ -255,7 +259,7 @@ describe('a data row with blank cells alone on the next page', () => {
   for (const widths of ['same', 'redrawn'] as const) {
     it(`keeps its blank cells blank values, not header text (${widths} column widths)`, async () => {
       const doc = await extractPdf(await reviewRowAlone(widths));
-      const pages = new Set(doc.blocks.flatMap((b) => (b.kind === 'table' ? b.origins?.flat().map((o) => o?.page) ?? [] : [])));
+      const pages = tablePages(doc.blocks);
       expect(pages).toEqual(new Set([1, 2])); // the table really is cut by the break
       const r = normalizeDocument(doc);
       const got = Object.fromEntries(r.facts.filter((f) => f.table === 'review_litigation').map((f) => [`${f.row}.${f.col}`, f.value]));
@@ -297,7 +301,7 @@ describe('digits at the top of a page', () => {
       const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
       const total = rows.find((r) => r[0] === '（七）总计');
       expect(total?.slice(1)).toEqual(['1215', '2523', '3738']);
-      const pages = new Set(doc.blocks.flatMap((b) => (b.kind === 'table' ? b.origins?.flat().map((o) => o?.page) ?? [] : [])));
+      const pages = tablePages(doc.blocks);
       expect(pages).toEqual(new Set([1, 2])); // the row really opens page 2
     }, 60_000);
   }
