@@ -7,16 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '../store/db.ts';
 import { MIGRATIONS } from '../store/migrations.ts';
 
+/** A database as nianbao left it at schema `version`, holding two reports (ids a and b). */
+function databaseAt(version: number) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-mig-')), `v${version}.sqlite`);
+  const db = new Database(file);
+  db.pragma('foreign_keys = ON');
+  for (const m of MIGRATIONS.filter((x) => x.version <= version)) db.exec(m.sql);
+  db.pragma(`user_version = ${version}`);
+  const rep = db.prepare(`INSERT INTO reports (sha256, parser_version, extracted_at, is_current, media_type, format) VALUES (?, '1.0.0', '2026-01-01', 1, 'text/html', 'statutory-2021')`);
+  const a = Number(rep.run('a'.repeat(64)).lastInsertRowid);
+  const b = Number(rep.run('b'.repeat(64)).lastInsertRowid);
+  return { db, a, b };
+}
+
 describe('migrations', () => {
   it('v6 moves the facts of a v5 database into fact_cells + fact_values, and the facts view reads them back unchanged', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-mig-')), 'old.sqlite');
-    const db = new Database(file);
-    db.pragma('foreign_keys = ON');
-    for (const m of MIGRATIONS.filter((x) => x.version <= 5)) db.exec(m.sql);
-    db.pragma('user_version = 5');
-    const rep = db.prepare(`INSERT INTO reports (sha256, parser_version, extracted_at, is_current, media_type, format) VALUES (?, '1.0.0', '2026-01-01', 1, 'text/html', 'statutory-2021')`);
-    const a = Number(rep.run('a'.repeat(64)).lastInsertRowid);
-    const b = Number(rep.run('b'.repeat(64)).lastInsertRowid);
+    const { db, a, b } = databaseAt(5);
     const ins = db.prepare('INSERT INTO facts (report_id, tbl, row, col, value, page, block, cell_row, cell_col, printed, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const rows = [
       [a, 'applications', 'new_received', 'total', 12, 2, 5, 3, 8, '12', null],
@@ -39,14 +45,7 @@ describe('migrations', () => {
 
 describe('migration 14', () => {
   it('rebuilds fact_values without the foreign key, keeps every fact, and deleting a report still deletes its facts', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nianbao-mig-')), 'v13.sqlite');
-    const db = new Database(file);
-    db.pragma('foreign_keys = ON');
-    for (const m of MIGRATIONS.filter((x) => x.version <= 13)) db.exec(m.sql);
-    db.pragma('user_version = 13');
-    const rep = db.prepare(`INSERT INTO reports (sha256, parser_version, extracted_at, is_current, media_type, format) VALUES (?, '1.0.0', '2026-01-01', 1, 'text/html', 'statutory-2021')`);
-    const a = Number(rep.run('a'.repeat(64)).lastInsertRowid);
-    const b = Number(rep.run('b'.repeat(64)).lastInsertRowid);
+    const { db, a, b } = databaseAt(13);
     const cell = db.prepare('INSERT INTO fact_cells (tbl, row, col) VALUES (?, ?, ?)');
     const total = Number(cell.run('applications', 'new_received', 'total').lastInsertRowid);
     const person = Number(cell.run('applications', 'new_received', 'natural_person').lastInsertRowid);
