@@ -112,6 +112,13 @@ const openDatabaseReadonly = (db: Database.Database) => db as unknown as Paramet
 
 const snapshotFacts = (dataDir: string) => fs.readFileSync(path.join(dataDir, 'snapshots', 'latest', 'facts.csv'), 'utf8');
 
+/** A data folder of its own for a test that drives the coordinator in this process: database and file store. */
+function unitStore(name: string) {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir);
+  return { db: openDatabase(path.join(dir, 'nianbao.sqlite')), raw: new FileRawStore(path.join(dir, 'raw')) };
+}
+
 let redis: RedisServer;
 const running: Proc[] = [];
 let baseline: { dir: string; facts: string[]; ms: number };
@@ -136,10 +143,7 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
   });
 
   it('in one process: a document failing on every attempt is its failure after 3 attempts; a result that arrives twice is stored once', async () => {
-    const dir = path.join(work, 'unit');
-    fs.mkdirSync(dir);
-    const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
-    const raw = new FileRawStore(path.join(dir, 'raw'));
+    const { db, raw } = unitStore('unit');
     const seeds = path.join(repoRoot, 'sample/seeds');
     const good = await raw.put(fs.readFileSync(path.join(seeds, fs.readdirSync(seeds).sort()[0]!)));
     // A PDF cut after its header: nothing can be read from it, on any worker.
@@ -187,10 +191,7 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
   }, 120_000);
 
   it('a Redis that does not answer: the stage gives up after noWorkerMs saying why, stores nothing, and the documents stay pending', async () => {
-    const dir = path.join(work, 'unit-no-redis');
-    fs.mkdirSync(dir);
-    const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
-    const raw = new FileRawStore(path.join(dir, 'raw'));
+    const { db, raw } = unitStore('unit-no-redis');
     const sha = await raw.put(Buffer.from('<html><body>一份年报</body></html>'));
     db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename) VALUES (?, 'attachment', 'report', 200, ?, 1, ?, ?, ?)`).run('http://portal.test/y.html', sha, nowIso(), nowIso(), 'y.html');
     const nobody = await freePort();
@@ -283,10 +284,7 @@ describe.runIf(present)('distributed extraction (BullMQ on a loopback redis-serv
   }, 600_000);
 
   it('in one process: a job Redis lost (flushed, as a restart without its append-only file) is added again; a stopped worker hands its job back', async () => {
-    const dir = path.join(work, 'unit-lost');
-    fs.mkdirSync(dir);
-    const db = openDatabase(path.join(dir, 'nianbao.sqlite'));
-    const raw = new FileRawStore(path.join(dir, 'raw'));
+    const { db, raw } = unitStore('unit-lost');
     const seeds = path.join(repoRoot, 'sample/seeds');
     const sha = await raw.put(fs.readFileSync(path.join(seeds, fs.readdirSync(seeds).sort()[2]!)));
     db.prepare(`INSERT INTO documents (url, kind, title, http_status, sha256, size, first_seen, last_seen, filename) VALUES (?, 'attachment', 'report', 200, ?, 1, ?, ?, ?)`).run('http://portal.test/x.txt', sha, nowIso(), nowIso(), 'x.txt');

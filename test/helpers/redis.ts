@@ -56,19 +56,20 @@ export class RedisServer {
   }
 
   /** SIGKILL: a crash, not a clean shutdown. */
-  async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
+  kill(): Promise<void> {
+    return this.signal('SIGKILL');
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.signal('SIGTERM');
+  }
+
+  /** Sends the signal and waits for the server to exit. */
+  private async signal(sig: NodeJS.Signals): Promise<void> {
     const c = this.child;
     if (!c || c.exitCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
+    c.kill(sig);
     await exited;
   }
 }
