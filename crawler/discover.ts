@@ -273,6 +273,7 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): Omit<Listi
   const platforms: string[] = [];
   let entries: string[] | undefined;
   let stated: ListingResult['stated'];
+  let unreadable: string | undefined;
   const owner = page.extra.platform;
   for (const a of adapters) {
     // Answers to an adapter's own requests (XML windows, JSON pages) go to that adapter only.
@@ -291,8 +292,9 @@ export function readListing(page: Page, adapters: PlatformAdapter[]): Omit<Listi
     // second adapter's reading adds only what the first did not list.
     if (r.entries) entries = entries ? [...entries, ...r.entries.filter((e) => !entries!.includes(e))] : [...r.entries];
     if (r.stated && !stated) stated = r.stated;
+    unreadable ??= r.unreadable;
   }
-  return { links: [...links.values()], pages: [...pages.values()], platforms, readBy: readBy.join(', '), ...(entries ? { entries } : {}), ...(stated ? { stated } : {}) };
+  return { links: [...links.values()], pages: [...pages.values()], platforms, readBy: readBy.join(', '), ...(entries ? { entries } : {}), ...(stated ? { stated } : {}), ...(unreadable ? { unreadable } : {}) };
 }
 
 function latest(a: string | undefined, b: string | undefined): string | undefined {

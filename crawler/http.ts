@@ -32,6 +32,7 @@ export type FailureKind =
   | 'robots'
   | 'host-down'
   | 'challenge'
+  | 'unreadable-answer'
   | 'budget';
 
 export class FetchError extends Error {

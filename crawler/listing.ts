@@ -6,7 +6,7 @@
 import { readListing, classifyListedLink, entryDate, isBeforeSince, listEntries, loadHtml } from './discover.ts';
 import { isReportMenuTitle } from '../text/title.ts';
 import { merge as mergeStated, statedSize, type StatedSize } from './stated.ts';
-import type { HttpResponse } from './http.ts';
+import { FetchError, type HttpResponse } from './http.ts';
 import type { Discovered, Page, PlatformAdapter, QueueExtra } from './types.ts';
 import type { Frontier, QueueRow } from './frontier.ts';
 import { hostOf } from './url.ts';
@@ -55,6 +55,9 @@ async function readListingAnswer(ctx: Ctx, row: QueueRow, resp: HttpResponse & {
   const contentType = String(resp.headers['content-type'] ?? '');
   let page = makePage(row, resp.finalUrl, resp.status, contentType, decodeText(resp.body, contentType), false);
   let result = readListing(page, ADAPTERS);
+  // A later page of a list answered with what its adapter cannot read: a failed page (the list is
+  // left incomplete and the page is fetched again next run), never an empty one.
+  if (result.unreadable && row.extra.list) throw new FetchError('unreadable-answer', `${result.unreadable} (HTTP ${resp.status}, ${contentType || 'no content type'})`, resp.status);
   const first = childrenOf(ctx, row, page, result);
   let children = first.children;
   // Entries left out for their date were found all the same: no reason to render the page.

@@ -91,6 +91,11 @@ export interface ListingResult {
   entries?: string[];
   /** What the answer states about the list's size (a JSON total), when the adapter reads it. */
   stated?: StatedSize | null;
+  /**
+   * Why an answer to the adapter's own request could not be read (an HTML busy page where JSON
+   * was asked for): a later page of a list then counts as failed, not as an empty page.
+   */
+  unreadable?: string;
 }
 
 export interface PlatformAdapter {

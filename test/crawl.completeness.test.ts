@@ -114,6 +114,9 @@ describe('crawl: lists read through an adapter (jcms proxy ranges, JSON API page
     { id: 'json complete', column: 'json', opts: {}, stated: 10, found: 10 },
     { id: 'json page 3 404', column: 'json', opts: { faults: [{ path: /^\/api\/nb\/list\?.*&page=3$/, kind: 'status', status: 404 }] }, stated: 10, found: 8, failed: /\/api\/nb\/list\?.*page=3$/ },
     { id: 'json total beyond its pages', column: 'json', opts: { jsonTotalExtra: 3 }, stated: 13, found: 10 },
+    // A busy page where the adapter asked for its data (HTTP 200, HTML): a failed page, not an empty one.
+    { id: 'json page 3 a 200 HTML page', column: 'json', opts: { faults: [{ path: /^\/api\/nb\/list\?.*&page=3$/, kind: 'status', status: 200 }] }, stated: 10, found: 8, failed: /\/api\/nb\/list\?.*page=3$/ },
+    { id: 'jcms last range a 200 HTML page', column: 'jcms', opts: { faults: [{ path: 'startrecord=13', kind: 'status', status: 200 }] }, stated: 14, found: 12, failed: /dataproxy\.jsp\?startrecord=13&endrecord=14/ },
   ];
   for (const c of cases) {
     it(`${c.id}: stated ${c.stated} vs found ${c.found}`, async () => {

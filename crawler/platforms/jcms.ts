@@ -102,6 +102,8 @@ export const jcms: PlatformAdapter = {
     const total = num(text, /totalRecord\s*['"]?\s*[:=]\s*['"]?(\d+)/i) ?? num(text, /<totalrecord>\s*(\d+)/i);
     if (page.extra.platform === 'jcms') {
       // An answer to our own window request: chain on when the window came back full.
+      // A window answered by anything but the proxy's XML (a busy page) is not an empty window.
+      if (!/<datastore[\s>]/i.test(text) && n === 0) return { links, pages, evidence, unreadable: 'answer is not a jcms datastore' };
       const p = page.extra.paging as { start: number; end: number; perpage: number; chain: boolean; body: string };
       const size = p.end - p.start + 1;
       if (p.chain && n >= size && (total === undefined || p.end < total)) {

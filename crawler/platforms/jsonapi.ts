@@ -135,7 +135,7 @@ export const jsonapi: PlatformAdapter = {
       const t = page.text.trim().replace(/^[\w$.]+\s*\(([\s\S]*)\)\s*;?$/, '$1');
       data = JSON.parse(t);
     } catch {
-      return { links: [], pages: [], evidence: ['answer is not JSON'] };
+      return { links: [], pages: [], evidence: ['answer is not JSON'], unreadable: 'answer is not JSON' };
     }
     const column = (page.extra.paging?.column as string | undefined) ?? page.finalUrl;
     const links = jsonRecords(data, column);
