@@ -38,7 +38,7 @@ interface LabelsFile {
   };
   narrative: {
     rows: LabelEntry[];
-    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item', string>;
+    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year', string>;
   };
   report_sections: { legacy: string[]; statutory: string[] };
 }
@@ -144,7 +144,8 @@ export const labels = {
     legacy: raw.report_sections.legacy.map((s) => new RegExp(s, 'u')),
     statutory: raw.report_sections.statutory.map((s) => new RegExp(s, 'u')),
   },
-  narrative: raw.narrative.rows.map((e) => ({ id: e.id, patterns: e.match.map((m) => new RegExp(m, 'gu')) })),
+  // `d`: the number's own position (group 1), where a second number may come first in the match.
+  narrative: raw.narrative.rows.map((e) => ({ id: e.id, patterns: e.match.map((m) => new RegExp(m, 'dgu')) })),
   narrativeScope: {
     heading: new RegExp(raw.narrative.scope.heading, 'u'),
     topHeading: new RegExp(raw.narrative.scope.top_heading, 'u'),
@@ -155,6 +156,8 @@ export const labels = {
     subCategory: new RegExp(raw.narrative.scope.sub_category, 'u'),
     summary: new RegExp(raw.narrative.scope.summary, 'u'),
     subItem: new RegExp(raw.narrative.scope.sub_item, 'u'),
+    runningTotal: new RegExp(raw.narrative.scope.running_total, 'u'),
+    thisYear: new RegExp(raw.narrative.scope.this_year, 'u'),
   },
 };
 

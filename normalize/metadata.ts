@@ -3,6 +3,7 @@
  * sentences, never from a publication date.
  */
 import type { Block } from '../extract/model.ts';
+import { chineseNumber } from '../text/number-cell.ts';
 import { AGENCY_IN_BRACKETS, AGENCY_SUFFIX, namesDisclosureReport, PUBLISHING_NOTICE } from '../text/title.ts';
 
 export interface ReportMetadata {
@@ -130,11 +131,9 @@ export function agencyFromTitle(title: string): string | null {
   return t.length >= 2 ? t : null;
 }
 
-const CN_DIGITS: Record<string, string> = { '〇': '0', '○': '0', '零': '0', '一': '1', '二': '2', '三': '3', '四': '4', '五': '5', '六': '6', '七': '7', '八': '8', '九': '9' };
-
 /** 二〇二二年 → 2022年, so years written in Chinese numerals are read like digits. */
 function arabicYears(s: string): string {
-  return s.replace(/([〇○零一二三四五六七八九]{4})(?=年)/gu, (y) => [...y].map((c) => CN_DIGITS[c]).join(''));
+  return s.replace(/([〇○零一二三四五六七八九]{4})(?=年)/gu, (y) => String(chineseNumber(y)));
 }
 
 function yearFrom(rawTitle: string | null, rawOpening: string): number | null {

@@ -7,6 +7,7 @@
  * labels.json `narrative.scope`. Of the numbers left, the section's summary statement wins.
  */
 import type { Fact } from '../schema/report.ts';
+import { chineseNumber, halfWidthDigits } from '../text/number-cell.ts';
 import { labels } from './labels.ts';
 
 export interface Sentence {
@@ -32,7 +33,7 @@ export function sentences(paragraphs: string[]): Sentence[] {
     body = '';
   };
   for (const raw of paragraphs) {
-    const p = raw.replace(/[\s\u3000]+/gu, (m) => (/\n/.test(m) ? '' : ' ')).trim();
+    const p = halfWidthDigits(raw).replace(/[\s\u3000]+/gu, (m) => (/\n/.test(m) ? '' : ' ')).trim();
     const marker = scope.heading.exec(p);
     if (marker) {
       flush();
@@ -83,24 +84,38 @@ export function parseNarrative(paragraphs: string[]): Fact[] {
 
 /** A match stated about information disclosure, with its preference score; null when out of scope. */
 function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number): Candidate | null {
-  const numberAt = m.index + m[0].indexOf(m[1], m[0].search(/\d/u));
+  const [numberAt, numberEnd] = m.indices![1];
   const before = s.text.slice(0, numberAt);
   // A document number (第3件), a phone or a range: not a count.
   if (scope.notACount.test(before)) return null;
   const clause = lastClause(before);
   const counted = lastClause(s.text.slice(m.index, numberAt));
-  if (scope.otherProcedure.test(clause)) return null;
-  if (scope.subCategory.test(counted)) return null;
+  // What is counted may also follow the number (收到12件政府信息公开申请, 主动公开35条政府采购信息):
+  // the rest of its clause.
+  const countedAfter = firstClause(s.text.slice(numberEnd));
+  if (scope.otherProcedure.test(clause) || scope.otherProcedure.test(countedAfter)) return null;
+  if (scope.subCategory.test(counted) || scope.subCategory.test(countedAfter)) return null;
   const about = scope.disclosure.test(m[0]) || scope.disclosure.test(before)
     || (scope.disclosure.test(s.heading) && !scope.otherProcedure.test(s.text));
   if (!about) return null;
-  let value = Number(m[1].replace(/[,，]/g, ''));
+  let value = /\d/u.test(m[1]) ? Number(m[1].replace(/[,，]/g, '')) : chineseNumber(m[1]);
+  if (value === null) return null;
   if (m[2] === '万') value *= 10000;
   const bracketed = (before.match(/[（(]/gu)?.length ?? 0) > (before.match(/[）)]/gu)?.length ?? 0);
   const score = (scope.summary.test(clause) ? 2 : 0) + (scope.disclosure.test(clause) ? 1 : 0)
     - (scope.subItem.test(clause) || bracketed || scope.enumeration.test(s.text.slice(m.index + m[0].length)) ? 3 : 0)
-    - (scope.subCategory.test(clause) ? 1 : 0);
+    - (scope.subCategory.test(clause) ? 1 : 0)
+    // 截至2012年底，累计…: a total to date may count every year since 2008 (reports then give the
+    // year's as 其中2012年新增…), or only this year (截至2024年12月底…累计发布70条, seed 004): it
+    // loses to any other count in scope and is read only when it stands alone.
+    - (scope.runningTotal.test(before) && !scope.thisYear.test(clause) ? 6 : 0);
   return { value, text: m[0], score, order: sentenceIndex * 10_000 + m.index };
+}
+
+/** Text before the first clause break or bracket (，；：（). */
+function firstClause(t: string): string {
+  const i = t.search(/[，,；;：:。（(]/u);
+  return i < 0 ? t : t.slice(0, i);
 }
 
 /** Text after the last clause break (，；：). */

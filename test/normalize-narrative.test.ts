@@ -149,6 +149,18 @@ const CASES: { name: string; text: string; want: Want }[] = [
 受理依申请公开申请共计23件。`,
     want: { proactive_items: 4410, applications_received: 23 },
   },
+  // Added with the fourth blind batch's fixes: what is counted may follow the number.
+  {
+    name: 'count before its noun: another procedure named after the number',
+    text: `政府信息公开方面，全年受理15件行政复议申请，收到3件政府信息公开申请。`,
+    want: { proactive_items: null, applications_received: 3 },
+  },
+  {
+    name: 'count before its noun: a sub-category named after the number',
+    text: `（一）主动公开情况
+全年主动公开35条政府采购信息，收到政府信息公开申请2件。`,
+    want: { proactive_items: null, applications_received: 2 },
+  },
 ];
 
 
@@ -275,6 +287,9 @@ describe('narrative numbers in scope', () => {
    * abstentions: full-width digits (2), 多 approximation, 达到 after a percentage, unit 篇, number before
    * its noun (共收到12件…申请), a Chinese-numeral count (三件), and 未收到 read as no number where the
    * batch wants 0 (2).
+   * AFTER THE FIXES (not an honest figure: the batch then showed the gaps): 78/80. The two left are
+   * 未收到 → 0, which this file's earlier cases (procurement only, no numbers stated) decide as null:
+   * the text states no number. The batch keeps its blind answer; the disagreement is reported.
    */
   it('fourth blind batch (written before reading the rules): ≥ 90% right, no invented number', () => {
     const batch: { cases: { name: string; text: string; want: Want }[] } = JSON.parse(

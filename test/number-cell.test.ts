@@ -3,7 +3,7 @@
  * column is what normalize reads a value from, printed the ways agencies print numbers.
  */
 import { describe, expect, it } from 'vitest';
-import { isBlankCell, isLabelCell, isNumberCell, parseCellValue } from '../text/number-cell.ts';
+import { chineseNumber, halfWidthDigits, isBlankCell, isLabelCell, isNumberCell, parseCellValue } from '../text/number-cell.ts';
 import { extractText } from '../extract/text.ts';
 
 describe('one number-cell rule', () => {
@@ -17,6 +17,13 @@ describe('one number-cell rule', () => {
       expect(isNumberCell(text), text).toBe(true);
     }
     expect(parseCellValue('1,234元', { unit: '10k_yuan' })).toEqual({ kind: 'number', value: 0.1234 });
+  });
+
+  it('Chinese numerals: counts with 十/百/千, digit-by-digit years, anything else null', () => {
+    expect(['三', '两', '十', '十二', '二十', '三十五', '一百零五', '两千三百', '二〇二二', '二零一九'].map(chineseNumber))
+      .toEqual([3, 2, 10, 12, 20, 35, 105, 2300, 2022, 2019]);
+    expect(['', '三条', '12', '若干'].map(chineseNumber)).toEqual([null, null, null, null]);
+    expect(halfWidthDigits('主动公开１２３４条，2件')).toBe('主动公开1234条，2件');
   });
 
   it('placeholders are values that are not reported (never zero); blank is neither a number nor a label', () => {

@@ -8,6 +8,37 @@
 
 const FULL_WIDTH_DIGITS = /[０-９]/g;
 
+const CHINESE_DIGITS: Record<string, number> = { '〇': 0, '○': 0, '零': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9 };
+const CHINESE_UNITS: Record<string, number> = { '十': 10, '百': 100, '千': 1000 };
+
+/**
+ * A number written in Chinese numerals: a count (三 → 3, 十二 → 12, 一百零五 → 105, 两 → 2) or,
+ * without 十/百/千, digit by digit (二〇二二 → 2022, as years are written). Null when `s` holds
+ * anything else.
+ */
+export function chineseNumber(s: string): number | null {
+  if (!s) return null;
+  const chars = [...s];
+  if (!chars.some((c) => c in CHINESE_UNITS)) {
+    return chars.every((c) => c in CHINESE_DIGITS) ? Number(chars.map((c) => CHINESE_DIGITS[c]).join('')) : null;
+  }
+  let total = 0;
+  let digit: number | null = null;
+  for (const c of chars) {
+    if (c in CHINESE_DIGITS) digit = CHINESE_DIGITS[c];
+    else if (c in CHINESE_UNITS) {
+      total += (digit ?? 1) * CHINESE_UNITS[c];
+      digit = null;
+    } else return null;
+  }
+  return total + (digit ?? 0);
+}
+
+/** Full-width digits (１２３) as ASCII ones; the rest of the text untouched. */
+export function halfWidthDigits(s: string): string {
+  return s.replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+}
+
 export type CellValue =
   | { kind: 'number'; value: number }
   | { kind: 'null' } // printed blank or a placeholder
@@ -21,8 +52,7 @@ const PLACEHOLDER = /^(?:[/／\\\-－—–―─]+|无|空|\*|×|x|X)$/u;
  * `yuanTo10k`, negatives, and annotations after the number (22（其中修订16件）→ 22).
  */
 export function parseCellValue(text: string, opts: { unit?: '10k_yuan' } = {}): CellValue {
-  const t = text
-    .replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+  const t = halfWidthDigits(text)
     .replace(/[\s\u3000\u00a0]+/g, '')
     .replace(/[，,](?=\d{3}(?:\D|$))/g, '')
     .replace(/[．]/g, '.')
