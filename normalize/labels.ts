@@ -37,8 +37,9 @@ interface LabelsFile {
     top_level: string;
   };
   narrative: {
-    rows: LabelEntry[];
-    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year', string>;
+    /** `none`: sentences stating that there were none (未收到…申请): group 1 the word that says so. */
+    rows: (LabelEntry & { none?: string[] })[];
+    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year' | 'area' | 'own' | 'carried_over', string>;
   };
   report_sections: { legacy: string[]; statutory: string[] };
 }
@@ -145,7 +146,11 @@ export const labels = {
     statutory: raw.report_sections.statutory.map((s) => new RegExp(s, 'u')),
   },
   // `d`: the number's own position (group 1), where a second number may come first in the match.
-  narrative: raw.narrative.rows.map((e) => ({ id: e.id, patterns: e.match.map((m) => new RegExp(m, 'dgu')) })),
+  narrative: raw.narrative.rows.map((e) => ({
+    id: e.id,
+    patterns: e.match.map((m) => new RegExp(m, 'dgu')),
+    none: (e.none ?? []).map((m) => new RegExp(m, 'dgu')),
+  })),
   narrativeScope: {
     heading: new RegExp(raw.narrative.scope.heading, 'u'),
     topHeading: new RegExp(raw.narrative.scope.top_heading, 'u'),
@@ -158,6 +163,9 @@ export const labels = {
     subItem: new RegExp(raw.narrative.scope.sub_item, 'u'),
     runningTotal: new RegExp(raw.narrative.scope.running_total, 'u'),
     thisYear: new RegExp(raw.narrative.scope.this_year, 'u'),
+    area: new RegExp(raw.narrative.scope.area, 'u'),
+    own: new RegExp(raw.narrative.scope.own, 'u'),
+    carriedOver: new RegExp(raw.narrative.scope.carried_over, 'u'),
   },
 };
 

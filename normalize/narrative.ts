@@ -57,37 +57,58 @@ export function sentences(paragraphs: string[]): Sentence[] {
 interface Candidate {
   value: number;
   text: string;
+  /** 2 a count, 1 a statement of none (未收到…申请), 0 a running total (截至…累计): a lower tier is read only when no higher one stands. */
+  tier: number;
   score: number;
   order: number;
+  /** A part of a larger figure: after 其中, inside brackets, an item of a list. */
+  part: boolean;
+  /** Counted for the reporting agency itself (我局…) or for its whole area (全市…). */
+  own: boolean;
+  area: boolean;
 }
 
 export function parseNarrative(paragraphs: string[]): Fact[] {
   const ss = sentences(paragraphs);
   const facts: Fact[] = [];
   for (const entry of labels.narrative) {
-    const found: Candidate[] = [];
+    let found: Candidate[] = [];
     ss.forEach((s, si) => {
-      for (const re of entry.patterns) {
-        re.lastIndex = 0;
-        for (let m = re.exec(s.text); m; m = re.exec(s.text)) {
-          const c = judge(s, m, si);
-          if (c) found.push(c);
-          if (m[0].length === 0) re.lastIndex++;
+      for (const [patterns, none] of [[entry.patterns, false], [entry.none, true]] as const) {
+        for (const re of patterns) {
+          re.lastIndex = 0;
+          for (let m = re.exec(s.text); m; m = re.exec(s.text)) {
+            const c = judge(s, m, si, none);
+            if (c) found.push(c);
+            if (m[0].length === 0) re.lastIndex++;
+          }
         }
       }
     });
-    const best = found.sort((a, b) => b.score - a.score || a.order - b.order)[0];
-    if (best) facts.push({ table: 'narrative', row: entry.id, col: 'value', value: best.value, source: { text: best.text } });
+    // An agency's report that gives its area's figure beside its own (全市共收到…1,210件，其中我局
+    // 收到21件) reports its own.
+    if (found.some((c) => c.own)) found = found.filter((c) => !c.area);
+    const best = found.sort((a, b) => b.tier - a.tier || b.score - a.score || a.order - b.order)[0];
+    if (!best) continue;
+    // A total is the largest figure of its kind: a larger count that is no part of anything (nor a
+    // whole area's, larger by nature) is a second, conflicting total (全年主动公开1,356条 … 各类渠道
+    // 主动公开1,892条). No number rather than a guess.
+    if (best.tier === 2 && found.some((c) => c.tier === 2 && !c.part && !c.area && c.value > best.value)) continue;
+    facts.push({ table: 'narrative', row: entry.id, col: 'value', value: best.value, source: { text: best.text } });
   }
   return facts;
 }
 
-/** A match stated about information disclosure, with its preference score; null when out of scope. */
-function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number): Candidate | null {
+/**
+ * A match stated about information disclosure, with its preference; null when out of scope.
+ * `none`: the match states there were none (group 1 the word saying so): the value is 0, and what
+ * it counts is the rest of its clause.
+ */
+function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boolean): Candidate | null {
   const [numberAt, numberEnd] = m.indices![1];
   const before = s.text.slice(0, numberAt);
   // A document number (第3件), a phone or a range: not a count.
-  if (scope.notACount.test(before)) return null;
+  if (!none && scope.notACount.test(before)) return null;
   const clause = lastClause(before);
   const counted = lastClause(s.text.slice(m.index, numberAt));
   // What is counted may also follow the number (收到12件政府信息公开申请, 主动公开35条政府采购信息):
@@ -98,18 +119,27 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number): Candidat
   const about = scope.disclosure.test(m[0]) || scope.disclosure.test(before)
     || (scope.disclosure.test(s.heading) && !scope.otherProcedure.test(s.text));
   if (!about) return null;
-  let value = /\d/u.test(m[1]) ? Number(m[1].replace(/[,，]/g, '')) : chineseNumber(m[1]);
+  let value = none ? 0 : /\d/u.test(m[1]) ? Number(m[1].replace(/[,，]/g, '')) : chineseNumber(m[1]);
   if (value === null) return null;
   if (m[2] === '万') value *= 10000;
+  const after = s.text.slice(m.index + m[0].length);
+  // 19件（其中上年结转1件）: the total includes last year's carried-over ones; the year's are the rest.
+  const carried = none ? null : scope.carriedOver.exec(after);
+  if (carried && Number(carried[1]) <= value) value -= Number(carried[1]);
   const bracketed = (before.match(/[（(]/gu)?.length ?? 0) > (before.match(/[）)]/gu)?.length ?? 0);
+  const part = scope.subItem.test(clause) || bracketed || scope.enumeration.test(after);
   const score = (scope.summary.test(clause) ? 2 : 0) + (scope.disclosure.test(clause) ? 1 : 0)
-    - (scope.subItem.test(clause) || bracketed || scope.enumeration.test(s.text.slice(m.index + m[0].length)) ? 3 : 0)
-    - (scope.subCategory.test(clause) ? 1 : 0)
-    // 截至2012年底，累计…: a total to date may count every year since 2008 (reports then give the
-    // year's as 其中2012年新增…), or only this year (截至2024年12月底…累计发布70条, seed 004): it
-    // loses to any other count in scope and is read only when it stands alone.
-    - (scope.runningTotal.test(before) && !scope.thisYear.test(clause) ? 6 : 0);
-  return { value, text: m[0], score, order: sentenceIndex * 10_000 + m.index };
+    - (part ? 3 : 0)
+    - (scope.subCategory.test(clause) ? 1 : 0);
+  // 截至2012年底，累计… or 《条例》施行以来累计…: a total to date may count every year since 2008
+  // (reports then give the year's as 其中2012年新增…), or only this year (截至2024年12月底…累计发布70条,
+  // seed 004): it loses to any other count in scope and is read only when it stands alone.
+  const running = scope.runningTotal.test(before) && !scope.thisYear.test(clause);
+  const own = scope.own.test(clause);
+  return {
+    value, text: m[0], tier: running ? 0 : none ? 1 : 2, score, order: sentenceIndex * 10_000 + m.index,
+    part, own, area: !own && scope.area.test(clause),
+  };
 }
 
 /** Text before the first clause break or bracket (，；：（). */

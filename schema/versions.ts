@@ -6,7 +6,7 @@
 import { MAPPINGS_HASH } from './mappings.ts';
 
 /** Bump when a change to extract/ or normalize/ code can change facts. */
-export const PARSER_CODE_VERSION = '1.3.0'; // 1.3.0: narrative numbers: full-width digits, Chinese-numeral counts, what is counted after the number (收到12件…申请, 35条政府采购信息), a running total (截至…累计) loses to the year's count. 1.2.0: findings name the rows a misread may have taken (unplaced labels, row shapes, （六） sub-rows, rows printed twice). 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
+export const PARSER_CODE_VERSION = '1.4.0'; // 1.4.0: narrative numbers: 未收到…申请 states 0; the agency's own count over its area's (全市…其中我局…); a total less the carried-over ones it includes; a running total since the regulation (以来累计); two conflicting totals give none; full-width ３．２. 1.3.0: narrative numbers: full-width digits, Chinese-numeral counts, what is counted after the number (收到12件…申请, 35条政府采购信息), a running total (截至…累计) loses to the year's count. 1.2.0: findings name the rows a misread may have taken (unplaced labels, row shapes, （六） sub-rows, rows printed twice). 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
 
 /**
  * The version stored with every report: the code version, and as semver build metadata the hash

@@ -34,11 +34,12 @@ const CASES: { name: string; text: string; want: Want }[] = [
     want: { proactive_items: 326, applications_received: null },
   },
   {
-    name: 'procurement only: no proactive number',
+    // 未收到 states 0 (product decision with the fifth blind batch; was null: "no number stated").
+    name: 'procurement only: no proactive number, none received',
     text: `一、总体情况
 2022年，我单位主动公开政府采购项目信息188条，公开招标公告12条。
 全年未收到政府信息公开申请。`,
-    want: { proactive_items: null, applications_received: null },
+    want: { proactive_items: null, applications_received: 0 },
   },
   {
     name: 'petitions and hotline decoys',
@@ -161,6 +162,24 @@ const CASES: { name: string; text: string; want: Want }[] = [
 全年主动公开35条政府采购信息，收到政府信息公开申请2件。`,
     want: { proactive_items: null, applications_received: 2 },
   },
+  // Added with the fifth blind batch's fixes: a statement of none is 0 only for disclosure.
+  {
+    name: 'none received of another procedure is no disclosure zero',
+    text: `一、总体情况
+本年度主动公开政府信息210条。全年未收到行政复议申请，无投诉举报申请。`,
+    want: { proactive_items: 210, applications_received: null },
+  },
+  {
+    name: 'a count beats a statement of none; none published stated',
+    text: `（一）主动公开情况。本年度未主动公开政府信息。
+（二）依申请公开情况。全年收到政府信息公开申请4件，未收到涉及国家秘密的申请。`,
+    want: { proactive_items: 0, applications_received: 4 },
+  },
+  {
+    name: "a whole area's larger figure is no conflicting total",
+    text: `2017年，市环境保护局共主动公开政府信息687条。全市共主动公开政府信息2万条。`,
+    want: { proactive_items: 687, applications_received: null },
+  },
 ];
 
 
@@ -215,10 +234,11 @@ const HELD_OUT: { name: string; text: string; want: Want }[] = [
     want: { proactive_items: null, applications_received: null },
   },
   {
-    name: 'no numbers stated',
+    // 未收到 states 0 (product decision with the fifth blind batch; was null: "no number stated").
+    name: 'no numbers stated, none received',
     text: `一、总体情况
 本年度我局未收到政府信息公开申请，主动公开工作有序推进。`,
-    want: { proactive_items: null, applications_received: null },
+    want: { proactive_items: null, applications_received: 0 },
   },
   // Third batch, also written blind: 15/16 on first run (合计367条 after an enumeration lost to its
   // first item); the enumeration rule (、 after a count makes it a sub-item) came after.
@@ -233,6 +253,24 @@ const HELD_OUT: { name: string; text: string; want: Want }[] = [
 ];
 
 const valueOf = (facts: { row: string; value: number | null }[], row: string) => facts.find((f) => f.row === row)?.value ?? null;
+
+/** A blind batch's misses (`name: row = got, want …`) and its number of values. */
+function blindBatch(file: string): { wrong: string[]; total: number } {
+  const batch: { cases: { name: string; text: string; want: Want }[] } = JSON.parse(
+    fs.readFileSync(path.join(repoRoot, 'test/fixtures', file), 'utf8'),
+  );
+  const wrong: string[] = [];
+  let total = 0;
+  for (const c of batch.cases) {
+    const facts = parseNarrative(c.text.split('\n'));
+    for (const row of ['proactive_items', 'applications_received'] as const) {
+      total++;
+      const got = valueOf(facts, row);
+      if (got !== c.want[row]) wrong.push(`${c.name}: ${row} = ${got}, want ${c.want[row]}`);
+    }
+  }
+  return { wrong, total };
+}
 
 describe('narrative numbers in scope', () => {
   it('splits sections and sentences, with headings on their own line or opening the paragraph', () => {
@@ -287,25 +325,22 @@ describe('narrative numbers in scope', () => {
    * abstentions: full-width digits (2), 多 approximation, 达到 after a percentage, unit 篇, number before
    * its noun (共收到12件…申请), a Chinese-numeral count (三件), and 未收到 read as no number where the
    * batch wants 0 (2).
-   * AFTER THE FIXES (not an honest figure: the batch then showed the gaps): 78/80. The two left are
-   * 未收到 → 0, which this file's earlier cases (procurement only, no numbers stated) decide as null:
-   * the text states no number. The batch keeps its blind answer; the disagreement is reported.
+   * AFTER THE FIXES (not an honest figure: the batch then showed the gaps): 78/80. The two left were
+   * 未收到 → 0; with the fifth batch the product decision is that 未收到 states 0: 80/80.
+   *
+   * Fifth blind batch (test/fixtures/narrative-blind-5.json): 40 paragraphs, 80 values, written
+   * before reading this parser or its mapping data. FIRST RUN (the honest figure): 69/80 = 86%, below
+   * the 90% bar, no invented number. Misses: 未收到 read as no number where the batch wants 0 (3);
+   * a city-wide figure taken over the bureau's own (全市…1,210件，其中我局收到21件); a total including
+   * last year's carried-over one (19件（其中上年结转1件）→ 18); a total mixing in consultations
+   * with the applications as its sub-item (28); a cumulative-since-the-regulation total (以来累计)
+   * taken for the year's; full-width ３．２万; two conflicting proactive totals read as one (want
+   * none); 累计公开各类信息259条 in a hospital's report, and its 未收到 (2).
+   * AFTER THE FIXES (not an honest figure: the batch showed the gaps): 80/80.
    */
-  it('fourth blind batch (written before reading the rules): ≥ 90% right, no invented number', () => {
-    const batch: { cases: { name: string; text: string; want: Want }[] } = JSON.parse(
-      fs.readFileSync(path.join(repoRoot, 'test/fixtures/narrative-blind-4.json'), 'utf8'),
-    );
-    const wrong: string[] = [];
-    let total = 0;
-    for (const c of batch.cases) {
-      const facts = parseNarrative(c.text.split('\n'));
-      for (const row of ['proactive_items', 'applications_received'] as const) {
-        total++;
-        const got = valueOf(facts, row);
-        if (got !== c.want[row]) wrong.push(`${c.name}: ${row} = ${got}, want ${c.want[row]}`);
-      }
-    }
-    console.log(`narrative (blind batch 4): ${total - wrong.length}/${total} right`, wrong);
+  it.each([4, 5])('blind batch %i (written before reading the rules): ≥ 90% right, no invented number', (n) => {
+    const { wrong, total } = blindBatch(`narrative-blind-${n}.json`);
+    console.log(`narrative (blind batch ${n}): ${total - wrong.length}/${total} right`, wrong);
     expect(total).toBe(80);
     expect((total - wrong.length) / total).toBeGreaterThanOrEqual(0.9);
     expect(wrong.filter((w) => /want null$/.test(w))).toEqual([]);

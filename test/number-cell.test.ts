@@ -24,6 +24,7 @@ describe('one number-cell rule', () => {
       .toEqual([3, 2, 10, 12, 20, 35, 105, 2300, 2022, 2019]);
     expect(['', '三条', '12', '若干'].map(chineseNumber)).toEqual([null, null, null, null]);
     expect(halfWidthDigits('主动公开１２３４条，2件')).toBe('主动公开1234条，2件');
+    expect(halfWidthDigits('３．２万余条，1．主动公开')).toBe('3.2万余条，1．主动公开');
   });
 
   it('placeholders are values that are not reported (never zero); blank is neither a number nor a label', () => {

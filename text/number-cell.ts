@@ -34,9 +34,9 @@ export function chineseNumber(s: string): number | null {
   return total + (digit ?? 0);
 }
 
-/** Full-width digits (１２３) as ASCII ones; the rest of the text untouched. */
+/** Full-width digits (１２３) as ASCII ones, and a full-width point between digits (３．２); the rest of the text untouched. */
 export function halfWidthDigits(s: string): string {
-  return s.replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  return s.replace(FULL_WIDTH_DIGITS, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)).replace(/(?<=\d)．(?=\d)/gu, '.');
 }
 
 export type CellValue =
