@@ -78,7 +78,9 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
     findings.push(...parsed.findings);
   }
   const paragraphs = blocks.filter((b): b is Extract<Block, { kind: 'paragraph' }> => b.kind === 'paragraph').map((b) => b.text);
-  const narrative = parseNarrative(paragraphs);
+  // Two conflicting totals in the text give no number and a finding (narrative.conflicting_totals).
+  const narrativeFindings: Finding[] = [];
+  const narrative = parseNarrative(paragraphs, narrativeFindings);
   const headings = paragraphs.map(normalizeLabel);
   const countSections = (res: RegExp[]) => res.filter((re) => headings.some((h) => h.length < 60 && re.test(h))).length;
 
@@ -105,6 +107,7 @@ export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions
     findings.push(...proactiveRowShapes(statutory.facts, detection.format));
   }
   facts.push(...narrative);
+  findings.push(...narrativeFindings);
   findings.push(...validateFacts(facts));
   confirmSnaps(facts, findings);
   if (meta.year === null)

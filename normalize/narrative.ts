@@ -6,8 +6,8 @@
  * (disclosure, other procedures, sub-categories, summary and sub-item markers) are data in
  * labels.json `narrative.scope`. Of the numbers left, the section's summary statement wins.
  */
-import type { Fact } from '../schema/report.ts';
-import { chineseNumber, halfWidthDigits } from '../text/number-cell.ts';
+import type { Fact, Finding } from '../schema/report.ts';
+import { chineseNumber, halfWidthDigits, parseCellValue } from '../text/number-cell.ts';
 import { labels } from './labels.ts';
 
 export interface Sentence {
@@ -66,9 +66,12 @@ interface Candidate {
   /** Counted for the reporting agency itself (我局…) or for its whole area (全市…). */
   own: boolean;
   area: boolean;
+  /** States information in general (主动公开政府信息1,560条), through no named channel: a total. */
+  generic: boolean;
 }
 
-export function parseNarrative(paragraphs: string[]): Fact[] {
+/** `findings`, when given, receives what the text states but could not be read as one number. */
+export function parseNarrative(paragraphs: string[], findings?: Finding[]): Fact[] {
   const ss = sentences(paragraphs);
   const facts: Fact[] = [];
   for (const entry of labels.narrative) {
@@ -92,8 +95,22 @@ export function parseNarrative(paragraphs: string[]): Fact[] {
     if (!best) continue;
     // A total is the largest figure of its kind: a larger count that is no part of anything (nor a
     // whole area's, larger by nature) is a second, conflicting total (全年主动公开1,356条 … 各类渠道
-    // 主动公开1,892条). No number rather than a guess.
-    if (best.tier === 2 && found.some((c) => c.tier === 2 && !c.part && !c.area && c.value > best.value)) continue;
+    // 主动公开1,892条); so is a smaller one stating information in general through no channel
+    // (我局主动公开政府信息1,560条 … 全年累计公开各类信息2,380条), however the two rank. A smaller
+    // count of one kind or channel (主动公开重大建设项目信息45条) is an unmarked sub-item. No number
+    // rather than a guess, and a finding saying so.
+    const rival = best.tier === 2
+      ? found.find((c) => c.tier === 2 && !c.part && !c.area && c.value !== best.value && (c.value > best.value || c.generic))
+      : undefined;
+    if (rival) {
+      findings?.push({
+        rule: 'narrative.conflicting_totals',
+        severity: 'warning',
+        message: `the text states two totals for ${entry.id}: ${best.value} (${best.text}) and ${rival.value} (${rival.text}); neither is kept`,
+        cells: [`narrative.${entry.id}.value`],
+      });
+      continue;
+    }
     facts.push({ table: 'narrative', row: entry.id, col: 'value', value: best.value, source: { text: best.text } });
   }
   return facts;
@@ -115,19 +132,29 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
   // the rest of its clause.
   const countedAfter = firstClause(s.text.slice(numberEnd));
   if (scope.otherProcedure.test(clause) || scope.otherProcedure.test(countedAfter)) return null;
-  if (scope.subCategory.test(counted) || scope.subCategory.test(countedAfter)) return null;
+  // A count for a subordinate unit (局属…中心受理…3件, 局属各单位主动公开…) is not the reporting agency's.
+  if (scope.subordinate.test(clause)) return null;
+  // Channels listed and summed (通过院务公开栏、医院网站公开信息合计615条) count every channel: a total,
+  // not one channel's share. A topic (采购, 预决算) stays a sub-category even when summed.
+  const acrossChannels = scope.across.test(before) && /、/u.test(counted);
+  const countedTopics = acrossChannels ? counted.replace(new RegExp(scope.channel, 'gu'), '') : counted;
+  if (scope.subCategory.test(countedTopics) || scope.subCategory.test(countedAfter)) return null;
   const about = scope.disclosure.test(m[0]) || scope.disclosure.test(before)
     || (scope.disclosure.test(s.heading) && !scope.otherProcedure.test(s.text));
   if (!about) return null;
-  let value = none ? 0 : /\d/u.test(m[1]) ? Number(m[1].replace(/[,，]/g, '')) : chineseNumber(m[1]);
+  let value = none ? 0 : countValue(m[1], m[2]);
   if (value === null) return null;
-  if (m[2] === '万') value *= 10000;
   const after = s.text.slice(m.index + m[0].length);
   // 19件（其中上年结转1件）: the total includes last year's carried-over ones; the year's are the rest.
   const carried = none ? null : scope.carriedOver.exec(after);
-  if (carried && Number(carried[1]) <= value) value -= Number(carried[1]);
+  const carriedValue = carried ? Number(carried[1].replace(/[,，]/g, '')) : NaN;
+  if (carriedValue <= value) value -= carriedValue;
   const bracketed = (before.match(/[（(]/gu)?.length ?? 0) > (before.match(/[）)]/gu)?.length ?? 0);
-  const part = scope.subItem.test(clause) || bracketed || scope.enumeration.test(after);
+  // 收到申请：当面申请2件，网络申请37件，…，总计44件: the counts of a list after a colon are its
+  // items; the one the list sums up (总计44件) is not.
+  const colon = Math.max(before.lastIndexOf('：'), before.lastIndexOf(':'));
+  const listItem = colon >= 0 && scope.colonList.test(s.text.slice(colon)) && !scope.summary.test(clause);
+  const part = scope.subItem.test(clause) || bracketed || scope.enumeration.test(after) || listItem;
   const score = (scope.summary.test(clause) ? 2 : 0) + (scope.disclosure.test(clause) ? 1 : 0)
     - (part ? 3 : 0)
     - (scope.subCategory.test(clause) ? 1 : 0);
@@ -139,7 +166,21 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
   return {
     value, text: m[0], tier: running ? 0 : none ? 1 : 2, score, order: sentenceIndex * 10_000 + m.index,
     part, own, area: !own && scope.area.test(clause),
+    generic: scope.generic.test(counted) && !scope.channel.test(clause),
   };
+}
+
+/**
+ * The number a match states: digits (1,268; 1.36 with 万 → 13600, exactly: parseCellValue, the one
+ * reading of a number with its unit) or Chinese numerals (三百二十, 一万二千), times 万 or 亿.
+ */
+function countValue(number: string, unit: string | undefined): number | null {
+  if (/\d/u.test(number)) {
+    const cell = parseCellValue(`${number.replace(/[,，]/g, '')}${unit ?? ''}`);
+    return cell.kind === 'number' ? cell.value : null;
+  }
+  const n = chineseNumber(number);
+  return n === null ? null : n * (unit === '亿' ? 1e8 : unit === '万' ? 1e4 : 1);
 }
 
 /** Text before the first clause break or bracket (，；：（). */

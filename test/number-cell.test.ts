@@ -22,7 +22,12 @@ describe('one number-cell rule', () => {
   it('Chinese numerals: counts with 十/百/千, digit-by-digit years, anything else null', () => {
     expect(['三', '两', '十', '十二', '二十', '三十五', '一百零五', '两千三百', '二〇二二', '二零一九'].map(chineseNumber))
       .toEqual([3, 2, 10, 12, 20, 35, 105, 2300, 2022, 2019]);
-    expect(['', '三条', '12', '若干'].map(chineseNumber)).toEqual([null, null, null, null]);
+    // 万 and 亿 close a section (一万二千, the sixth blind batch); integer arithmetic, exact.
+    expect(['一万二千', '三百二十', '十万', '一亿二千万', '三万零五十', '一万亿'].map(chineseNumber))
+      .toEqual([12000, 320, 100000, 120000000, 30050, 1e12]);
+    expect(['', '三条', '12', '若干', '万'].map(chineseNumber)).toEqual([null, null, null, null, null]);
+    // 1.36万 (a decimal wrapped across a line, then joined) is 13600, not 13600.000000000002.
+    expect(parseCellValue('1.36万')).toEqual({ kind: 'number', value: 13600 });
     expect(halfWidthDigits('主动公开１２３４条，2件')).toBe('主动公开1234条，2件');
     expect(halfWidthDigits('３．２万余条，1．主动公开')).toBe('3.2万余条，1．主动公开');
   });

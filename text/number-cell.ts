@@ -11,27 +11,38 @@ const FULL_WIDTH_DIGITS = /[０-９]/g;
 const CHINESE_DIGITS: Record<string, number> = { '〇': 0, '○': 0, '零': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9 };
 const CHINESE_UNITS: Record<string, number> = { '十': 10, '百': 100, '千': 1000 };
 
+/** 万 and 亿: each closes a section of the number (一万二千 → 12,000; 一亿二千万 → 120,000,000). */
+const CHINESE_SECTIONS: Record<string, number> = { '万': 1e4, '亿': 1e8 };
+
 /**
- * A number written in Chinese numerals: a count (三 → 3, 十二 → 12, 一百零五 → 105, 两 → 2) or,
- * without 十/百/千, digit by digit (二〇二二 → 2022, as years are written). Null when `s` holds
- * anything else.
+ * A number written in Chinese numerals: a count (三 → 3, 十二 → 12, 一百零五 → 105, 两 → 2,
+ * 一万二千 → 12000) or, without 十/百/千/万/亿, digit by digit (二〇二二 → 2022, as years are
+ * written). Null when `s` holds anything else. Integer arithmetic only: the result is exact.
  */
 export function chineseNumber(s: string): number | null {
   if (!s) return null;
   const chars = [...s];
-  if (!chars.some((c) => c in CHINESE_UNITS)) {
+  if (!chars.some((c) => c in CHINESE_UNITS || c in CHINESE_SECTIONS)) {
     return chars.every((c) => c in CHINESE_DIGITS) ? Number(chars.map((c) => CHINESE_DIGITS[c]).join('')) : null;
   }
   let total = 0;
+  let section = 0;
   let digit: number | null = null;
   for (const c of chars) {
     if (c in CHINESE_DIGITS) digit = CHINESE_DIGITS[c];
     else if (c in CHINESE_UNITS) {
-      total += (digit ?? 1) * CHINESE_UNITS[c];
+      section += (digit ?? 1) * CHINESE_UNITS[c];
+      digit = null;
+    } else if (c in CHINESE_SECTIONS) {
+      const part = section + (digit ?? 0);
+      // 亿 scales everything before it (一万亿), 万 only its own section (一亿二千万).
+      if (part === 0 && total === 0) return null;
+      total = CHINESE_SECTIONS[c] === 1e8 ? (total + part) * 1e8 : total + part * CHINESE_SECTIONS[c];
+      section = 0;
       digit = null;
     } else return null;
   }
-  return total + (digit ?? 0);
+  return total + section + (digit ?? 0);
 }
 
 /** Full-width digits (１２３) as ASCII ones, and a full-width point between digits (３．２); the rest of the text untouched. */
