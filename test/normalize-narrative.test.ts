@@ -374,8 +374,18 @@ describe('narrative numbers in scope', () => {
    * 总计44件 → 44, was 2); two conflicting totals where the larger ranked first (1,560 and
    * 累计公开各类信息2,380 → none: the rule only looked for a larger rival).
    * AFTER THE FIXES (not an honest figure: the batch showed the gaps): 80/80.
+   *
+   * Seventh blind batch (test/fixtures/narrative-blind-7.json): 40 paragraphs, 80 values (55
+   * non-null), written without reading the rules or earlier batches, asked to weigh sentences the
+   * way real reports print them (mostly standard county/city wording, a minority of hard cases;
+   * batches 4–6 were asked for hard cases). FIRST RUN (the honest figure, against the rules after
+   * batch 6): 77/80 = 96%, no number where the answer is none. Misses: a proactive count beside an
+   * administrative-approval decoy not read (532); a city's total (2,315) lost to its own level's
+   * subset (218); 各类信息2,300余条，其中政府信息1,870条 read as 2,300 (want the 政府信息 1,870).
+   * Left unfixed on purpose: this batch stays the held-out measure of the rules as they are.
+   * First runs over batches 4–7: 284/320 = 88.75%.
    */
-  it.each([4, 5, 6])('blind batch %i (written before reading the rules): ≥ 90% right, no invented number', (n) => {
+  it.each([4, 5, 6, 7])('blind batch %i (written before reading the rules): ≥ 90% right, no invented number', (n) => {
     const { wrong, total } = blindBatch(`narrative-blind-${n}.json`);
     console.log(`narrative (blind batch ${n}): ${total - wrong.length}/${total} right`, wrong);
     expect(total).toBe(80);
