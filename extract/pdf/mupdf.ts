@@ -22,7 +22,7 @@
  * characters outside the BMP (CJK extension B) as a lone surrogate. A damaged file that pdf.js
  * refuses may be repaired and read (with a warning).
  */
-import { mupdfInternals } from './mupdf-module.ts';
+import { mupdfInternals, type MupdfInternals } from './mupdf-module.ts';
 import * as mupdf from 'mupdf';
 import { ExtractError } from '../model.ts';
 import { makeGlyph, RulingCollector, type EngineDocument, type EnginePage, type Glyph, type PdfEngine, type Rulings } from './engine.ts';
@@ -200,14 +200,15 @@ function readGlyphs(page: mupdf.DisplayList, x0: number, y0: number): Glyph[] {
  * StructuredText.walk makes a Font object (registered with a FinalizationRegistry) and five
  * arrays per character, which was ~5% of a document's time and much of its garbage; this reads
  * the same fields through the accessors mupdf's walk calls (mupdfInternals), straight from the
- * WASM heap. Without them (another mupdf build) it falls back to walk.
+ * WASM heap. Without them (another mupdf build, or `m` undefined) it falls back to walk
+ * (test/extract-pdf-mupdf-walk.test.ts: both give the same characters).
  */
-function walkChars(
+export function walkChars(
   stext: mupdf.StructuredText,
   beginLine: (dx: number, dy: number) => void,
   onChar: (c: string, ox: number, oy: number, font: number, size: number, advanceX: number, advanceY: number) => void,
+  m: MupdfInternals | undefined = mupdfInternals(),
 ): void {
-  const m = mupdfInternals();
   if (!m) {
     stext.walk({
       beginLine: (_bbox, _wmode, d) => beginLine(d[0], d[1]),
