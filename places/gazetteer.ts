@@ -81,7 +81,8 @@ export class Gazetteer {
   /** Province short names (江苏, 内蒙古), read only at the start of a name. */
   private readonly provinceShort = new Map<string, Division>();
   private readonly confusable = new Set<string>();
-  private maxNameLength = 0;
+  /** First UTF-16 unit of a name → the lengths of the names starting with it, longest first (scan tries only those). */
+  private readonly lengthsByFirst = new Map<string, number[]>();
   private pinyinIndex: Map<string, Division[]> | null = null;
 
   constructor(data: { provinces: RawDivision[]; cities: RawDivision[]; areas: RawDivision[]; changes: Change[]; confusions: string[] }) {
@@ -125,7 +126,8 @@ export class Gazetteer {
     const list = this.byName.get(name) ?? [];
     if (!list.includes(d)) list.push(d);
     this.byName.set(name, list);
-    this.maxNameLength = Math.max(this.maxNameLength, name.length);
+    const lengths = this.lengthsByFirst.get(name[0]!) ?? [];
+    if (!lengths.includes(name.length)) this.lengthsByFirst.set(name[0]!, [...lengths, name.length].sort((a, b) => b - a));
   }
 
   /** Divisions printed as `name` (current, historical or short autonomy forms). */
@@ -158,8 +160,8 @@ export class Gazetteer {
   /** @internal */ isConfusable(a: string, b: string): boolean {
     return this.confusable.has(a + b);
   }
-  /** @internal */ longest(): number {
-    return this.maxNameLength;
+  /** @internal */ lengthsStartingWith(unit: string): readonly number[] {
+    return this.lengthsByFirst.get(unit) ?? NO_LENGTHS;
   }
 
   /** Divisions whose stem's pinyin (拱墅 → gongshu) is a label of the host. Built on first use. */
@@ -191,6 +193,8 @@ export interface Mention {
   fuzzy?: boolean;
 }
 
+const NO_LENGTHS: readonly number[] = [];
+
 const DIVISION_END = /[省市区县旗州盟]/u;
 
 /**
@@ -207,7 +211,10 @@ function scan(g: Gazetteer, text: string, fuzzy: boolean): Mention[] {
   const atBoundary = (pos: number) => pos === 0 || (out.length > 0 && out.at(-1)!.at + out.at(-1)!.length === pos);
   while (i < text.length) {
     let found: Mention | null = null;
-    for (let len = Math.min(g.longest(), text.length - i); len >= 2; len--) {
+    // Only the lengths of the names that start with this character (most start none): the
+    // normaliser scans every report's title and address sentences, ~2k characters a report.
+    for (const len of g.lengthsStartingWith(text[i]!)) {
+      if (len > text.length - i || len < 2) continue;
       const s = text.slice(i, i + len);
       const c = names.get(s);
       if (!c) continue;

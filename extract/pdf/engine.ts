@@ -104,12 +104,18 @@ export class RulingCollector {
   /** A filled sub-path: a rule when it is a thin axis-aligned rectangle (4 points, or 5 when closed). */
   filledSubpath(pts: [number, number][]): void {
     if (pts.length < 4 || pts.length > 5) return;
-    const xs = pts.map((p) => p[0]);
-    const ys = pts.map((p) => p[1]);
-    const x0 = Math.min(...xs);
-    const x1 = Math.max(...xs);
-    const y0 = Math.min(...ys);
-    const y1 = Math.max(...ys);
+    // Called for every filled path of a tabular page (each cell edge, each shaded line): loops,
+    // not arrays and spreads.
+    let x0 = pts[0][0];
+    let x1 = x0;
+    let y0 = pts[0][1];
+    let y1 = y0;
+    for (let k = 1; k < pts.length; k++) {
+      x0 = Math.min(x0, pts[k][0]);
+      x1 = Math.max(x1, pts[k][0]);
+      y0 = Math.min(y0, pts[k][1]);
+      y1 = Math.max(y1, pts[k][1]);
+    }
     const axisAligned = pts.every((p) => (Math.abs(p[0] - x0) < 0.5 || Math.abs(p[0] - x1) < 0.5) && (Math.abs(p[1] - y0) < 0.5 || Math.abs(p[1] - y1) < 0.5));
     if (!axisAligned) return;
     const w = x1 - x0;

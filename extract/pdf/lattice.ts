@@ -53,11 +53,30 @@ export function buildLattices(rulings: Rulings, page: number): LatticePart[] {
   return parts;
 }
 
+/**
+ * Is the grid edge at `at` from `from` to `to` drawn: a rule within MIN_CELL of it covering its
+ * middle half? `rules` sorted by `at` (byPosition): only the rules near `at` are looked at, so a
+ * grid costs rows × columns × a few, not × every rule of the table.
+ */
 function covered(rules: Segment[], at: number, from: number, to: number): boolean {
   const lo = from + (to - from) * 0.25;
   const hi = to - (to - from) * 0.25;
-  return rules.some((r) => Math.abs(r.at - at) <= MIN_CELL && r.from <= lo + SNAP && r.to >= hi - SNAP);
+  // First rule that may be near (1 pt of slack around the exact test below, which decides).
+  let i = 0;
+  let j = rules.length;
+  while (i < j) {
+    const mid = (i + j) >> 1;
+    if (rules[mid].at < at - MIN_CELL - 1) i = mid + 1;
+    else j = mid;
+  }
+  for (; i < rules.length && rules[i].at <= at + MIN_CELL + 1; i++) {
+    const r = rules[i];
+    if (Math.abs(r.at - at) <= MIN_CELL && r.from <= lo + SNAP && r.to >= hi - SNAP) return true;
+  }
+  return false;
 }
+
+const byPosition = (rules: Segment[]): Segment[] => [...rules].sort((a, b) => a.at - b.at);
 
 /** Grid from the rules; grid positions with no rule between them are one merged cell. */
 function latticeFromRules(hs: Segment[], vs: Segment[], page: number): LatticePart | undefined {
@@ -67,11 +86,13 @@ function latticeFromRules(hs: Segment[], vs: Segment[], page: number): LatticePa
   const nr = ys.length - 1;
   const nc = xs.length - 1;
   if (nr < 1 || nc < 1) return undefined;
+  const vSorted = byPosition(vs);
+  const hSorted = byPosition(hs);
   const spans = mergedCells(
     nr,
     nc,
-    (r, c) => !covered(vs, xs[c + 1], ys[r], ys[r + 1]),
-    (r, c) => !covered(hs, ys[r + 1], xs[c], xs[c + 1]),
+    (r, c) => !covered(vSorted, xs[c + 1], ys[r], ys[r + 1]),
+    (r, c) => !covered(hSorted, ys[r + 1], xs[c], xs[c + 1]),
   );
   const cells: Cell[] = spans.map((s) => ({ ...s, glyphs: [], text: '', page }));
   return { page, xs, ys, cells, top: ys[0], bottom: ys[nr], left: xs[0], right: xs[nc] };

@@ -17,6 +17,52 @@ import v8 from 'node:v8';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
+/**
+ * The fields of mupdf's Emscripten module that extract/pdf/mupdf.ts reads directly (the accessors
+ * mupdf's own StructuredText.walk calls, and the heap). Not part of mupdf's API: checked before use.
+ */
+export interface MupdfInternals {
+  HEAPF32: Float32Array;
+  _wasm_stext_page_get_first_block(page: number): number;
+  _wasm_stext_block_get_next(block: number): number;
+  _wasm_stext_block_get_type(block: number): number;
+  _wasm_stext_block_get_first_line(block: number): number;
+  _wasm_stext_line_get_next(line: number): number;
+  _wasm_stext_line_get_dir(line: number): number;
+  _wasm_stext_line_get_first_char(line: number): number;
+  _wasm_stext_char_get_next(ch: number): number;
+  _wasm_stext_char_get_c(ch: number): number;
+  _wasm_stext_char_get_origin(ch: number): number;
+  _wasm_stext_char_get_font(ch: number): number;
+  _wasm_stext_char_get_size(ch: number): number;
+  _wasm_stext_char_get_quad(ch: number): number;
+}
+
+type ModuleGlobal = { $libmupdf_wasm_Module?: object };
+
+// mupdf's loader hands globalThis.$libmupdf_wasm_Module to Emscripten as its module object, which
+// Emscripten fills in (the heap, every export): an object put there before mupdf is imported is
+// how this thread reaches them. mupdf.ts imports this module before mupdf; a worker replaces the
+// object with its hook (useSharedMupdf), which is filled in the same way.
+(globalThis as ModuleGlobal).$libmupdf_wasm_Module ??= {};
+
+const INTERNAL_FUNCTIONS = [
+  '_wasm_stext_page_get_first_block', '_wasm_stext_block_get_next', '_wasm_stext_block_get_type', '_wasm_stext_block_get_first_line',
+  '_wasm_stext_line_get_next', '_wasm_stext_line_get_dir', '_wasm_stext_line_get_first_char', '_wasm_stext_char_get_next',
+  '_wasm_stext_char_get_c', '_wasm_stext_char_get_origin', '_wasm_stext_char_get_font', '_wasm_stext_char_get_size', '_wasm_stext_char_get_quad',
+] as const;
+
+let internals: MupdfInternals | null | undefined;
+
+/** mupdf's module internals, once mupdf is loaded in this thread; undefined when they are not what is expected (another mupdf build). */
+export function mupdfInternals(): MupdfInternals | undefined {
+  if (internals === undefined) {
+    const m = (globalThis as ModuleGlobal).$libmupdf_wasm_Module as Record<string, unknown> | undefined;
+    internals = m && m.HEAPF32 instanceof Float32Array && INTERNAL_FUNCTIONS.every((f) => typeof m[f] === 'function') ? (m as unknown as MupdfInternals) : null;
+  }
+  return internals ?? undefined;
+}
+
 /** The path of mupdf's .wasm, beside its entry module (the package exports only the entry). */
 export function mupdfWasmPath(): string {
   return createRequire(import.meta.url).resolve('mupdf').replace(/mupdf\.js$/, 'mupdf-wasm.wasm');

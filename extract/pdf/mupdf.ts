@@ -22,6 +22,7 @@
  * characters outside the BMP (CJK extension B) as a lone surrogate. A damaged file that pdf.js
  * refuses may be repaired and read (with a warning).
  */
+import { mupdfInternals, type MupdfInternals } from './mupdf-module.ts';
 import * as mupdf from 'mupdf';
 import { ExtractError } from '../model.ts';
 import { makeGlyph, RulingCollector, type EngineDocument, type EnginePage, type Glyph, type PdfEngine, type Rulings } from './engine.ts';
@@ -154,45 +155,89 @@ function readGlyphs(page: mupdf.DisplayList, x0: number, y0: number): Glyph[] {
     run = undefined;
   };
   const stext = page.toStructuredText(STEXT_OPTIONS);
-  try {
-    stext.walk({
-      beginLine(_bbox, _wmode, direction) {
-        const len = Math.hypot(direction[0], direction[1]) || 1;
-        dir = [direction[0] / len, direction[1] / len];
-      },
-      onChar(c, origin, font, size, quad) {
-        const fontId = font.pointer as unknown as number;
-        font.destroy();
-        if (c.trim() === '') {
-          space = true; // a real space: only moves the pen, the next gap says what it was
-          return;
-        }
-        const [ox, oy] = origin;
-        // Advance: the quad's baseline edge (lower-left → lower-right).
-        const ex = ox + (quad[6] - quad[4]);
-        const ey = oy + (quad[7] - quad[5]);
-        if (run && run.font === fontId && Math.abs(run.size - size) < 0.01 * size && run.dx === dir[0] && run.dy === dir[1]) {
-          const advance = (ox - run.ex) * run.dx + (oy - run.ey) * run.dy;
-          const shift = Math.abs((oy - run.ey) * run.dx - (ox - run.ex) * run.dy);
-          if (advance >= NEGATIVE_MAX * size && advance <= SPACE_MAX * size && shift <= SHIFT_MAX * size) {
-            if (advance > (space ? SPACE_MIN : LINE_SPACE) * size) run.text += ' ';
-            space = false;
-            run.text += c;
-            run.ex = ex;
-            run.ey = ey;
-            return;
-          }
-        }
-        flush();
+  const onChar = (c: string, ox: number, oy: number, fontId: number, size: number, advanceX: number, advanceY: number) => {
+    if (c.trim() === '') {
+      space = true; // a real space: only moves the pen, the next gap says what it was
+      return;
+    }
+    const ex = ox + advanceX;
+    const ey = oy + advanceY;
+    if (run && run.font === fontId && Math.abs(run.size - size) < 0.01 * size && run.dx === dir[0] && run.dy === dir[1]) {
+      const advance = (ox - run.ex) * run.dx + (oy - run.ey) * run.dy;
+      const shift = Math.abs((oy - run.ey) * run.dx - (ox - run.ex) * run.dy);
+      if (advance >= NEGATIVE_MAX * size && advance <= SPACE_MAX * size && shift <= SHIFT_MAX * size) {
+        if (advance > (space ? SPACE_MIN : LINE_SPACE) * size) run.text += ' ';
         space = false;
-        run = { text: c, ox, oy, dx: dir[0], dy: dir[1], ex, ey, size, font: fontId };
-      },
-    });
+        run.text += c;
+        run.ex = ex;
+        run.ey = ey;
+        return;
+      }
+    }
+    flush();
+    space = false;
+    run = { text: c, ox, oy, dx: dir[0], dy: dir[1], ex, ey, size, font: fontId };
+  };
+  const beginLine = (x: number, y: number) => {
+    const len = Math.hypot(x, y) || 1;
+    dir = [x / len, y / len];
+  };
+  try {
+    walkChars(stext, beginLine, onChar);
     flush();
   } finally {
     stext.destroy();
   }
   return out;
+}
+
+/**
+ * Every character of a structured-text page, in order: `beginLine` with each line's direction,
+ * `onChar` with the character (String.fromCharCode of its code, as mupdf's walk gives it), its
+ * origin, font (an identity only), size and advance (the quad's baseline edge, lower-left →
+ * lower-right).
+ *
+ * StructuredText.walk makes a Font object (registered with a FinalizationRegistry) and five
+ * arrays per character, which was ~5% of a document's time and much of its garbage; this reads
+ * the same fields through the accessors mupdf's walk calls (mupdfInternals), straight from the
+ * WASM heap. Without them (another mupdf build, or `m` undefined) it falls back to walk
+ * (test/extract-pdf-mupdf-walk.test.ts: both give the same characters).
+ */
+export function walkChars(
+  stext: mupdf.StructuredText,
+  beginLine: (dx: number, dy: number) => void,
+  onChar: (c: string, ox: number, oy: number, font: number, size: number, advanceX: number, advanceY: number) => void,
+  m: MupdfInternals | undefined = mupdfInternals(),
+): void {
+  if (!m) {
+    stext.walk({
+      beginLine: (_bbox, _wmode, d) => beginLine(d[0], d[1]),
+      onChar(c, origin, font, size, quad) {
+        const id = font.pointer as unknown as number;
+        font.destroy();
+        onChar(c, origin[0], origin[1], id, size, quad[6] - quad[4], quad[7] - quad[5]);
+      },
+    });
+    return;
+  }
+  // The heap's views are replaced when memory grows; nothing here allocates, so one read serves.
+  const f32 = m.HEAPF32;
+  for (let block = m._wasm_stext_page_get_first_block(stext.pointer); block; block = m._wasm_stext_block_get_next(block)) {
+    if (m._wasm_stext_block_get_type(block) !== 0) continue; // text blocks only
+    for (let line = m._wasm_stext_block_get_first_line(block); line; line = m._wasm_stext_line_get_next(line)) {
+      const d = m._wasm_stext_line_get_dir(line) >> 2;
+      beginLine(f32[d], f32[d + 1]);
+      for (let ch = m._wasm_stext_line_get_first_char(line); ch; ch = m._wasm_stext_char_get_next(ch)) {
+        const o = m._wasm_stext_char_get_origin(ch) >> 2;
+        const ox = f32[o];
+        const oy = f32[o + 1];
+        const font = m._wasm_stext_char_get_font(ch);
+        const size = m._wasm_stext_char_get_size(ch);
+        const q = m._wasm_stext_char_get_quad(ch) >> 2;
+        onChar(String.fromCharCode(m._wasm_stext_char_get_c(ch)), ox, oy, font, size, f32[q + 6] - f32[q + 4], f32[q + 7] - f32[q + 5]);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
