@@ -3,6 +3,7 @@
  * logged) and per-host rate limits never exceeded, measured from the server's request log:
  * smallest gap between request starts per host ≥ delay, at most `concurrency` in flight.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFixturePortal, type FaultRule, type FixturePortal } from './portal/server.ts';
 import { politenessFromLog, workspace, type Workspace } from './portal/harness.ts';
@@ -50,14 +51,21 @@ describe('crawl: per-host politeness', () => {
     it(`keeps ≥ ${delay} ms between request starts and ≤ ${concurrency} in flight per host, hosts in parallel`, async () => {
       // Slow article answers (400 ms) so that with concurrency 2 requests really overlap.
       const { portal, ws } = await setup(concurrency > 1 ? [{ kind: 'slow', path: /\/(art|gk\/nb\/content)_?/, delayMs: 400 }] : []);
+      // The portal answers in this process: a stall of the event loop (a busy machine) delays the
+      // time it logs for one request and not the next, so the gap it sees may fall short of the
+      // crawler's by at most the longest stall, which is measured, not guessed.
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const t0 = Date.now();
       const s = await ws.run([portal.starts.trs, portal.starts.jcms, portal.starts.generic], { perHostDelayMs: delay, perHostConcurrency: concurrency });
       const elapsed = Date.now() - t0;
+      loop.disable();
+      const stallMs = Math.ceil(loop.max / 1e6);
       const stats = politenessFromLog(portal.requestLog);
-      console.log(`[crawl figures] politeness concurrency=${concurrency} delay=${delay}ms: ${JSON.stringify(stats)} in ${elapsed} ms`);
+      console.log(`[crawl figures] politeness concurrency=${concurrency} delay=${delay}ms: ${JSON.stringify(stats)} in ${elapsed} ms; longest event-loop stall ${stallMs} ms`);
       expect(Object.keys(stats)).toHaveLength(2);
       for (const [host, st] of Object.entries(stats)) {
-        expect(st.minGapMs, host).toBeGreaterThanOrEqual(delay);
+        expect(st.minGapMs, host).toBeGreaterThanOrEqual(delay - stallMs);
         expect(st.maxInFlight, host).toBeLessThanOrEqual(concurrency);
         expect(st.maxPerSecond, host).toBeLessThanOrEqual(Math.ceil(1000 / delay));
       }
