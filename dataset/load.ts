@@ -156,7 +156,8 @@ function statements(db: DB): Statements {
   };
   // The report whose facts last used each cell id: a cell met again for the same report is one
   // given twice (a Set per report cost as much as the lookups).
-  let lastReportOfCell = new Float64Array(1024);
+  // -1: no report (report ids start at 1).
+  let lastReportOfCell = new Float64Array(1024).fill(-1);
   // The parameters of a full statement, reused: FACT_ROWS facts, 9 parameters each.
   const full: unknown[] = new Array(FACT_ROWS * 9);
 
@@ -179,7 +180,7 @@ function statements(db: DB): Statements {
       for (const f of facts) {
         const id = cellIdOf(f.table, f.row, f.col);
         if (id >= lastReportOfCell.length) {
-          const grown = new Float64Array(Math.max(id + 1, lastReportOfCell.length * 2));
+          const grown = new Float64Array(Math.max(id + 1, lastReportOfCell.length * 2)).fill(-1);
           grown.set(lastReportOfCell);
           lastReportOfCell = grown;
         }
@@ -218,7 +219,7 @@ function statements(db: DB): Statements {
     },
     forgetCells: () => {
       cellIds.clear();
-      lastReportOfCell.fill(0);
+      lastReportOfCell.fill(-1);
     },
     insertFinding: (...args) => void insFinding.run(...args),
   };
