@@ -138,8 +138,29 @@ function statements(db: DB): Statements {
     'INSERT INTO findings (report_id, rule, severity, message, cells, expected, printed) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   // (table, row, col) → fact_cells.id, within one transaction: a rollback (ours or a caller's)
-  // would take the ids it inserted with it.
-  const cellIds = new Map<string, number>();
+  // would take the ids it inserted with it. Nested by table, row and column rather than keyed by
+  // a joined string: a report's ~170 lookups then build no string each.
+  const cellIds = new Map<string, Map<string, Map<string, number>>>();
+  const cellIdOf = (table: string, row: string, col: string): number => {
+    let rows = cellIds.get(table);
+    if (!rows) cellIds.set(table, (rows = new Map()));
+    let cols = rows.get(row);
+    if (!cols) rows.set(row, (cols = new Map()));
+    let id = cols.get(col);
+    if (id === undefined) {
+      insCell.run(table, row, col);
+      id = cellId.get(table, row, col) as number;
+      cols.set(col, id);
+    }
+    return id;
+  };
+  // The report whose facts last used each cell id: a cell met again for the same report is one
+  // given twice (a Set per report cost as much as the lookups).
+  // -1: no report (report ids start at 1).
+  let lastReportOfCell = new Float64Array(1024).fill(-1);
+  // The parameters of a full statement, reused: FACT_ROWS facts, 9 parameters each.
+  const full: unknown[] = new Array(FACT_ROWS * 9);
+
   s = {
     bySha: (sha, pv) => bySha.get(sha, pv) as ReportRow | undefined,
     versionsOfSha: (sha) => versions.all(sha) as ReportRow[],
@@ -152,39 +173,54 @@ function statements(db: DB): Statements {
     dropText: (id) => void dropText.run(id),
     insertFacts: (reportId, facts) => {
       const duplicates: string[] = [];
-      const seen = new Set<number>();
-      // Parameters of the statement being filled: FACT_ROWS facts, run as individual arguments
-      // (better-sqlite3 binds an argument list faster than one array).
-      let params: unknown[] = [];
+      // Filled in place and run as individual arguments (better-sqlite3 binds an argument list
+      // faster than one array); the last, partial statement gets a copy of its length.
+      const params = full;
+      let p = 0;
       for (const f of facts) {
-        const key = `${f.table}\u0000${f.row}\u0000${f.col}`;
-        let id = cellIds.get(key);
-        if (id === undefined) {
-          insCell.run(f.table, f.row, f.col);
-          id = cellId.get(f.table, f.row, f.col) as number;
-          cellIds.set(key, id);
+        const id = cellIdOf(f.table, f.row, f.col);
+        if (id >= lastReportOfCell.length) {
+          const grown = new Float64Array(Math.max(id + 1, lastReportOfCell.length * 2)).fill(-1);
+          grown.set(lastReportOfCell);
+          lastReportOfCell = grown;
         }
         // The report is new: a cell it already has is one given twice in this result.
-        if (seen.has(id)) {
+        if (lastReportOfCell[id] === reportId) {
           duplicates.push(`${f.table}.${f.row}.${f.col}`);
           continue;
         }
-        seen.add(id);
+        lastReportOfCell[id] = reportId;
         const src = f.source;
-        params.push(reportId, id, f.value, src?.page ?? null, src?.block ?? null, src?.cellRow ?? null, src?.cellCol ?? null, src?.text ?? null, f.confidence ?? null);
-        if (params.length === FACT_ROWS * 9) {
+        params[p] = reportId;
+        params[p + 1] = id;
+        params[p + 2] = f.value;
+        if (src) {
+          params[p + 3] = src.page ?? null;
+          params[p + 4] = src.block ?? null;
+          params[p + 5] = src.cellRow ?? null;
+          params[p + 6] = src.cellCol ?? null;
+          params[p + 7] = src.text;
+        } else {
+          params[p + 3] = params[p + 4] = params[p + 5] = params[p + 6] = params[p + 7] = null;
+        }
+        params[p + 8] = f.confidence ?? null;
+        p += 9;
+        if (p === params.length) {
           const st = factsStatement(FACT_ROWS);
           st.run.apply(st, params);
-          params = [];
+          p = 0;
         }
       }
-      if (params.length > 0) {
-        const st = factsStatement(params.length / 9);
-        st.run.apply(st, params);
+      if (p > 0) {
+        const st = factsStatement(p / 9);
+        st.run.apply(st, params.slice(0, p));
       }
       return duplicates;
     },
-    forgetCells: () => cellIds.clear(),
+    forgetCells: () => {
+      cellIds.clear();
+      lastReportOfCell.fill(-1);
+    },
     insertFinding: (...args) => void insFinding.run(...args),
   };
   cache.set(db, s);

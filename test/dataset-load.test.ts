@@ -26,6 +26,15 @@ describe('loadReport', () => {
     expect(() => loadReports(db, [{ result: good!.result, ctx: good!.ctx }, { result: broken, ctx: other!.ctx }])).toThrow(/value/);
     expect(db.prepare('SELECT COUNT(*) FROM reports').pluck().get()).toBe(0);
     expect(db.prepare('SELECT COUNT(*) FROM fact_values').pluck().get()).toBe(0);
+    // The rolled-back batch took its report ids with it: loaded again, the reports get them again,
+    // and the cells they share with the rolled-back rows (and with each other) are not "given twice".
+    const items = corpus().map((i) => ({ result: i.result, ctx: i.ctx }));
+    const outcomes = loadReports(db, items);
+    expect(db.prepare(`SELECT COUNT(*) FROM findings WHERE rule = 'load.duplicate_fact'`).pluck().get()).toBe(0);
+    outcomes.forEach((o, k) => {
+      const given = new Set(items[k]!.result.facts.map((f) => `${f.table}.${f.row}.${f.col}`));
+      expect(db.prepare('SELECT COUNT(*) FROM fact_values WHERE report_id = ?').pluck().get(o.reportId)).toBe(given.size);
+    });
     // The fixtures use the real identifiers, so the rest of this file tests the real contract.
     for (const { result } of corpus()) for (const f of result.facts) expect(Object.keys(IDS.tables), f.table).toContain(f.table);
   });
