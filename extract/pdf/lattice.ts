@@ -212,7 +212,7 @@ export function finishCells(part: LatticePart): void {
   }
 }
 
-function cellText(glyphs: Glyph[]): string {
+export function cellText(glyphs: Glyph[]): string {
   if (glyphs.length === 0) return '';
   return normalizeCellText(buildLines(glyphs).map((l) => lineText(l.glyphs)).join('\n'));
 }
