@@ -294,6 +294,27 @@ function wrappedDigitsAtTop(): Promise<Uint8Array> {
   return renderCut('wrapped-digits-at-top', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
 }
 
+/**
+ * A number wrapped digit by digit in a narrow column (2 / 3 / 7), its row at the foot of a page,
+ * the lines far enough apart not to touch: the lone digits in the bottom margin looked like page
+ * numbers and were dropped (fresh draw 2033: 其他 read 23 for 237).
+ */
+function wrappedDigitsAtFoot(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
+    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
+    td { border: 1px solid #000; padding: 0 4px; line-height: 1.7; word-break: break-all; text-align: center } tr { break-inside: avoid }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table><colgroup><col style="width:300px"><col style="width:18px"><col style="width:60px"></colgroup>
+    ${row(['信息内容', '其他', '总计'])}
+    ${row(['一、本年新收政府信息公开申请数量', '237', '391'])}
+  </table></body></html>`;
+  return renderCut('wrapped-digits-at-foot', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
+}
+
 describe('digits at the top of a page', () => {
   for (const engine of ['mupdf', 'pdfjs'] as const) {
     it(`keeps the wrapped last digits of a table row (${engine})`, async () => {
@@ -303,6 +324,13 @@ describe('digits at the top of a page', () => {
       expect(total?.slice(1)).toEqual(['1215', '2523', '3738']);
       const pages = tablePages(doc.blocks);
       expect(pages).toEqual(new Set([1, 2])); // the row really opens page 2
+    }, 60_000);
+
+    it(`keeps the wrapped digits of a row at the foot of a page (${engine})`, async () => {
+      const doc = await extractPdf(await wrappedDigitsAtFoot(), { engine });
+      const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
+      expect(rows.find((r) => r[0] === '一、本年新收政府信息公开申请数量')?.slice(1)).toEqual(['237', '391']);
+      expect(tablePages(doc.blocks)).toEqual(new Set([1])); // the row really ends page 1
     }, 60_000);
   }
 });

@@ -116,6 +116,20 @@ function slot(edges: number[], v: number): number {
   return lo;
 }
 
+/** The lattice cell that holds a glyph's centre, if any. */
+export function cellAt(parts: LatticePart[], g: Glyph): Cell | undefined {
+  const cx = (g.x0 + g.x1) / 2;
+  const cy = (g.top + g.bottom) / 2;
+  for (const p of parts) {
+    const c = slot(p.xs, cx);
+    const r = slot(p.ys, cy);
+    if (c < 0 || r < 0) continue;
+    const cell = p.cells.find((k) => k.r0 <= r && r <= k.r1 && k.c0 <= c && c <= k.c1);
+    if (cell) return cell;
+  }
+  return undefined;
+}
+
 /** Put each glyph in the lattice cell that holds its centre; a run across column rules is split first. */
 export function assignGlyphs(glyphs: Glyph[], parts: LatticePart[], free: Glyph[], pageHeight: number): void {
   const lookup = parts.map((p) => {
