@@ -6,7 +6,7 @@
 import { MAPPINGS_HASH } from './mappings.ts';
 
 /** Bump when a change to extract/ or normalize/ code can change facts. */
-export const PARSER_CODE_VERSION = '1.2.0'; // 1.2.0: findings name the rows a misread may have taken (unplaced labels, row shapes, （六） sub-rows, rows printed twice). 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
+export const PARSER_CODE_VERSION = '1.3.0'; // 1.3.0: （六）其他处理 read both as one row and as sub-rows is a finding naming them. 1.2.0: findings name the rows a misread may have taken (unplaced labels, row shapes, （六） sub-rows, rows printed twice). 1.1.0: region, agency level/kind, place.unresolved (places/); label snapping, narrative scope; damaged documents not classified
 
 /**
  * The version stored with every report: the code version, and as semver build metadata the hash
@@ -17,4 +17,4 @@ export const PARSER_CODE_VERSION = '1.2.0'; // 1.2.0: findings name the rows a m
 export const PARSER_VERSION = `${PARSER_CODE_VERSION}+mappings.${MAPPINGS_HASH}`;
 
 /** Bump when a change to extract/ can change the extracted blocks: stored documents are re-extracted. */
-export const EXTRACTOR_VERSION = '1.3.0'; // 1.3.0: Word's repeated header rows printed by LibreOffice (a merged cell cut by the repeat, its text over the rows below; a cut part's data rows repeated) are dropped from the joined table; digits wrapped in a narrow cell at the foot of a page are not a page number. 1.2.0: a ruled table continued on the next page by too little text to look tabular (one row) is read as the table
+export const EXTRACTOR_VERSION = '1.3.0'; // 1.3.0: Word's repeated header rows printed by LibreOffice (a merged cell cut by the repeat, its text over the rows below; a cut part's data rows repeated) are dropped from the joined table; digits wrapped in a narrow cell at the foot of a page are not a page number; a closing bracket hanging over a column rule stays with its opening one. 1.2.0: a ruled table continued on the next page by too little text to look tabular (one row) is read as the table

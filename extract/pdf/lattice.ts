@@ -202,10 +202,20 @@ function splitAtRules(g: Glyph, xs: number[]): Glyph[] {
   // A placeholder dash pair (——) cannot wrap: in a column narrower than it, the second dash
   // hangs over the rule into the next cell (— | — 749). A dash piece that carries on a dash piece
   // with no gap at the rule stays with the cell the dashes start in.
+  // A closing bracket is printed with its opening one: where a wide bracket hangs over the rule of
+  // a narrow column（（六 | ）…), it stays with the cell its opening bracket is in.
   for (let i = pieces.length - 1; i > 0; i--) {
     const a = pieces[i - 1];
     const b = pieces[i];
-    if (DASHES.test(a.text) && DASHES.test(b.text) && b.x0 - a.x1 < 0.5) {
+    const hangs = b.x0 - a.x1 < 0.5;
+    if (hangs && CLOSING.test(b.text) && unclosed(a.text)) {
+      a.text += b.text;
+      a.x1 = b.x1;
+      anchors.set(a, a.x0 + 0.5);
+      pieces.splice(i, 1);
+      continue;
+    }
+    if (DASHES.test(a.text) && DASHES.test(b.text) && hangs) {
       a.text += b.text;
       a.x1 = b.x1;
       anchors.set(a, a.x0 + 0.5);
@@ -216,6 +226,9 @@ function splitAtRules(g: Glyph, xs: number[]): Glyph[] {
 }
 
 const DASHES = /^[—–―\-－─]+$/u;
+const CLOSING = /^[）)】〕」』》]+$/u;
+/** Text with an opening bracket that it does not close. */
+const unclosed = (s: string) => (s.match(/[（(【〔「『《]/gu)?.length ?? 0) > (s.match(/[）)】〕」』》]/gu)?.length ?? 0);
 /** Pieces placed by where they start, not by their centre. */
 const anchors = new WeakMap<Glyph, number>();
 
