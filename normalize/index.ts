@@ -143,11 +143,21 @@ function missingRows(facts: Fact[], format: Format): Finding[] {
     // （六）其他处理: one row (2019) or three (2021); either form is complete. Part of the three
     // printed names the rest; none of either names both forms, so whichever the report printed
     // is named.
+    const parts = ['other_no_correction', 'other_no_fee', 'other_other'];
+    const absent = parts.filter((r) => !have.has(`${table}.${r}`));
     if (table === 'applications' && !have.has('applications.other')) {
-      const parts = ['other_no_correction', 'other_no_fee', 'other_other'];
-      const absent = parts.filter((r) => !have.has(`applications.${r}`));
       if (absent.length === parts.length) missing.push('other', ...parts);
       else missing.push(...absent);
+    } else if (table === 'applications' && absent.length < parts.length) {
+      // Both forms at once: a sub-row whose label was misread was read as the one row of the
+      // 2019 form (its （六）其他处理 label): the one row and the sub-rows not found are named.
+      const named = [...absent, 'other'];
+      out.push({
+        rule: 'parse.missing_rows',
+        severity: 'warning',
+        message: `applications: （六）其他处理 read both as one row and as sub-rows; sub-row(s) not found: ${absent.join(', ')}`,
+        cells: named.map((r) => `${table}.${r}`),
+      });
     }
     if (missing.length)
       out.push({

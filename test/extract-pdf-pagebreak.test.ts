@@ -191,6 +191,30 @@ function narrowUnit(): Promise<Uint8Array> {
   return renderCut('narrow-unit', html, '0');
 }
 
+/**
+ * A label column two characters wide in a monospace font: （六）'s closing bracket may not open a
+ * line, so the browser lets it hang over the rule into the next cell (（六 | ）1.申请人…), and the
+ * sub-row's label no longer matched (fresh draw 2034).
+ */
+function bracketOverRule(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei Mono'; font-size: 15px }
+    table { border-collapse: collapse; width: 600px; margin-left: 40px; table-layout: fixed }
+    td { border: 1px solid #000; padding: 3px 5px; line-height: 1.8 }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2021年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table>
+    <colgroup><col style="width:40px"><col style="width:250px"><col><col><col></colgroup>
+    <tr><td colspan="2">信息内容</td><td>自然人</td><td>其他</td><td>总计</td></tr>
+    <tr><td rowspan="3">（六）其他处理</td><td>1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请</td><td>10</td><td>2</td><td>12</td></tr>
+    <tr><td>2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请</td><td>1</td><td>20</td><td>21</td></tr>
+    <tr><td>3.其他</td><td>1</td><td>4</td><td>5</td></tr>
+  </table></body></html>`;
+  return renderCut('bracket-over-rule', html, '0');
+}
+
 describe('layouts of the fresh renderings', () => {
   for (const engine of ['mupdf', 'pdfjs'] as const) {
     it(`drops the head a browser repeats on the next page (${engine})`, async () => {
@@ -213,6 +237,13 @@ describe('layouts of the fresh renderings', () => {
       const r = normalizeDocument(doc);
       const rules = r.facts.filter((f) => f.table === 'proactive' && f.row === 'rules').map((f) => [f.col, f.value]);
       expect(rules).toEqual([['made', 3], ['published', 4], ['total_published', 1]]);
+    }, 60_000);
+
+    it(`keeps a bracket that hangs over a narrow label column's rule in its cell (${engine})`, async () => {
+      const doc = await extractPdf(await bracketOverRule(), { engine });
+      const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
+      const first = rows.find((r) => r.includes('10'));
+      expect(first?.slice(0, 2)).toEqual(['（六）其他处理', '1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请']);
     }, 60_000);
 
     it(`keeps a —— that overflows a narrow unit column in its cell (${engine})`, async () => {
@@ -294,6 +325,27 @@ function wrappedDigitsAtTop(): Promise<Uint8Array> {
   return renderCut('wrapped-digits-at-top', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
 }
 
+/**
+ * A number wrapped digit by digit in a narrow column (2 / 3 / 7), its row at the foot of a page,
+ * the lines far enough apart not to touch: the lone digits in the bottom margin looked like page
+ * numbers and were dropped (fresh draw 2033: 其他 read 23 for 237).
+ */
+function wrappedDigitsAtFoot(): Promise<Uint8Array> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
+    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
+    td { border: 1px solid #000; padding: 0 4px; line-height: 1.7; word-break: break-all; text-align: center } tr { break-inside: avoid }
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
+  <div id="spacer"></div>
+  <table><colgroup><col style="width:300px"><col style="width:18px"><col style="width:60px"></colgroup>
+    ${row(['信息内容', '其他', '总计'])}
+    ${row(['一、本年新收政府信息公开申请数量', '237', '391'])}
+  </table></body></html>`;
+  return renderCut('wrapped-digits-at-foot', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
+}
+
 describe('digits at the top of a page', () => {
   for (const engine of ['mupdf', 'pdfjs'] as const) {
     it(`keeps the wrapped last digits of a table row (${engine})`, async () => {
@@ -303,6 +355,13 @@ describe('digits at the top of a page', () => {
       expect(total?.slice(1)).toEqual(['1215', '2523', '3738']);
       const pages = tablePages(doc.blocks);
       expect(pages).toEqual(new Set([1, 2])); // the row really opens page 2
+    }, 60_000);
+
+    it(`keeps the wrapped digits of a row at the foot of a page (${engine})`, async () => {
+      const doc = await extractPdf(await wrappedDigitsAtFoot(), { engine });
+      const rows = doc.blocks.flatMap((b) => (b.kind === 'table' ? b.rows : []));
+      expect(rows.find((r) => r[0] === '一、本年新收政府信息公开申请数量')?.slice(1)).toEqual(['237', '391']);
+      expect(tablePages(doc.blocks)).toEqual(new Set([1])); // the row really ends page 1
     }, 60_000);
   }
 });

@@ -134,6 +134,16 @@ describe('variations in the wild', () => {
     expect((await run(seedText('000'))).findings.filter((x) => x.rule === 'parse.missing_rows')).toEqual([]);
   });
 
+  it('a sub-row of （六） read as the one-row form (its own label misread) is a finding naming both', async () => {
+    // A stray bracket in 1.申请人…'s label (a PDF's （六） bracket hung over the column rule): the
+    // row was filed under its left label （六）其他处理, i.e. the 2019 one-row form, beside 2. and 3.
+    const r = await run(seedText('000').replace('1.申请人无正当理由逾期不补正', '1.申请人无正当理由逾期不）补正'));
+    expect(r.facts.some((f) => f.row === 'other')).toBe(true);
+    const f = r.findings.find((x) => x.rule === 'parse.missing_rows' && x.cells.includes('applications.other_no_correction'));
+    expect(f?.cells).toContain('applications.other');
+    expect(f?.severity).toBe('warning');
+  });
+
   it('an official table not read at all is a finding naming it, never silent', async () => {
     // Seed 000 with its review/litigation table cut out (the heading stays).
     const lines = seedText('000').split('\n');

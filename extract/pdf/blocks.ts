@@ -5,7 +5,8 @@
 import { normalizeCellText } from '../chinese.ts';
 import type { Block, CellOrigin, TableBlock } from '../model.ts';
 import { isNumberCell } from '../../text/number-cell.ts';
-import { clusterPositions, LIST_MARKER, lineText, nearest, type LatticePart, type Line, type PageItem } from './layout.ts';
+import { cellText } from './lattice.ts';
+import { buildLines, clusterPositions, LIST_MARKER, lineText, nearest, type LatticePart, type Line, type PageItem } from './layout.ts';
 
 export function assembleBlocks(pages: { page: number; items: PageItem[] }[]): Block[] {
   const blocks: Block[] = [];
@@ -119,7 +120,9 @@ function latticeBlock(parts: LatticePart[]): TableBlock {
   for (const [k, part] of parts.entries()) {
     // Header rows repeated at the top of each page (Word's "repeat as header row", an HTML
     // <thead> printed by a browser) are the table's head again, not rows of it.
-    const skip = k === 0 ? 0 : repeatedHead(parts[0], part);
+    const head = k === 0 ? undefined : repeatedHead(parts[0], part);
+    if (head) dropOverflow(part, head);
+    const skip = head?.rows ?? 0;
     const nr = part.ys.length - 1 - skip;
     const colXs = byIndex(part) ? parts[0].xs : part.xs;
     const cells = part.cells.filter((c) => c.r0 >= skip).map((c) => ({
@@ -140,35 +143,96 @@ function latticeBlock(parts: LatticePart[]): TableBlock {
 }
 
 /**
- * How many top rows of a continuation part repeat the first part's top rows: same cells (columns,
- * spans, text), the first row without a number, none spanning below them; the part keeps at least
- * a row.
+ * Header rows repeated at the top of a continuation part: its top rows repeat the first part's
+ * top rows when they have the same cells (rows, column rules, text) and every one of those rows
+ * carries a header or a row label (not only numbers). Rows repeated with the head may hold
+ * numbers (a first data row marked to repeat): they are then the same as printed before.
+ *
+ * A merged cell of the first part that spans below the repeated rows (Word lets a vertically
+ * merged cell start in a repeated header row) is cut by the repeat: the repeat's cell ends with
+ * the repeated rows and prints what fits of the text, maybe nothing. LibreOffice then draws the
+ * rest of that text over the rows under the repeat, inside the merged cell's columns: those
+ * glyphs are not the rows' own (dropOverflow).
  */
-function repeatedHead(first: LatticePart, part: LatticePart): number {
-  const rowKeys = (p: LatticePart, k: number): string[] | undefined => {
-    const cells = p.cells.filter((c) => c.r0 < k);
-    // The head starts with a header row (no number); rows repeated with it may hold numbers (a
-    // first data row marked to repeat), the same as printed under the head on the first page.
-    if (cells.some((c) => c.r1 >= k || (c.r0 === 0 && isNumberCell(c.text)))) return undefined;
-    for (let r = 0; r < k; r++) if (!cells.some((c) => c.r0 === r && c.text.trim())) return undefined;
-    return cells.map((c) => `${c.r0}:${c.r1}:${Math.round(p.xs[c.c0])}:${Math.round(p.xs[c.c1 + 1])}:${c.text.replace(/\s+/g, '')}`).sort();
-  };
-  const near = (a: string[], b: string[]) =>
-    a.length === b.length &&
-    a.every((x, i) => {
-      const [r0, r1, x0, x1, t] = x.split(':');
-      const [s0, s1, y0, y1, u] = b[i].split(':');
-      return r0 === s0 && r1 === s1 && t === u && Math.abs(Number(x0) - Number(y0)) <= 3 && Math.abs(Number(x1) - Number(y1)) <= 3;
-    });
-  let best = 0;
+interface HeadRepeat {
+  rows: number;
+  /** Cut merged cells: the part of their text the repeat did not print, where it may hang. */
+  cut: { rest: string; left: number; right: number; rowsBelow: number }[];
+}
+
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+function repeatedHead(first: LatticePart, part: LatticePart): HeadRepeat | undefined {
+  let best: HeadRepeat | undefined;
   const max = Math.min(first.ys.length - 2, part.ys.length - 2, 4);
-  for (let k = 1; k <= max; k++) {
-    const a = rowKeys(first, k);
-    const b = rowKeys(part, k);
-    if (!a || !b || !a.length) continue;
-    if (near(a, b)) best = k;
-  }
+  for (let k = 1; k <= max; k++) best = headRepeat(first, part, k) ?? best;
   return best;
+}
+
+function headRepeat(first: LatticePart, part: LatticePart, k: number): HeadRepeat | undefined {
+  const mine = part.cells.filter((c) => c.r0 < k);
+  const theirs = first.cells.filter((c) => c.r0 < k);
+  if (mine.length !== theirs.length || mine.some((c) => c.r1 >= k)) return undefined;
+  const near = (a: number, b: number) => Math.abs(a - b) <= 3;
+  const cut: HeadRepeat['cut'] = [];
+  const labelled = new Set<number>();
+  for (const c of mine) {
+    const left = part.xs[c.c0];
+    const right = part.xs[c.c1 + 1];
+    const o = theirs.find((t) => t.r0 === c.r0 && near(first.xs[t.c0], left) && near(first.xs[t.c1 + 1], right));
+    if (!o) return undefined;
+    const printed = squash(c.text);
+    const text = squash(o.text);
+    if (o.r1 >= k) {
+      // Cut by the repeat: what is printed is the start of the text (or nothing).
+      if (!text.startsWith(printed)) return undefined;
+      if (printed !== text) cut.push({ rest: text.slice(printed.length), left, right, rowsBelow: o.r1 - k + 1 });
+      continue;
+    }
+    if (o.r1 !== c.r1 || printed !== text) return undefined;
+    if (printed && !isNumberCell(c.text)) labelled.add(c.r0);
+  }
+  return labelled.size === k ? { rows: k, cut } : undefined;
+}
+
+/**
+ * Takes the unprinted rest of each cut merged cell out of the cells under the repeated head,
+ * inside its columns and within the rows it would have spanned: whole glyph runs that spell the
+ * rest, in reading order, and nothing when they do not.
+ */
+function dropOverflow(part: LatticePart, head: HeadRepeat): void {
+  for (const { rest, left, right, rowsBelow } of head.cut) {
+    const under = part.cells
+      .filter((c) => c.r0 >= head.rows && c.r0 < head.rows + rowsBelow && part.xs[c.c0] >= left - 3 && part.xs[c.c1 + 1] <= right + 3)
+      .sort((a, b) => a.r0 - b.r0 || a.c0 - b.c0);
+    const runs = under.flatMap((cell) => buildLines(cell.glyphs).flatMap((l) => l.glyphs.map((g) => ({ cell, g, text: squash(g.text) }))));
+    const chosen = spell(runs.map((r) => r.text), rest);
+    if (!chosen) continue;
+    const drop = new Set(chosen.map((i) => runs[i].g));
+    for (const cell of under) {
+      if (!cell.glyphs.some((g) => drop.has(g))) continue;
+      cell.glyphs = cell.glyphs.filter((g) => !drop.has(g));
+      cell.text = cellText(cell.glyphs);
+    }
+  }
+}
+
+/** Indices of pieces that, kept in order, spell `target` exactly (undefined if none do). */
+function spell(pieces: string[], target: string): number[] | undefined {
+  const failed = new Set<string>();
+  const go = (i: number, j: number): number[] | undefined => {
+    if (j === target.length) return [];
+    if (i === pieces.length || failed.has(`${i}:${j}`)) return undefined;
+    const p = pieces[i];
+    if (p && target.startsWith(p, j)) {
+      const rest = go(i + 1, j + p.length);
+      if (rest) return [i, ...rest];
+    }
+    const skip = go(i + 1, j);
+    if (!skip) failed.add(`${i}:${j}`);
+    return skip;
+  };
+  return go(0, 0);
 }
 
 /**

@@ -137,6 +137,20 @@ function slot(edges: number[], v: number): number {
   return lo;
 }
 
+/** The lattice cell that holds a glyph's centre, if any. */
+export function cellAt(parts: LatticePart[], g: Glyph): Cell | undefined {
+  const cx = (g.x0 + g.x1) / 2;
+  const cy = (g.top + g.bottom) / 2;
+  for (const p of parts) {
+    const c = slot(p.xs, cx);
+    const r = slot(p.ys, cy);
+    if (c < 0 || r < 0) continue;
+    const cell = p.cells.find((k) => k.r0 <= r && r <= k.r1 && k.c0 <= c && c <= k.c1);
+    if (cell) return cell;
+  }
+  return undefined;
+}
+
 /** Put each glyph in the lattice cell that holds its centre; a run across column rules is split first. */
 export function assignGlyphs(glyphs: Glyph[], parts: LatticePart[], free: Glyph[], pageHeight: number): void {
   const lookup = parts.map((p) => {
@@ -209,10 +223,20 @@ function splitAtRules(g: Glyph, xs: number[]): Glyph[] {
   // A placeholder dash pair (——) cannot wrap: in a column narrower than it, the second dash
   // hangs over the rule into the next cell (— | — 749). A dash piece that carries on a dash piece
   // with no gap at the rule stays with the cell the dashes start in.
+  // A closing bracket is printed with its opening one: where a wide bracket hangs over the rule of
+  // a narrow column（（六 | ）…), it stays with the cell its opening bracket is in.
   for (let i = pieces.length - 1; i > 0; i--) {
     const a = pieces[i - 1];
     const b = pieces[i];
-    if (DASHES.test(a.text) && DASHES.test(b.text) && b.x0 - a.x1 < 0.5) {
+    const hangs = b.x0 - a.x1 < 0.5;
+    if (hangs && CLOSING.test(b.text) && unclosed(a.text)) {
+      a.text += b.text;
+      a.x1 = b.x1;
+      anchors.set(a, a.x0 + 0.5);
+      pieces.splice(i, 1);
+      continue;
+    }
+    if (DASHES.test(a.text) && DASHES.test(b.text) && hangs) {
       a.text += b.text;
       a.x1 = b.x1;
       anchors.set(a, a.x0 + 0.5);
@@ -223,6 +247,9 @@ function splitAtRules(g: Glyph, xs: number[]): Glyph[] {
 }
 
 const DASHES = /^[—–―\-－─]+$/u;
+const CLOSING = /^[）)】〕」』》]+$/u;
+/** Text with an opening bracket that it does not close. */
+const unclosed = (s: string) => (s.match(/[（(【〔「『《]/gu)?.length ?? 0) > (s.match(/[）)】〕」』》]/gu)?.length ?? 0);
 /** Pieces placed by where they start, not by their centre. */
 const anchors = new WeakMap<Glyph, number>();
 
@@ -233,7 +260,7 @@ export function finishCells(part: LatticePart): void {
   }
 }
 
-function cellText(glyphs: Glyph[]): string {
+export function cellText(glyphs: Glyph[]): string {
   if (glyphs.length === 0) return '';
   return normalizeCellText(buildLines(glyphs).map((l) => lineText(l.glyphs)).join('\n'));
 }

@@ -3,7 +3,7 @@
  * looks tabular, tables without rules (stream.ts) among the remaining lines, in reading order.
  */
 import type { EnginePage, Glyph } from './engine.ts';
-import { assignGlyphs, buildLattices, finishCells } from './lattice.ts';
+import { assignGlyphs, buildLattices, cellAt, finishCells } from './lattice.ts';
 import { buildLines, lineText, looksTabular, type LatticePart, type PageItem } from './layout.ts';
 import { streamTables } from './stream.ts';
 
@@ -28,7 +28,8 @@ export async function readPage(page: EnginePage, pageNumber: number, tableContin
   let glyphs = page.glyphs;
   const chars = glyphs.reduce((n, g) => n + g.text.replace(/\s/g, '').length, 0);
   if (glyphs.length === 0) return { items: [], chars, endsInTable: false, startsWithTable: false, rulingsRead: false };
-  glyphs = dropPageFurniture(glyphs, page.height);
+  const furniture = pageFurniture(glyphs, page.height);
+  if (furniture.size) glyphs = glyphs.filter((g) => !furniture.has(g));
 
   let parts: LatticePart[] = [];
   const rulingsRead = tableContinues || looksTabular(buildLines(glyphs));
@@ -39,6 +40,7 @@ export async function readPage(page: EnginePage, pageNumber: number, tableContin
   const items: PageItem[] = [];
   const free: Glyph[] = [];
   assignGlyphs(glyphs, parts, free, page.height);
+  giveBackWrappedDigits(furniture, parts);
   for (const part of parts) {
     finishCells(part);
     if (isRealTable(part)) items.push({ kind: 'lattice', part, top: part.top });
@@ -68,8 +70,8 @@ const FOOTER_PATTERNS = [
   /^[-—–－]?\s*Page\s*\d{1,4}(\s*of\s*\d{1,4})?\s*[-—–－]?$/iu,
 ];
 
-/** Drop page numbers printed in the top or bottom margin (also when they sit inside a table area). */
-function dropPageFurniture(glyphs: Glyph[], pageHeight: number): Glyph[] {
+/** Page numbers printed in the top or bottom margin (also when they sit inside a table area). */
+function pageFurniture(glyphs: Glyph[], pageHeight: number): Set<Glyph> {
   const zone = pageHeight * 0.1;
   const drop = new Set<Glyph>();
   const lines = buildLines(glyphs);
@@ -82,5 +84,28 @@ function dropPageFurniture(glyphs: Glyph[], pageHeight: number): Glyph[] {
     const touches = lines.some((o) => o !== line && o.top < line.bottom + line.size * 0.25 && o.bottom > line.top - line.size * 0.25);
     if (!touches && FOOTER_PATTERNS.some((re) => re.test(text))) for (const g of line.glyphs) drop.add(g);
   }
-  return drop.size ? glyphs.filter((g) => !drop.has(g)) : glyphs;
+  return drop;
+}
+
+/**
+ * A page number is never the wrapped end of a number in a ruled cell: digits taken for one that
+ * sit in a cell right under or over the cell's own digits (2 / 3 / 7 in a narrow column, the row
+ * at the foot of the page, its lines too far apart to touch) go back to that cell.
+ */
+function giveBackWrappedDigits(furniture: Set<Glyph>, parts: LatticePart[]): void {
+  const digits = (g: Glyph) => /^\d+$/.test(g.text.trim());
+  let left = [...furniture].filter(digits);
+  for (let changed = true; changed && left.length; ) {
+    changed = false;
+    left = left.filter((g) => {
+      const cell = cellAt(parts, g);
+      const next = cell?.glyphs.some(
+        (o) => digits(o) && o.x0 < g.x1 && g.x0 < o.x1 && Math.max(g.top - o.bottom, o.top - g.bottom) < Math.min(g.size, o.size),
+      );
+      if (!cell || !next) return true;
+      cell.glyphs.push(g);
+      changed = true;
+      return false;
+    });
+  }
 }

@@ -88,7 +88,8 @@ function cutPoints(t: SpanTable): number[] {
   return out;
 }
 
-function splitTable(t: SpanTable, cuts: number[]): SpanTable[] {
+/** The table cut into separate tables before the given rows. */
+export function splitTable(t: SpanTable, cuts: number[]): SpanTable[] {
   const bounds = [0, ...cuts, t.rows.length];
   const out: SpanTable[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
@@ -137,7 +138,6 @@ function laidOut(
   const spacerBefore: number[] = [];
   // The parts of a cut table keep its column widths (as Word and the browser keep them).
   const widths = new Map<SpanTable, number[]>();
-  const firstParts = new Set<SpanTable>();
   const jittered = jitteredWeights(r, L.jitter);
   let t = 0;
   for (const b of doc.blocks) {
@@ -151,18 +151,18 @@ function laidOut(
     const ws = jittered(b.table);
     parts.forEach((p, i) => {
       widths.set(p, ws);
-      if (i === 0) firstParts.add(p);
       spacerBefore.push(i === 0 ? mm : 0);
       blocks.push({ kind: 'table', table: p });
     });
     t++;
   }
-  // Header rows repeat in the first part of a table only, and only rows whose spans end in them
-  // (as Word allows; the parts after a cut start with data rows).
+  // The top rows of every part of a table may repeat on each page (an author marks them, a cut
+  // part's first data rows too). Word lets a vertically merged cell start in a repeated row and
+  // cuts it there: LibreOffice prints the rest of its text over the rows under the repeat. An
+  // HTML <thead> cannot hold a rowspan that leaves it, so a browser's repeated head never cuts one.
   const headRows = (t: SpanTable) => {
-    if (!firstParts.has(t)) return 0;
     const n = Math.min(L.theadRows, t.rows.length - 1);
-    return t.rows.slice(0, n).some((row, i) => row.some((c) => i + c.rowspan > n)) ? 0 : n;
+    return docx || !t.rows.slice(0, n).some((row, i) => row.some((c) => i + c.rowspan > n)) ? n : 0;
   };
   return { doc: { ...doc, blocks }, spacerBefore, weights: (x) => widths.get(x) ?? columnWeights(x), headRows };
 }
