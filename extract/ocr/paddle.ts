@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Gray } from './image.ts';
+import { fuseHardSwish } from './onnx-graph.ts';
 import type { OcrEngine, OcrRequest, OcrResult, OcrWord } from './types.ts';
 import { resultOf } from './types.ts';
 
@@ -293,6 +294,18 @@ function stripTensor(img: Gray, strip: Strip): Float32Array {
   return out;
 }
 
+/**
+ * The recognition model as onnxruntime gets it: hard-swish as two operators instead of four
+ * (onnx-graph.ts; the same function up to float rounding, ~10% less CPU a run). Rewritten once a
+ * process: every document's engine loads the same bytes.
+ */
+const rewritten = new Map<string, Uint8Array>();
+function modelBytes(file: string): Uint8Array {
+  let bytes = rewritten.get(file);
+  if (!bytes) rewritten.set(file, (bytes = fuseHardSwish(new Uint8Array(fs.readFileSync(file))).model));
+  return bytes;
+}
+
 export interface PaddleOptions {
   /** onnxruntime threads for one inference (default 1: one core per document). */
   threads?: number;
@@ -321,7 +334,7 @@ export class PaddleEngine implements OcrEngine {
       const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
       const ort = mod.InferenceSession ? mod : mod.default!;
       const threads = opts.threads ?? 1;
-      const session = await ort.InferenceSession.create(model.recognitionPath, {
+      const session = await ort.InferenceSession.create(modelBytes(model.recognitionPath), {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         executionMode: 'sequential',
