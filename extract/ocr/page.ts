@@ -6,7 +6,7 @@ import type { CellOrigin, TableBlock } from '../model.ts';
 import { calibrate } from './calibration.ts';
 import type { OcrEngine, OcrRequest, OcrResult } from './engine.ts';
 import { findGrids, type Grid, type GridCell } from './grid.ts';
-import { binarize, crop, estimateSkew, otsu, pad, rotate, whiteOut, type Gray, type Scan } from './image.ts';
+import { binarize, crop, estimateSkew, otsu, pad, rotateScan, whiteOut, type Gray, type Scan } from './image.ts';
 import { completeHeader, snapHeader } from './lexicon.ts';
 import { cleanText, paragraphs } from './paragraphs.ts';
 import type { PageItem } from './types.ts';
@@ -44,19 +44,15 @@ export async function ocrPage(raw: Scan, page: number, dpi: number, rawEngine: O
   // The skew search runs on a half-size image at 300 dpi; a coarser scan keeps its own size.
   const f = dpi >= 250 ? 2 : 1;
   const skew = estimateSkew(binarizeSmall(raw, threshold, f), Math.floor(raw.width / f), Math.floor(raw.height / f));
-  const img = rotate(raw, skew);
+  const { img, ink } = rotateScan(raw, skew);
   const bin = binarize(img, threshold);
   const grids = findGrids(bin, img.width, img.height, dpi);
   // The text is read from the image with seal ink lifted out (image.ts), the grid from the plain one.
-  const text = raw.ink ? rotate({ width: raw.width, height: raw.height, data: raw.ink }, skew) : img;
-  // Tesseract reads the clean black-on-white image better than the gray scan: scanner grain
-  // around （一） made 予以公开 unreadable in block and line mode alike.
-  const textBin = text === img ? bin : binarize(text, threshold);
-  const clean: Gray = { width: img.width, height: img.height, data: new Uint8Array(textBin.length) };
-  for (let i = 0; i < textBin.length; i++) clean.data[i] = textBin[i] ? 0 : 255;
+  const text = ink ?? img;
   // A copy: what is not text inside the cells (specks, a seal's remains) is erased from it.
-  const base = engine.input === 'gray' ? text : clean;
-  const source: Gray = { width: base.width, height: base.height, data: base.data.slice() };
+  // Tesseract reads the clean black-on-white image better than the gray scan: scanner grain
+  // around （一） made 予以公开 unreadable in block and line mode alike. (Paddle reads the gray.)
+  const source: Gray = { width: text.width, height: text.height, data: engine.input === 'gray' ? text.data.slice() : blackOnWhite(text === img ? bin : binarize(text, threshold)) };
   // The ink of a cell is found at a looser threshold: thin strokes scanned at 150-200 dpi (一, the
   // bars of 二) come out light gray, and a box cut at Otsu's threshold loses them.
   const loose = binarize(text, Math.round((threshold + 255) / 2));
@@ -94,8 +90,16 @@ export async function ocrPage(raw: Scan, page: number, dpi: number, rawEngine: O
   return { items, skew, cells: targets.length, tables: grids.length };
 }
 
+/** Black (0) where `bin` has ink, white (255) elsewhere. */
+function blackOnWhite(bin: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin[i] ? 0 : 255;
+  return out;
+}
+
 /** Binarised image at 1/f scale (a pixel is ink if any source pixel is): for the skew search. */
 function binarizeSmall(img: Gray, threshold: number, f: number): Uint8Array {
+  if (f === 1) return binarize(img, threshold);
   const w = Math.floor(img.width / f);
   const h = Math.floor(img.height / f);
   const out = new Uint8Array(w * h);
