@@ -111,7 +111,9 @@ function findBodyTitle(blocks: Block[]): FoundTitle | null {
 }
 
 export function agencyFromTitle(title: string): string | null {
-  let t = title.replace(/[\s\u3000]+/g, '');
+  // A lone Latin letter after a Chinese character is a speck OCR read (…招商局N, 政府N信息公开): no
+  // agency name or title word has one.
+  let t = title.replace(/[\s\u3000]+/g, '').replace(/(?<=\p{Script=Han})[A-Za-z](?=\p{Script=Han}|\d|$)/gu, '');
   const bracketed = /[（(]([^（）()]{2,40})[)）]$/.exec(t);
   if (bracketed && !/\d{4}/.test(bracketed[1]) && AGENCY_IN_BRACKETS.test(bracketed[1])) {
     return bracketed[1];
