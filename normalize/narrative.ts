@@ -68,6 +68,8 @@ interface Candidate {
   area: boolean;
   /** States information in general (主动公开政府信息1,560条), through no named channel: a total. */
   generic: boolean;
+  /** Counted through one named channel (微信公众号…主动公开基本信息55条): that channel's share. */
+  channel: boolean;
 }
 
 /** `findings`, when given, receives what the text states but could not be read as one number. */
@@ -97,10 +99,11 @@ export function parseNarrative(paragraphs: string[], findings?: Finding[]): Fact
     // whole area's, larger by nature) is a second, conflicting total (全年主动公开1,356条 … 各类渠道
     // 主动公开1,892条); so is a smaller one stating information in general through no channel
     // (我局主动公开政府信息1,560条 … 全年累计公开各类信息2,380条), however the two rank. A smaller
-    // count of one kind or channel (主动公开重大建设项目信息45条) is an unmarked sub-item. No number
+    // count of one kind (主动公开重大建设项目信息45条) is an unmarked sub-item, and one channel's count
+    // of any size (微信公众号…主动公开基本信息55条 beside 主动公开信息9条: seed 000) is that channel's. No number
     // rather than a guess, and a finding saying so.
     const rival = best.tier === 2
-      ? found.find((c) => c.tier === 2 && !c.part && !c.area && c.value !== best.value && (c.value > best.value || c.generic))
+      ? found.find((c) => c.tier === 2 && !c.part && !c.area && !c.channel && c.value !== best.value && (c.value > best.value || c.generic))
       : undefined;
     if (rival) {
       findings?.push({
@@ -167,6 +170,8 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
     value, text: m[0], tier: running ? 0 : none ? 1 : 2, score, order: sentenceIndex * 10_000 + m.index,
     part, own, area: !own && scope.area.test(clause),
     generic: scope.generic.test(counted) && !scope.channel.test(clause),
+    // One channel, not a list of them (门户网站、政务微博…等各类渠道: every channel, a total).
+    channel: scope.channel.test(clause) && !acrossChannels && !/、|各类|等/u.test(clause),
   };
 }
 
