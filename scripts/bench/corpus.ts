@@ -285,16 +285,10 @@ export async function ensureCorpus(opts: CorpusOptions): Promise<{ dir: string; 
   const docs: CorpusDoc[] = [];
   const pdfJobs: { doc: CorpusDoc; render: RenderDoc }[] = [];
   for (let i = 0; i < opts.n; i++) {
-    const r = rng(0x9e3779b9 ^ (i * 2654435761));
+    const { r, m, v } = corpusVariant(models, i);
     const kind = kindOf(i);
-    const m = models[Math.floor(i / 5) % models.length];
-    const v = variant(m, r);
-    // Self-check: the varied blocks read back as the expected facts with no broken identity.
-    const back = reportFromExtraction(v.doc, { file: 'x', sha256: 'x' });
-    const diff = compareFacts(v.expected, back.facts);
-    if (diff.length) throw new Error(`bench corpus: variant ${i} of seed ${m.id} does not read back: ${diff.slice(0, 5).join('; ')}`);
-    const broken = back.findings.filter((f) => f.severity === 'error');
-    if (broken.length) throw new Error(`bench corpus: variant ${i} of seed ${m.id} breaks ${broken.map((f) => f.message).join('; ')}`);
+    const problem = variantProblem(i, m, v);
+    if (problem) throw new Error(problem);
     // The seeds render to 4 A4 pages; 0–4 pages of narrative (≈1,300 characters a page) more.
     const extraPages = kind === 'pdf' ? Math.floor(r() * 5) : Math.floor(r() * 3);
     const render = renderDocFrom(`${m.id}-${i}`, v.doc, fillerFor(r, extraPages * 1300));
@@ -372,6 +366,23 @@ function pdfPages(file: string): number | undefined {
 }
 
 /** Differences between expected facts and extracted ones (missing, extra, different values). */
+/** Document i of the corpus: its seed model, its varied blocks and expected facts, and its random stream (rendering draws on). */
+export function corpusVariant(models: SeedModel[], i: number): { r: () => number; m: SeedModel; v: ReturnType<typeof variant> } {
+  const r = rng(0x9e3779b9 ^ (i * 2654435761));
+  const m = models[Math.floor(i / 5) % models.length];
+  return { r, m, v: variant(m, r) };
+}
+
+/** Self-check: the varied blocks read back as the expected facts with no broken identity; else what differs. */
+export function variantProblem(i: number, m: SeedModel, v: ReturnType<typeof variant>): string | null {
+  const back = reportFromExtraction(v.doc, { file: 'x', sha256: 'x' });
+  const diff = compareFacts(v.expected, back.facts);
+  if (diff.length) return `bench corpus: variant ${i} of seed ${m.id} does not read back: ${diff.slice(0, 5).join('; ')}`;
+  const broken = back.findings.filter((f) => f.severity === 'error');
+  if (broken.length) return `bench corpus: variant ${i} of seed ${m.id} breaks ${broken.map((f) => f.message).join('; ')}`;
+  return null;
+}
+
 export function compareFacts(expected: Record<string, number | null>, facts: { table: string; row: string; col: string; value: number | null }[]): string[] {
   const got = new Map<string, number | null>();
   for (const f of facts) if (!got.has(key(f))) got.set(key(f), f.value);
