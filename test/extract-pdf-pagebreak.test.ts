@@ -22,6 +22,19 @@ const tablePages = (blocks: Block[]) => new Set(blocks.flatMap((b) => (b.kind ==
 
 const row = (cells: string[]) => `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 
+/**
+ * An A4 page without margins around one cut table: the body's `font`, the table's `css`, the
+ * report title, `lead` (a line before the table), the #spacer renderCut sizes, and `body`.
+ */
+const cutPage = (font: string, css: string, title: string, body: string, lead = '') => `<!doctype html><html><head><meta charset="utf-8"><style>
+    @page { size: A4; margin: 0 }
+    body { margin: 0; ${font} }
+    ${css}
+  </style></head><body>
+  <h1 style="margin:0 0 0 40px;height:40px">${title}</h1>
+  ${lead ? `${lead}\n  ` : ''}<div id="spacer"></div>
+  ${body}</body></html>`;
+
 /** Renders html, with #spacer set to `spacer(pageHeight, rows, tableTop)` px, to a cached PDF. */
 async function renderCut(name: string, html: string, spacer: string): Promise<Uint8Array> {
   const cache = path.join(repoRoot, `test/.cache/pdf/${name}.pdf`);
@@ -46,42 +59,38 @@ async function renderCut(name: string, html: string, spacer: string): Promise<Ui
 }
 
 function lastRowAlone(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 14px }
-    table { border-collapse: collapse; width: 700px; margin-left: 40px }
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 14px",
+    `table { border-collapse: collapse; width: 700px; margin-left: 40px }
     td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }
-    td:nth-child(2) { width: 16px }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2015年政府信息公开工作年度报告</h1>
-  <div id="spacer"></div>
-  <table>
+    td:nth-child(2) { width: 16px }`,
+    '某局2015年政府信息公开工作年度报告',
+    `<table>
     ${row(['统计指标', '单位', '统计数'])}
     ${row(['九、政府信息公开会议和培训情况', '——', '——'])}
     ${row(['（一）召开政府信息公开工作会议或专题会议数', '次', '4'])}
     ${row(['（二）举办各类培训班数', '次', '14'])}
     ${row(['（三）接受培训人员数', '人次', '29'])}
   </table>
-  <p style="margin-left:60px">单位负责人：张三 审核人：李四 填报人：王五</p></body></html>`;
+  <p style="margin-left:60px">单位负责人：张三 审核人：李四 填报人：王五</p>`,
+  );
   // Push the table down so that its last row is the first thing on page 2.
   return renderCut('last-row-alone', html, 'pageHeight - tableTop - rows[3].offsetTop - rows[3].offsetHeight - 8');
 }
 
 async function headerEndsPage(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 14px }
-    table { border-collapse: collapse; width: 700px; margin-left: 40px }
-    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
-  <div id="spacer"></div>
-  <table>
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 14px",
+    `table { border-collapse: collapse; width: 700px; margin-left: 40px }
+    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }`,
+    '某局2023年政府信息公开工作年度报告',
+    `<table>
     ${row(['第二十条第（一）项', '', '', ''])}
     ${row(['信息内容', '本年制发件数', '本年废止件数', '现行有效件数'])}
     ${row(['规章', '743', '9', '2'])}
     ${row(['行政规范性文件', '18', '18', '349'])}
-  </table></body></html>`;
+  </table>`,
+  );
   // Push the table down so that its second row (the header) is the last row on page 1.
   return renderCut('header-ends-page', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 8');
 }
@@ -117,15 +126,12 @@ describe('a page break right after a header row', () => {
 
 /** The head of a table repeated on the next page (<thead>), the break inside a later sub-table. */
 function repeatedHead(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 14px }
-    table { border-collapse: collapse; width: 700px; margin-left: 40px }
-    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
-  <div id="spacer"></div>
-  <table>
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 14px",
+    `table { border-collapse: collapse; width: 700px; margin-left: 40px }
+    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }`,
+    '某局2023年政府信息公开工作年度报告',
+    `<table>
     <thead>
     <tr><td colspan="4">第二十条第（一）项</td></tr>
     ${row(['信息内容', '本年制发件数', '本年废止件数', '现行有效件数'])}
@@ -140,23 +146,20 @@ function repeatedHead(): Promise<Uint8Array> {
     <tr><td>行政处罚</td><td colspan="3">358</td></tr>
     <tr><td>行政强制</td><td colspan="3">782</td></tr>
     </tbody>
-  </table></body></html>`;
+  </table>`,
+  );
   // Push the table down so that page 1 ends after the （五） header rows.
   return renderCut('repeated-head', html, 'pageHeight - tableTop - (rows[5].offsetTop + rows[5].offsetHeight) - 8');
 }
 
 /** A table's header rows alone (too little text to look tabular) at the foot of page 1, cut from its body. */
 function headAloneAtFoot(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 16px }
-    table { border-collapse: collapse; width: 510px; margin-left: 40px; table-layout: fixed; margin-top: 0; margin-bottom: 0 }
-    td { border: 1px solid #000; padding: 1px 2px; line-height: 1.3; text-align: center } tr { break-inside: avoid }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2020年政府信息公开工作年度报告</h1>
-  <p style="margin-left:40px">二、主动公开政府信息情况</p>
-  <div id="spacer"></div>
-  <table>
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 16px",
+    `table { border-collapse: collapse; width: 510px; margin-left: 40px; table-layout: fixed; margin-top: 0; margin-bottom: 0 }
+    td { border: 1px solid #000; padding: 1px 2px; line-height: 1.3; text-align: center } tr { break-inside: avoid }`,
+    '某局2020年政府信息公开工作年度报告',
+    `<table>
     <colgroup><col style="width:300px"><col style="width:70px"><col style="width:70px"><col style="width:70px"></colgroup>
     <tr><td colspan="4" style="text-align:center">第二十条第（一）项</td></tr>
     ${row(['信息内容', '本年新制作数量', '本年新公开数量', '对外公开总数量'])}
@@ -166,28 +169,28 @@ function headAloneAtFoot(): Promise<Uint8Array> {
     ${row(['规章', '3', '4', '1'])}
     ${row(['规范性文件', '17', '6', '4'])}
   </table>
-  <p style="margin-left:40px">三、收到和处理政府信息公开申请情况</p></body></html>`;
+  <p style="margin-left:40px">三、收到和处理政府信息公开申请情况</p>`,
+    '<p style="margin-left:40px">二、主动公开政府信息情况</p>',
+  );
   // Push the tables down so that the first (its header rows) is the last thing on page 1.
   return renderCut('head-alone-at-foot', html, 'pageHeight - tableTop - document.querySelector("table").offsetHeight - 6');
 }
 
 /** A 单位 column narrower than its —— : the second dash hangs over the rule into the value cell. */
 function narrowUnit(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
-    table { border-collapse: collapse; width: 600px; margin-left: 40px; table-layout: fixed }
-    td { border: 1px solid #000; padding: 6px 8px; word-break: break-all }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2017年政府信息公开工作年度报告</h1>
-  <div id="spacer"></div>
-  <table>
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 15px",
+    `table { border-collapse: collapse; width: 600px; margin-left: 40px; table-layout: fixed }
+    td { border: 1px solid #000; padding: 6px 8px; word-break: break-all }`,
+    '某局2017年政府信息公开工作年度报告',
+    `<table>
     <colgroup><col style="width:430px"><col style="width:17px"><col style="width:153px"></colgroup>
     ${row(['统计指标', '单位', '统计数'])}
     ${row(['一、主动公开情况', '——', '749'])}
     ${row(['（一）主动公开政府信息数', '条', '373'])}
     ${row(['其中：主动公开规范性文件数', '条', '12'])}
-  </table></body></html>`;
+  </table>`,
+  );
   return renderCut('narrow-unit', html, '0');
 }
 
@@ -197,21 +200,19 @@ function narrowUnit(): Promise<Uint8Array> {
  * sub-row's label no longer matched (fresh draw 2034).
  */
 function bracketOverRule(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei Mono'; font-size: 15px }
-    table { border-collapse: collapse; width: 600px; margin-left: 40px; table-layout: fixed }
-    td { border: 1px solid #000; padding: 3px 5px; line-height: 1.8 }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2021年政府信息公开工作年度报告</h1>
-  <div id="spacer"></div>
-  <table>
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei Mono'; font-size: 15px",
+    `table { border-collapse: collapse; width: 600px; margin-left: 40px; table-layout: fixed }
+    td { border: 1px solid #000; padding: 3px 5px; line-height: 1.8 }`,
+    '某局2021年政府信息公开工作年度报告',
+    `<table>
     <colgroup><col style="width:40px"><col style="width:250px"><col><col><col></colgroup>
     <tr><td colspan="2">信息内容</td><td>自然人</td><td>其他</td><td>总计</td></tr>
     <tr><td rowspan="3">（六）其他处理</td><td>1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请</td><td>10</td><td>2</td><td>12</td></tr>
     <tr><td>2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请</td><td>1</td><td>20</td><td>21</td></tr>
     <tr><td>3.其他</td><td>1</td><td>4</td><td>5</td></tr>
-  </table></body></html>`;
+  </table>`,
+  );
   return renderCut('bracket-over-rule', html, '0');
 }
 
@@ -271,17 +272,15 @@ function reviewRowAlone(widths: 'same' | 'redrawn'): Promise<Uint8Array> {
     <tr>${[...sub, ...sub].map((s) => `<td>${s}</td>`).join('')}</tr>`;
   const data = `<tr>${['', '', '', '', '', '0', '0', '0', '4', '4', '0', '0', '0', '2', '2'].map((c) => `<td>${c}</td>`).join('')}</tr>`;
   const tables = widths === 'same' ? `${top}\n${data}</table>` : `${top}</table><table>${head(w2)}${data}</table>`;
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 12px }
-    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 690px; margin-top: 0; margin-bottom: 0 }
-    td { border: 1px solid #000; height: 36px; padding: 0 2px; text-align: center } tr { break-inside: avoid }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2024年政府信息公开工作年度报告</h1>
-  <p style="margin-left:40px">四、政府信息公开行政复议、行政诉讼情况</p>
-  <div id="spacer"></div>
-  ${tables}
-  <p style="margin-left:40px">五、存在的主要问题及改进情况</p></body></html>`;
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 12px",
+    `table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 690px; margin-top: 0; margin-bottom: 0 }
+    td { border: 1px solid #000; height: 36px; padding: 0 2px; text-align: center } tr { break-inside: avoid }`,
+    '某局2024年政府信息公开工作年度报告',
+    `${tables}
+  <p style="margin-left:40px">五、存在的主要问题及改进情况</p>`,
+    '<p style="margin-left:40px">四、政府信息公开行政复议、行政诉讼情况</p>',
+  );
   // Push the table down so that its data row is the first thing on page 2.
   return renderCut(`review-row-alone-${widths}`, html, 'pageHeight - tableTop - (rows[2].offsetTop + rows[2].offsetHeight) - 8');
 }
@@ -308,20 +307,18 @@ describe('a data row with blank cells alone on the next page', () => {
 
 /** Numbers wrapped in narrow cells (121 / 5, 252 / 3) in the first row of a page: not a page number. */
 function wrappedDigitsAtTop(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
-    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
-    td { border: 1px solid #000; padding: 2px 4px; word-break: break-all; text-align: center } tr { break-inside: avoid }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
-  <div id="spacer"></div>
-  <table><colgroup><col style="width:300px"><col style="width:30px"><col style="width:30px"><col style="width:60px"></colgroup>
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 15px",
+    `table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
+    td { border: 1px solid #000; padding: 2px 4px; word-break: break-all; text-align: center } tr { break-inside: avoid }`,
+    '某局2023年政府信息公开工作年度报告',
+    `<table><colgroup><col style="width:300px"><col style="width:30px"><col style="width:30px"><col style="width:60px"></colgroup>
     ${row(['信息内容', '甲', '乙', '总计'])}
     ${row(['（六）其他处理', '0', '9', '9'])}
     ${row(['（七）总计', '1215', '2523', '3738'])}
     ${row(['四、结转下年度继续办理', '0', '0', '0'])}
-  </table></body></html>`;
+  </table>`,
+  );
   return renderCut('wrapped-digits-at-top', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
 }
 
@@ -331,18 +328,16 @@ function wrappedDigitsAtTop(): Promise<Uint8Array> {
  * numbers and were dropped (fresh draw 2033: 其他 read 23 for 237).
  */
 function wrappedDigitsAtFoot(): Promise<Uint8Array> {
-  const html = `<!doctype html><html><head><meta charset="utf-8"><style>
-    @page { size: A4; margin: 0 }
-    body { margin: 0; font-family: 'WenQuanYi Micro Hei'; font-size: 15px }
-    table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
-    td { border: 1px solid #000; padding: 0 4px; line-height: 1.7; word-break: break-all; text-align: center } tr { break-inside: avoid }
-  </style></head><body>
-  <h1 style="margin:0 0 0 40px;height:40px">某局2023年政府信息公开工作年度报告</h1>
-  <div id="spacer"></div>
-  <table><colgroup><col style="width:300px"><col style="width:18px"><col style="width:60px"></colgroup>
+  const html = cutPage(
+    "font-family: 'WenQuanYi Micro Hei'; font-size: 15px",
+    `table { border-collapse: collapse; margin-left: 40px; table-layout: fixed; width: 420px }
+    td { border: 1px solid #000; padding: 0 4px; line-height: 1.7; word-break: break-all; text-align: center } tr { break-inside: avoid }`,
+    '某局2023年政府信息公开工作年度报告',
+    `<table><colgroup><col style="width:300px"><col style="width:18px"><col style="width:60px"></colgroup>
     ${row(['信息内容', '其他', '总计'])}
     ${row(['一、本年新收政府信息公开申请数量', '237', '391'])}
-  </table></body></html>`;
+  </table>`,
+  );
   return renderCut('wrapped-digits-at-foot', html, 'pageHeight - tableTop - (rows[1].offsetTop + rows[1].offsetHeight) - 4');
 }
 
