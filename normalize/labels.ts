@@ -39,7 +39,7 @@ interface LabelsFile {
   narrative: {
     /** `none`: sentences stating that there were none (未收到…申请): group 1 the word that says so. */
     rows: (LabelEntry & { none?: string[] })[];
-    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year' | 'area' | 'own' | 'carried_over' | 'subordinate' | 'channel' | 'across' | 'colon_list' | 'generic', string>;
+    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year' | 'area' | 'own' | 'carried_over' | 'subordinate' | 'channel' | 'channel_list' | 'across' | 'colon_list' | 'generic', string>;
   };
   report_sections: { legacy: string[]; statutory: string[] };
 }
@@ -168,6 +168,7 @@ export const labels = {
     carriedOver: new RegExp(raw.narrative.scope.carried_over, 'u'),
     subordinate: new RegExp(raw.narrative.scope.subordinate, 'u'),
     channel: new RegExp(raw.narrative.scope.channel, 'u'),
+    channelList: new RegExp(raw.narrative.scope.channel_list, 'u'),
     generic: new RegExp(raw.narrative.scope.generic, 'u'),
     across: new RegExp(raw.narrative.scope.across, 'u'),
     colonList: new RegExp(raw.narrative.scope.colon_list, 'u'),

@@ -171,7 +171,7 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
     part, own, area: !own && scope.area.test(clause),
     generic: scope.generic.test(counted) && !scope.channel.test(clause),
     // One channel, not a list of them (门户网站、政务微博…等各类渠道: every channel, a total).
-    channel: scope.channel.test(clause) && !acrossChannels && !/、|各类|等/u.test(clause),
+    channel: scope.channel.test(clause) && !acrossChannels && !scope.channelList.test(clause),
   };
 }
 
