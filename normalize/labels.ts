@@ -39,7 +39,7 @@ interface LabelsFile {
   narrative: {
     /** `none`: sentences stating that there were none (未收到…申请): group 1 the word that says so. */
     rows: (LabelEntry & { none?: string[] })[];
-    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year' | 'area' | 'own' | 'carried_over' | 'subordinate' | 'channel' | 'channel_list' | 'across' | 'colon_list' | 'generic', string>;
+    scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year' | 'area' | 'own' | 'carried_over' | 'subordinate' | 'channel' | 'channel_list' | 'across' | 'colon_list' | 'generic' | 'level' | 'procedure_agency' | 'broad' | 'defined', string>;
   };
   report_sections: { legacy: string[]; statutory: string[] };
 }
@@ -172,6 +172,10 @@ export const labels = {
     generic: new RegExp(raw.narrative.scope.generic, 'u'),
     across: new RegExp(raw.narrative.scope.across, 'u'),
     colonList: new RegExp(raw.narrative.scope.colon_list, 'u'),
+    level: new RegExp(raw.narrative.scope.level, 'u'),
+    procedureAgency: new RegExp(raw.narrative.scope.procedure_agency, 'gu'),
+    broad: new RegExp(raw.narrative.scope.broad, 'u'),
+    defined: new RegExp(raw.narrative.scope.defined, 'u'),
   },
 };
 

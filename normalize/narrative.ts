@@ -61,6 +61,8 @@ interface Candidate {
   tier: number;
   score: number;
   order: number;
+  /** Where the number stands (sentence, offset). */
+  at: number;
   /** A part of a larger figure: after 其中, inside brackets, an item of a list. */
   part: boolean;
   /** Counted for the reporting agency itself (我局…) or for its whole area (全市…). */
@@ -70,6 +72,12 @@ interface Candidate {
   generic: boolean;
   /** Counted through one named channel (微信公众号…主动公开基本信息55条): that channel's share. */
   channel: boolean;
+  /** Counts information of every kind (各类信息), wider than government information. */
+  broad: boolean;
+  /** The government information inside such a count (…，其中政府信息1,870条). */
+  defined: boolean;
+  /** An item of a list after a colon (申请：当面申请2件，…): never the figure. */
+  listItem: boolean;
 }
 
 /** `findings`, when given, receives what the text states but could not be read as one number. */
@@ -93,8 +101,18 @@ export function parseNarrative(paragraphs: string[], findings?: Finding[]): Fact
     // An agency's report that gives its area's figure beside its own (全市共收到…1,210件，其中我局
     // 收到21件) reports its own.
     if (found.some((c) => c.own)) found = found.filter((c) => !c.area);
-    const best = found.sort((a, b) => b.tier - a.tier || b.score - a.score || a.order - b.order)[0];
+    found = found.filter((c) => !c.listItem);
+    let best = found.sort((a, b) => b.tier - a.tier || b.score - a.score || a.order - b.order)[0];
     if (!best) continue;
+    // 主动公开各类信息2,300余条，其中政府信息1,870条: information of every kind includes news and
+    // notices; what the report counts is the government information named inside it.
+    const refined = best.broad
+      ? found.find((c) => c.defined && Math.floor(c.at / 10_000) === Math.floor(best.at / 10_000) && c.at > best.at)
+      : undefined;
+    if (refined) {
+      found = found.filter((c) => !c.broad);
+      best = refined;
+    }
     // A total is the largest figure of its kind: a larger count that is no part of anything (nor a
     // whole area's, larger by nature) is a second, conflicting total (全年主动公开1,356条 … 各类渠道
     // 主动公开1,892条); so is a smaller one stating information in general through no channel
@@ -134,7 +152,11 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
   // What is counted may also follow the number (收到12件政府信息公开申请, 主动公开35条政府采购信息):
   // the rest of its clause.
   const countedAfter = firstClause(s.text.slice(numberEnd));
-  if (scope.otherProcedure.test(clause) || scope.otherProcedure.test(countedAfter)) return null;
+  // An agency named for a procedure (县行政审批局, 市信访局) is the one counting, not what is counted,
+  // when the count names disclosure (县行政审批局主动公开政府信息532条).
+  const namesDisclosure = scope.disclosure.test(counted) || scope.disclosure.test(m[0]);
+  const procedureClause = namesDisclosure ? clause.replace(scope.procedureAgency, '') : clause;
+  if (scope.otherProcedure.test(procedureClause) || scope.otherProcedure.test(countedAfter)) return null;
   // A count for a subordinate unit (局属…中心受理…3件, 局属各单位主动公开…) is not the reporting agency's.
   if (scope.subordinate.test(clause)) return null;
   // Channels listed and summed (通过院务公开栏、医院网站公开信息合计615条) count every channel: a total,
@@ -142,7 +164,7 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
   const acrossChannels = scope.across.test(before) && /、/u.test(counted);
   const countedTopics = acrossChannels ? counted.replace(new RegExp(scope.channel, 'gu'), '') : counted;
   if (scope.subCategory.test(countedTopics) || scope.subCategory.test(countedAfter)) return null;
-  const about = scope.disclosure.test(m[0]) || scope.disclosure.test(before)
+  const about = scope.disclosure.test(m[0]) || scope.disclosure.test(before) || scope.disclosure.test(countedAfter)
     || (scope.disclosure.test(s.heading) && !scope.otherProcedure.test(s.text));
   if (!about) return null;
   let value = none ? 0 : countValue(m[1], m[2]);
@@ -165,13 +187,17 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
   // (reports then give the year's as 其中2012年新增…), or only this year (截至2024年12月底…累计发布70条,
   // seed 004): it loses to any other count in scope and is read only when it stands alone.
   const running = scope.runningTotal.test(before) && !scope.thisYear.test(clause);
-  const own = scope.own.test(clause);
+  // 学校本级 is the agency's own; 全市…，其中市政府本级218件 is a part of the area's total.
+  const own = scope.own.test(clause) || (scope.level.test(clause) && !scope.subItem.test(clause));
   return {
-    value, text: m[0], tier: running ? 0 : none ? 1 : 2, score, order: sentenceIndex * 10_000 + m.index,
+    value, text: m[0], tier: running ? 0 : none ? 1 : 2, score, order: sentenceIndex * 10_000 + m.index, at: sentenceIndex * 10_000 + numberAt,
     part, own, area: !own && scope.area.test(clause),
     generic: scope.generic.test(counted) && !scope.channel.test(clause),
     // One channel, not a list of them (门户网站、政务微博…等各类渠道: every channel, a total).
     channel: scope.channel.test(clause) && !acrossChannels && !scope.channelList.test(clause),
+    broad: scope.broad.test(counted) && !part,
+    defined: scope.defined.test(clause),
+    listItem,
   };
 }
 

@@ -274,6 +274,72 @@ const HELD_OUT: { name: string; text: string; want: Want }[] = [
   { name: 'citizen hotline before the disclosure sentence', text: `一、总体情况\n全年受理市民热线诉求申请8800件。今年以来，我局主动公开政府信息共计520条，收到政府信息公开申请2件。`, want: { proactive_items: 520, applications_received: 2 } },
 ];
 
+/**
+ * One case per mechanism added with batch 7's misses and the generalisation check (narrfix), in
+ * other words than the paragraphs that showed the gap; each fails without its mechanism (the
+ * approvals-only case guards the procedure-named agency against over-reach).
+ */
+const MECHANISMS: { name: string; text: string; want: Want }[] = [
+  {
+    name: 'an agency named for a procedure counts disclosure; its procedure counts stay out',
+    text: `一、总体情况
+2019年，市信访局主动公开政府信息86条，全年受理来信来访1,230件次，收到政府信息公开申请3件。
+2022年，市政务服务管理办公室全年受理各类申请8.6万件。`,
+    want: { proactive_items: 86, applications_received: 3 },
+  },
+  {
+    name: 'an agency named for a procedure, its own approvals only',
+    text: `县行政审批服务局全年受理企业开办申请2,140件，办结2,140件。`,
+    want: { proactive_items: null, applications_received: null },
+  },
+  {
+    name: "the level's own count after 其中 is a part of the area's total",
+    text: `2020年，全省共受理政府信息公开申请4,862件，其中省本级受理1,035件。`,
+    want: { proactive_items: null, applications_received: 4862 },
+  },
+  {
+    name: 'information of every kind with its government information inside',
+    text: `（一）主动公开情况
+2018年主动公开各类信息1.1万余条，其中政府信息6,420条，其余为新闻动态。`,
+    want: { proactive_items: 6420, applications_received: null },
+  },
+  {
+    name: 'what is counted after the number names disclosure',
+    text: `本年度，我办共接到6件依申请公开的申请，均已按时答复。`,
+    want: { proactive_items: null, applications_received: 6 },
+  },
+  {
+    name: "a running total with the year's figure after 其中",
+    text: `截至2011年末，全县历年累计主动公开政府信息2.4万条，其中本年度主动公开3,150条。
+截至2012年底，累计受理政府信息公开申请41件，其中2012年度受理12件。`,
+    want: { proactive_items: 3150, applications_received: 12 },
+  },
+  {
+    name: 'applications handled include carried-over ones; the new ones are received',
+    text: `2022年，本机关共办理政府信息公开申请75件，其中当年新收69件，上年结转6件。`,
+    want: { proactive_items: null, applications_received: 69 },
+  },
+  {
+    name: 'a colon list with words before the colon, and a list with no sum',
+    text: `（二）依申请公开情况
+收到政府信息公开申请的方式：网上申请11件，信函申请4件，合计15件。`,
+    want: { proactive_items: null, applications_received: 15 },
+  },
+  {
+    name: 'an item of a colon list is never the figure',
+    text: `全年收到政府信息公开申请：当面申请2件，网上申请5件。`,
+    want: { proactive_items: null, applications_received: null },
+  },
+  {
+    name: '共公开信息 under a disclosure heading; 无依申请公开情况',
+    text: `（一）主动公开情况
+2016年，我街道共公开信息684条，均通过区政府网站发布。
+（二）依申请公开情况
+2016年度我街道无依申请公开情况。`,
+    want: { proactive_items: 684, applications_received: 0 },
+  },
+];
+
 const valueOf = (facts: { row: string; value: number | null }[], row: string) => facts.find((f) => f.row === row)?.value ?? null;
 
 /** A blind batch's misses (`name: row = got, want …`) and its number of values. */
@@ -382,13 +448,36 @@ describe('narrative numbers in scope', () => {
    * batch 6): 77/80 = 96%, no number where the answer is none. Misses: a proactive count beside an
    * administrative-approval decoy not read (532); a city's total (2,315) lost to its own level's
    * subset (218); 各类信息2,300余条，其中政府信息1,870条 read as 2,300 (want the 政府信息 1,870).
-   * Left unfixed on purpose: this batch stays the held-out measure of the rules as they are.
-   * First runs over batches 4–7: 284/320 = 88.75%.
+   * First runs over batches 4–7: 284/320 = 88.75%. Fixed later (narrfix) as general mechanisms,
+   * each shown in MECHANISMS in other words: an agency named for a procedure (县行政审批局) counting
+   * disclosure; 其中…本级 a part of its area's total; 各类信息 with 其中政府信息 inside: 80/80 after.
    */
   it.each([4, 5, 6, 7])('blind batch %i (written before reading the rules): ≥ 90% right, no invented number', (n) => {
     const { wrong, total } = blindBatch(`narrative-blind-${n}.json`);
     console.log(`narrative (blind batch ${n}): ${total - wrong.length}/${total} right`, wrong);
     expect(total).toBe(80);
+    expect((total - wrong.length) / total).toBeGreaterThanOrEqual(0.9);
+    expect(wrong.filter((w) => /want null$/.test(w))).toEqual([]);
+  });
+
+  it.each(MECHANISMS)('mechanism: $name', ({ text, want }) => {
+    const facts = parseNarrative(text.split('\n'));
+    expect({ proactive_items: valueOf(facts, 'proactive_items'), applications_received: valueOf(facts, 'applications_received') }).toEqual(want);
+  });
+
+  /**
+   * Fresh paragraphs for the generalisation check. narrative-fresh.json: the batch 4–6 mechanisms
+   * in other words, and real shapes no batch had (statutory sub-sections, channel splits, 上年结转,
+   * townships, 2008–2010 running totals). FIRST RUN (before the narrfix changes): 65/72; its misses
+   * were fixed as mechanisms, so no honest figure any more. narrative-fresh-2.json, written after
+   * those fixes: 38/40 on first run (the same with the rules before them); 39/40 after 发布政府信息
+   * 共计N条 was read. Left: 依申请公开政府信息11件 (applications or items disclosed? none read).
+   */
+  it.each(['narrative-fresh.json', 'narrative-fresh-2.json'])('fresh generalisation paragraphs %s: ≥ 90% right, no invented number', (file) => {
+    const batch: { cases: unknown[] } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures', file), 'utf8'));
+    const { wrong, total } = blindBatch(file);
+    console.log(`narrative (${file}): ${total - wrong.length}/${total} right`, wrong);
+    expect(total).toBe(batch.cases.length * 2);
     expect((total - wrong.length) / total).toBeGreaterThanOrEqual(0.9);
     expect(wrong.filter((w) => /want null$/.test(w))).toEqual([]);
   });
