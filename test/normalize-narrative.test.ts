@@ -338,6 +338,25 @@ const MECHANISMS: { name: string; text: string; want: Want }[] = [
 2016年度我街道无依申请公开情况。`,
     want: { proactive_items: 684, applications_received: 0 },
   },
+  {
+    name: 'applications in 宗 and information in 项; tasks in 项 are no information',
+    text: `（一）主动公开情况
+2020年，市住房和城乡建设局完成主动公开重点工作任务18项，主动公开政府信息共752项。
+（二）依申请公开情况
+2020年，本局共受理政府信息公开申请27宗，其中网上申请19宗。`,
+    want: { proactive_items: 752, applications_received: 27 },
+  },
+  {
+    name: 'a count stated with no verb; another procedure stated the same way stays out',
+    text: `（二）依申请公开情况
+2023年，本机关行政复议申请数量为2件，政府信息公开申请总量为41件。`,
+    want: { proactive_items: null, applications_received: 41 },
+  },
+  {
+    name: 'a count stated with 共有 before it',
+    text: `2019年度本机关共有5件政府信息公开申请，均已按时答复。`,
+    want: { proactive_items: null, applications_received: 5 },
+  },
 ];
 
 const valueOf = (facts: { row: string; value: number | null }[], row: string) => facts.find((f) => f.row === row)?.value ?? null;
