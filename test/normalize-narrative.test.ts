@@ -357,6 +357,20 @@ const MECHANISMS: { name: string; text: string; want: Want }[] = [
     text: `2019年度本机关共有5件政府信息公开申请，均已按时答复。`,
     want: { proactive_items: null, applications_received: 5 },
   },
+  {
+    name: 'a change over last year is no count',
+    text: `（一）主动公开情况
+2021年，区教育局主动公开政府信息比2020年增加了148条。
+（二）依申请公开情况
+2021年，区教育局收到的政府信息公开申请较上年减少4件。`,
+    want: { proactive_items: null, applications_received: null },
+  },
+  {
+    name: "the year's applications with no noun after a running total; service guides are a topic",
+    text: `截至2010年12月底，本办累计接收政府信息公开申请19件，今年受理6件。
+县政务服务中心主动公开服务指南信息640条。`,
+    want: { proactive_items: null, applications_received: 6 },
+  },
 ];
 
 const valueOf = (facts: { row: string; value: number | null }[], row: string) => facts.find((f) => f.row === row)?.value ?? null;
