@@ -371,6 +371,12 @@ const MECHANISMS: { name: string; text: string; want: Want }[] = [
 县政务服务中心主动公开服务指南信息640条。`,
     want: { proactive_items: null, applications_received: 6 },
   },
+  {
+    name: 'information reviewed before publication is no count of it',
+    text: `（三）政府信息管理
+2022年，办公室对拟发布的政府信息1,150条逐条进行保密审查。`,
+    want: { proactive_items: null, applications_received: null },
+  },
 ];
 
 const valueOf = (facts: { row: string; value: number | null }[], row: string) => facts.find((f) => f.row === row)?.value ?? null;
