@@ -374,7 +374,7 @@ const MECHANISMS: { name: string; text: string; want: Want }[] = [
   {
     name: 'information reviewed before publication is no count of it',
     text: `（三）政府信息管理
-2022年，办公室对拟发布的政府信息1,150条逐条进行保密审查。`,
+2022年，办公室逐条审核拟公开政府信息1,150条，未发生泄密情况。`,
     want: { proactive_items: null, applications_received: null },
   },
 ];
