@@ -38,7 +38,7 @@ interface LabelsFile {
   };
   narrative: {
     /** `none`: sentences stating that there were none (未收到…申请): group 1 the word that says so. */
-    rows: (LabelEntry & { none?: string[] })[];
+    rows: (LabelEntry & { none?: string[]; section?: { heading: string; match: string[] } })[];
     scope: Record<'heading' | 'top_heading' | 'not_a_count' | 'enumeration' | 'disclosure' | 'other_procedure' | 'sub_category' | 'summary' | 'sub_item' | 'running_total' | 'this_year' | 'area' | 'own' | 'carried_over' | 'subordinate' | 'channel' | 'channel_list' | 'across' | 'colon_list' | 'generic' | 'level' | 'procedure_agency' | 'broad' | 'defined', string>;
   };
   report_sections: { legacy: string[]; statutory: string[] };
@@ -150,6 +150,8 @@ export const labels = {
     id: e.id,
     patterns: e.match.map((m) => new RegExp(m, 'dgu')),
     none: (e.none ?? []).map((m) => new RegExp(m, 'dgu')),
+    // Read only in a section whose heading names the row (（一）主动公开 … 发布信息128条).
+    section: e.section ? { heading: new RegExp(e.section.heading, 'u'), patterns: e.section.match.map((m) => new RegExp(m, 'dgu')) } : null,
   })),
   narrativeScope: {
     heading: new RegExp(raw.narrative.scope.heading, 'u'),

@@ -78,6 +78,8 @@ interface Candidate {
   defined: boolean;
   /** An item of a list after a colon (申请：当面申请2件，…): never the figure. */
   listItem: boolean;
+  /** Followed by 、 (网上申请4件、当面申请2件): one item of a list. */
+  listed: boolean;
 }
 
 /** `findings`, when given, receives what the text states but could not be read as one number. */
@@ -86,24 +88,47 @@ export function parseNarrative(paragraphs: string[], findings?: Finding[]): Fact
   const facts: Fact[] = [];
   for (const entry of labels.narrative) {
     let found: Candidate[] = [];
+    const read = (s: Sentence, si: number, re: RegExp, none: boolean) => {
+      re.lastIndex = 0;
+      for (let m = re.exec(s.text); m; m = re.exec(s.text)) {
+        const c = judge(s, m, si, none);
+        if (c) found.push(c);
+        if (m[0].length === 0) re.lastIndex++;
+      }
+    };
     ss.forEach((s, si) => {
-      for (const [patterns, none] of [[entry.patterns, false], [entry.none, true]] as const) {
-        for (const re of patterns) {
+      for (const re of entry.patterns) read(s, si, re, false);
+      for (const re of entry.none) read(s, si, re, true);
+    });
+    // Under a heading that names the row (（一）主动公开), a plainer statement is its count (发布信息128条);
+    // through one channel it is read only when it is the section's one count: 门户网站公开信息428条 beside
+    // 微信公众号发布信息1,236条 are channel shares that may overlap, and no total.
+    if (entry.section) {
+      const bySection = new Map<string, { s: Sentence; si: number; m: RegExpExecArray }[]>();
+      ss.forEach((s, si) => {
+        if (!entry.section!.heading.test(s.heading)) return;
+        for (const re of entry.section!.patterns) {
           re.lastIndex = 0;
-          for (let m = re.exec(s.text); m; m = re.exec(s.text)) {
-            const c = judge(s, m, si, none);
-            if (c) found.push(c);
-            if (m[0].length === 0) re.lastIndex++;
-          }
+          for (let m = re.exec(s.text); m; m = re.exec(s.text)) bySection.set(s.heading, [...(bySection.get(s.heading) ?? []), { s, si, m }]);
+        }
+      });
+      for (const ms of bySection.values()) {
+        const throughChannel = ms.filter(({ s, m }) => scope.channel.test(lastClause(s.text.slice(0, m.index))));
+        for (const { s, si, m } of ms) {
+          if (throughChannel.length > 1 && throughChannel.some((t) => t.m === m)) continue;
+          const c = judge(s, m, si, false);
+          if (c) found.push(c);
         }
       }
-    });
+    }
     // An agency's report that gives its area's figure beside its own (全市共收到…1,210件，其中我局
     // 收到21件) reports its own.
     if (found.some((c) => c.own)) found = found.filter((c) => !c.area);
     found = found.filter((c) => !c.listItem);
     let best = found.sort((a, b) => b.tier - a.tier || b.score - a.score || a.order - b.order)[0];
     if (!best) continue;
+    // 收到网上申请4件、当面申请2件 with no total: the best is one item of a list, not the year's figure.
+    if (best.tier === 2 && best.listed) continue;
     // 主动公开各类信息2,300余条，其中政府信息1,870条: information of every kind includes news and
     // notices; what the report counts is the government information named inside it.
     const refined = best.broad
@@ -198,6 +223,7 @@ function judge(s: Sentence, m: RegExpExecArray, sentenceIndex: number, none: boo
     broad: scope.broad.test(counted) && !part,
     defined: scope.defined.test(clause),
     listItem,
+    listed: scope.enumeration.test(after),
   };
 }
 
