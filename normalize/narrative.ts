@@ -112,7 +112,10 @@ export function parseNarrative(paragraphs: string[], findings?: Finding[]): Fact
           for (let m = re.exec(s.text); m; m = re.exec(s.text)) bySection.set(s.heading, [...(bySection.get(s.heading) ?? []), { s, si, m }]);
         }
       });
-      for (const ms of bySection.values()) {
+      // …and only when no other count of the row stands: 门户网站共发布信息9,813条，其中主动公开政府信息
+      // 3,105条 counts every post; the disclosure count is the 3,105.
+      const counted = found.some((c) => c.tier === 2);
+      for (const ms of counted ? [] : bySection.values()) {
         const throughChannel = ms.filter(({ s, m }) => scope.channel.test(lastClause(s.text.slice(0, m.index))));
         for (const { s, si, m } of ms) {
           if (throughChannel.length > 1 && throughChannel.some((t) => t.m === m)) continue;

@@ -421,6 +421,18 @@ const MECHANISMS: { name: string; text: string; want: Want }[] = [
     want: { proactive_items: null, applications_received: null },
   },
   {
+    name: "a plain count under the heading loses to the row's own count (posts of every kind vs disclosure)",
+    text: `二、主动公开政府信息情况
+2020年，县政府网站全年发布信息6,240条，其中主动公开政府信息1,318条。`,
+    want: { proactive_items: 1318, applications_received: null },
+  },
+  {
+    name: 'under a proactive heading, 发布各类政务信息N条 is the plain count',
+    text: `（一）主动公开
+2023年，我委在市政府网站部门专栏发布各类政务信息386条，其中规范性文件3件。`,
+    want: { proactive_items: 386, applications_received: null },
+  },
+  {
     name: 'applications by channel with no total: one item of the list is not the figure',
     text: `2023年，我街道收到信函申请3件、网上申请5件，均按时答复。`,
     want: { proactive_items: null, applications_received: null },
@@ -434,12 +446,16 @@ const valueOf = (facts: { row: string; value: number | null }[], row: string) =>
  * counts as wrong in the batch's score):
  * - a running total standing alone is read (截至2018年底…累计主动公开政府信息56,213条): reports of
  *   new agencies state the year's figure this way (seed 004: 截至2024年12月底…累计发布70条);
- * - a city's report giving the city-wide total with its own level's after 其中 reads the
- *   city-wide total, the headline a city government's report gives (the writer: ambiguous).
+ * - a city's (or district's) report giving the area-wide total with its own level's after 其中
+ *   reads the area-wide total, the headline such a report gives (the writers: ambiguous);
  */
 const DISAGREE = [
   'County 2018, only a cumulative proactive figure: proactive_items',
   'Statutory 2019 city report giving city-wide totals and municipal-level sub-totals: ',
+  'District government 2021, portal posts vs proactive items and district-wide vs own applications: applications_received',
+  // 主动公开政府信息目录312条，公开政府信息全文297条: the catalogue's count is what is disclosed (the
+  // writer: ambiguous between the two).
+  'District civil affairs bureau 2013 legacy, catalogue vs full-text counts: proactive_items',
 ];
 
 /** A blind batch's misses (`name: row = got, want …`) and its number of values. */
@@ -552,7 +568,7 @@ describe('narrative numbers in scope', () => {
    * each shown in MECHANISMS in other words: an agency named for a procedure (县行政审批局) counting
    * disclosure; 其中…本级 a part of its area's total; 各类信息 with 其中政府信息 inside: 80/80 after.
    */
-  it.each([4, 5, 6, 7, 8, 9, 10])('blind batch %i (written before reading the rules): ≥ 90% right, no invented number', (n) => {
+  it.each([4, 5, 6, 7, 8, 9, 10, 11])('blind batch %i (written before reading the rules): ≥ 90% right, no invented number', (n) => {
     const { wrong, total } = blindBatch(`narrative-blind-${n}.json`);
     console.log(`narrative (blind batch ${n}): ${total - wrong.length}/${total} right`, wrong);
     expect(total).toBe(80);
