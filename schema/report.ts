@@ -84,9 +84,9 @@ export const ReportResult = z.object({
 });
 export type ReportResult = z.infer<typeof ReportResult>;
 
-// The report without its facts, parsed by zod; the facts by a check compiled from Fact.
-const ReportHead = ReportResult.omit({ facts: true });
-const factsCheck = compileCheck(z.array(Fact));
+// The report without its facts, parsed by zod; the facts by a check compiled from Fact. Made on
+// first use: importing the schemas stays as cheap as it was for the commands that never load.
+let fast: { head: z.ZodType<Omit<ReportResult, 'facts'>>; facts: ReturnType<typeof compileCheck> } | undefined;
 
 /**
  * ReportResult.parse, cheaper where a report is large: its facts (nearly all of it) are checked by
@@ -95,8 +95,9 @@ const factsCheck = compileCheck(z.array(Fact));
  * through ReportResult.parse whole, so the error is zod's, word for word.
  */
 export function parseReportResult(input: unknown): ReportResult {
-  if (factsCheck && typeof input === 'object' && input !== null && factsCheck((input as { facts?: unknown }).facts)) {
-    return { ...ReportHead.parse(input), facts: (input as { facts: Fact[] }).facts };
+  fast ??= { head: ReportResult.omit({ facts: true }), facts: compileCheck(z.array(Fact)) };
+  if (fast.facts && typeof input === 'object' && input !== null && fast.facts((input as { facts?: unknown }).facts)) {
+    return { ...fast.head.parse(input), facts: (input as { facts: Fact[] }).facts };
   }
   return ReportResult.parse(input);
 }
