@@ -15,7 +15,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { nowIso, type DB } from '../store/db.ts';
-import { ReportResult, type Fact, type Finding } from '../schema/report.ts';
+import { parseReportResult, type ReportResult, type Fact, type Finding } from '../schema/report.ts';
 import { upsertAgency, type Region } from './agency.ts';
 import { indexPending, indexReport, unindexReport } from './search.ts';
 import { PLACE_UNRESOLVED, placeFinding, resolveAgency, type Placement } from '../places/gazetteer.ts';
@@ -375,7 +375,7 @@ export type ReportInput = z.input<typeof ReportResult>;
 
 /** Loads one report in its own transaction (a savepoint inside a caller's transaction), indexed for search. */
 export function loadReport(db: DB, result: ReportInput, ctx: LoadContext = {}): LoadOutcome {
-  const parsed = ReportResult.parse(result);
+  const parsed = parseReportResult(result);
   return inTransaction(db, () => {
     const outcome = load(db, parsed, ctx);
     indexPending(db);
@@ -404,7 +404,7 @@ export function loadReports(db: DB, items: Array<{ result: ReportInput; ctx?: Lo
   // Each report is validated just before it is loaded (a failure rolls the whole batch back):
   // the validated copy of its ~200 facts dies young instead of living through the batch.
   return inTransaction(db, () => {
-    const outcomes = items.map((i) => load(db, ReportResult.parse(i.result), i.ctx ?? {}));
+    const outcomes = items.map((i) => load(db, parseReportResult(i.result), i.ctx ?? {}));
     if (!opts.deferIndex) indexPending(db);
     return outcomes;
   });

@@ -3,6 +3,7 @@
  * single source of truth: the extractor's JSON, the SQLite rows and the CSV columns derive from them.
  */
 import { z } from 'zod';
+import { compileCheck } from './check.ts';
 
 export const FORMATS = ['legacy', 'statutory-2019', 'statutory-2021', 'unknown'] as const;
 export const Format = z.enum(FORMATS);
@@ -82,6 +83,24 @@ export const ReportResult = z.object({
   error: ErrorInfo.optional(),
 });
 export type ReportResult = z.infer<typeof ReportResult>;
+
+// The report without its facts, parsed by zod; the facts by a check compiled from Fact. Made on
+// first use: importing the schemas stays as cheap as it was for the commands that never load.
+let fast: { head: z.ZodType<Omit<ReportResult, 'facts'>>; facts: ReturnType<typeof compileCheck> } | undefined;
+
+/**
+ * ReportResult.parse, cheaper where a report is large: its facts (nearly all of it) are checked by
+ * a predicate compiled from the Fact schema (schema/check.ts) and kept as given, unknown keys and
+ * all, rather than copied; everything else goes through zod. Input that fails the check goes
+ * through ReportResult.parse whole, so the error is zod's, word for word.
+ */
+export function parseReportResult(input: unknown): ReportResult {
+  fast ??= { head: ReportResult.omit({ facts: true }), facts: compileCheck(z.array(Fact)) };
+  if (fast.facts && typeof input === 'object' && input !== null && fast.facts((input as { facts?: unknown }).facts)) {
+    return { ...fast.head.parse(input), facts: (input as { facts: Fact[] }).facts };
+  }
+  return ReportResult.parse(input);
+}
 
 // The versions stored with the rows live in ./versions.ts (no zod: the normaliser needs them,
 // not the schemas), re-exported here.

@@ -340,23 +340,35 @@ async function loadPhase(a: LoadArgs) {
   for (const f of [a.dbFile, `${a.dbFile}-wal`, `${a.dbFile}-shm`]) fs.rmSync(f, { force: true });
   const db = openDatabase(a.dbFile);
   const batch = a.batch ?? LOAD_BATCH;
+  // The machine's load when the timing starts: CPU time here grows with it (the guest's CPU time
+  // includes what the hypervisor and the other core's work take from it; no steal is reported).
+  const loadAverage1m = round(os.loadavg()[0]!);
   // As the normalize stage loads: batches with the full-text index deferred, then one index pass.
+  const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < items.length; i += batch) loadReports(db, items.slice(i, i + batch), { deferIndex: true });
+  // CPU per batch: the first one pays the process's warm-up (V8 compiling the loader, SQLite's
+  // first pages), so it says whether a slow run was slow throughout or only at the start.
+  const batches: { facts: number; cpuMs: number }[] = [];
+  for (let i = 0; i < items.length; i += batch) {
+    const slice = items.slice(i, i + batch);
+    const b0 = process.cpuUsage();
+    loadReports(db, slice, { deferIndex: true });
+    batches.push({ facts: slice.reduce((s, it) => s + it.result.facts.length, 0), cpuMs: cpuMs(process.cpuUsage(b0)) });
+  }
   const loadMs = performance.now() - t0;
   const loadCpu = process.cpuUsage(c0);
   const i0 = performance.now();
   const indexed = indexPending(db);
   const indexMs = performance.now() - i0;
   const indexCpu = process.cpuUsage(c0);
-  const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
   const x0 = performance.now();
   runCrossReportChecks(db);
   const checksMs = performance.now() - x0;
   const facts = (db.prepare('SELECT COUNT(*) FROM facts').pluck().get() as number) ?? 0;
   const reports = db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number;
   const correctness = loadedAsGiven(db, items);
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return {
@@ -372,6 +384,10 @@ async function loadPhase(a: LoadArgs) {
     // work, without the time other processes on the machine took from it.
     loadCpuMs: round(cpuMs(loadCpu)),
     factsPerCpuS: Math.round((facts * 1000) / cpuMs(loadCpu)),
+    firstBatchFactsPerCpuS: Math.round((batches[0]!.facts * 1000) / batches[0]!.cpuMs),
+    laterBatchesFactsPerCpuS: batches.length > 1 ? Math.round((batches.slice(1).reduce((s, b) => s + b.facts, 0) * 1000) / batches.slice(1).reduce((s, b) => s + b.cpuMs, 0)) : null,
+    pageSize,
+    loadAverage1m,
     indexed,
     indexMs: round(indexMs),
     indexCpuMs: round(cpuMs(indexCpu) - cpuMs(loadCpu)),
