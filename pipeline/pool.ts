@@ -50,6 +50,10 @@ interface Slot {
   startError?: string;
   /** Gave up starting; respawned when work arrives. */
   dead?: boolean;
+  /** Started for a PDF (prestart): handed MuPDF's module as soon as it is compiled, unasked. */
+  pdf?: boolean;
+  /** MuPDF's module was posted to this worker. */
+  mupdfSent?: boolean;
 }
 
 /**
@@ -224,7 +228,28 @@ export class ExtractPool {
     if (this.compiling || process.env.NIANBAO_PDF_ENGINE?.trim().toLowerCase() === 'pdfjs') return;
     this.compiling = true;
     readMupdfWasm();
-    this.onceBooted(() => void compileMupdf().catch(() => undefined)); // a failure is reported to the worker that asks
+    this.onceBooted(() => {
+      compileMupdf().catch(() => undefined); // a failure is reported to the worker that asks
+      for (const slot of this.slots) if (slot.pdf) this.handMupdf(slot);
+    });
+  }
+
+  /**
+   * Posts MuPDF's module (compiled once for the process) to a worker: one compilation and one set
+   * of compiled code (V8 shares a posted module's code between threads). A worker started for a
+   * PDF gets it as soon as it is compiled, so it need not wait for this thread to answer its
+   * request (this thread may then be busy loading and warming the normaliser).
+   */
+  private handMupdf(slot: Slot): void {
+    compileMupdf().then(
+      (module) => {
+        if (slot.mupdfSent) return;
+        slot.mupdfSent = true;
+        this.stats.mupdfShared++;
+        slot.worker.postMessage({ mupdfModule: module });
+      },
+      (e: unknown) => this.crash(slot, 'internal', `MuPDF's WebAssembly could not be compiled: ${(e as Error).message}`),
+    );
   }
 
   /** `preload`: the worker loads that kind's extractor as soon as it is up (extract/worker.ts). */
@@ -233,18 +258,10 @@ export class ExtractPool {
       workerData: { tsModule: WORKER_MODULE.href, sharedMupdf: true, preload },
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: this.youngGenerationMb },
     });
-    const slot: Slot = { worker, ready: false };
+    const slot: Slot = { worker, ready: false, pdf: preload === 'pdf' };
     worker.on('message', (m: { id: number; ready?: boolean; extendMs?: number; needMupdf?: boolean } & PoolResult) => {
       if (m.needMupdf) {
-        // Compiled once for the process, posted to each worker that imports mupdf: one compilation
-        // and one set of optimised code (V8 shares a posted module's code between threads).
-        compileMupdf().then(
-          (module) => {
-            this.stats.mupdfShared++;
-            worker.postMessage({ mupdfModule: module });
-          },
-          (e: unknown) => this.crash(slot, 'internal', `MuPDF's WebAssembly could not be compiled: ${(e as Error).message}`),
-        );
+        this.handMupdf(slot); // the worker imports mupdf
         return;
       }
       if (m.ready) {
