@@ -172,12 +172,13 @@ export async function extractFile(file: string, display: string, withText: boole
   // The document goes to the worker first: the normaliser loads here while the worker starts
   // and extracts (two cores), not before.
   const extracted = ctx.pool.extract(bytes, { fileName: display, maxBytes: ctx.maxBytes });
-  const [{ sha256 }, { reportFromExtraction }, { warmNormalizer }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts'), import('../normalize/index.ts')]);
+  const [{ sha256 }, { reportFromExtraction }, { warmNormalizerInSteps }] = await Promise.all([import('../store/raw.ts'), import('../normalize/report.ts'), import('../normalize/index.ts')]);
   // This thread waits for the worker now: the normaliser's first-document work is done here
-  // (once), not after the extraction.
+  // (once), not after the extraction; in steps, so the worker's messages (its request for MuPDF)
+  // are answered meanwhile.
   if (!normalizerWarm) {
     normalizerWarm = true;
-    warmNormalizer();
+    await warmNormalizerInSteps();
   }
   const sha = sha256(bytes);
   const r = await extracted;

@@ -16,11 +16,13 @@ export interface ExtractJob {
 
 // MuPDF's compiled module comes from the pool (compiled once per process), asked for when the
 // first PDF makes this thread import mupdf.
+// A worker started for a PDF may have it before it asks (ExtractPool.handMupdf).
 let mupdfModule: ((m: WebAssembly.Module) => void) | undefined;
+let mupdfReceived = false;
 if ((workerData as { sharedMupdf?: boolean } | null)?.sharedMupdf) {
   const module = new Promise<WebAssembly.Module>((resolve) => (mupdfModule = resolve));
   useSharedMupdf(() => {
-    parentPort!.postMessage({ needMupdf: true });
+    if (!mupdfReceived) parentPort!.postMessage({ needMupdf: true });
     return module;
   });
 }
@@ -34,6 +36,7 @@ if (preload) preloadExtractor(preload);
 
 parentPort!.on('message', async (job: ExtractJob | { mupdfModule: WebAssembly.Module }) => {
   if ('mupdfModule' in job) {
+    mupdfReceived = true;
     mupdfModule?.(job.mupdfModule);
     return;
   }

@@ -7,7 +7,7 @@ import type { Block, ExtractedDocument, TableBlock } from '../extract/model.ts';
 import type { Fact, Finding, Format } from '../schema/report.ts';
 import { normalizeLabel } from './cells.ts';
 import { detectFormat } from './detect.ts';
-import { identifiers, labels, warmLabels } from './labels.ts';
+import { identifiers, labels, warmLabelSteps } from './labels.ts';
 import { legacyStatsBlocks, parseLegacyStatsTable, type LegacyCarry } from './legacy.ts';
 import { readMetadata } from './metadata.ts';
 import { parseNarrative } from './narrative.ts';
@@ -38,12 +38,26 @@ export interface NormalizeOptions {
 /**
  * Readies the normaliser ahead of its first document, for a thread that would otherwise wait
  * (`nianbao extract` while its worker extracts): loads the gazetteer and warms the label matching
- * (warmLabels). Optional: a document normalised cold only takes longer (a 6-page report ~250 ms
+ * (warmLabelSteps). Optional: a document normalised cold only takes longer (a 6-page report ~250 ms
  * against ~40 ms after a first one, on a busy machine).
  */
 export function warmNormalizer(): void {
-  gazetteer();
-  warmLabels();
+  for (const step of warmSteps()) step();
+}
+
+/**
+ * warmNormalizer in steps of a few ms to a few tens of ms, the thread free between them for what
+ * arrives meanwhile (`nianbao extract`: its worker's request for MuPDF, the compilation finishing).
+ */
+export async function warmNormalizerInSteps(): Promise<void> {
+  for (const step of warmSteps()) {
+    step();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function warmSteps(): (() => void)[] {
+  return [gazetteer, ...warmLabelSteps()];
 }
 
 export function normalizeDocument(doc: ExtractedDocument, opts: NormalizeOptions = {}): NormalizedReport {

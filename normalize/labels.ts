@@ -185,12 +185,14 @@ export const labels = {
  * Matches every official label of the mapping data against every label list, as the normaliser
  * does with a document's row and column labels: compiles the lists' patterns, fills their caches
  * with the labels official tables print, and warms the matching code. Run where a thread would
- * otherwise wait (normalize/index.ts warmNormalizer).
+ * otherwise wait (normalize/index.ts warmNormalizer); one step per label list.
  */
-export function warmLabels(): void {
+export function warmLabelSteps(): (() => void)[] {
   const lists = Object.values(labels).filter((v): v is LabelList => v instanceof LabelList);
   const official = [...new Set(lists.flatMap((l) => l.all().flatMap((e) => (e.label ? [normalizeLabel(e.label)] : []))))];
-  for (const list of lists) for (const l of official) list.find(l);
+  return lists.map((list) => () => {
+    for (const l of official) list.find(l);
+  });
 }
 
 interface IdentifiersFile {

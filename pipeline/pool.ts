@@ -8,7 +8,7 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { ExtractOptions } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
-import { compileMupdf } from '../extract/pdf/mupdf-module.ts';
+import { compileMupdf, readMupdfWasm } from '../extract/pdf/mupdf-module.ts';
 
 /** %PDF- within the first 1024 bytes (where readers look for it). */
 function isPdf(bytes: Uint8Array): boolean {
@@ -50,6 +50,10 @@ interface Slot {
   startError?: string;
   /** Gave up starting; respawned when work arrives. */
   dead?: boolean;
+  /** Started for a PDF (prestart): handed MuPDF's module as soon as it is compiled, unasked. */
+  pdf?: boolean;
+  /** MuPDF's module was posted to this worker. */
+  mupdfSent?: boolean;
 }
 
 /**
@@ -84,6 +88,14 @@ const BOOTSTRAP = COMPILED ? WORKER_MODULE : new URL('../bin/ts-worker.js', impo
  */
 const INTERRUPT_BUDGET = 500_000;
 
+/**
+ * A V8 flag set at run time (this budget, MuPDF's --liftoff-only) changes V8's flag hash, and a
+ * worker that starts after that cannot use Node's code cache for its own start-up modules: it
+ * compiles them from source, ~40 ms more CPU per worker (measured: a bare worker thread 55–65 ms
+ * of CPU to its first line, 85–105 ms once any flag was set). So the pool sets flags only while
+ * no worker is starting (onceBooted), and MuPDF is compiled then too (its flag must be set for
+ * the compilation) unless a worker already asks for it.
+ */
 let budgetSet = false;
 function lessEagerOptimisation(): void {
   if (budgetSet) return;
@@ -99,6 +111,8 @@ export class ExtractPool {
   private startFailures = 0;
   private keepAlive?: NodeJS.Timeout;
   private compiling = false;
+  /** Run once no worker is starting (flag changes: see lessEagerOptimisation). */
+  private whenBooted: (() => void)[] = [];
   private workers: number;
   /** Documents whose time limit grew because they needed OCR. */
   /** mupdfShared: workers handed the process's compiled MuPDF module (instead of compiling their own). */
@@ -112,7 +126,7 @@ export class ExtractPool {
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.maxHeapMb = opts.maxHeapMb ?? 1024;
     this.youngGenerationMb = opts.youngGenerationMb ?? 96;
-    lessEagerOptimisation();
+    // The interrupt budget is set once the first workers are up (booted).
     // No worker yet: pump() starts them as documents arrive, a second one only when there is
     // work for more than one (one file, or a run with nothing new, starts one worker or none).
   }
@@ -124,7 +138,8 @@ export class ExtractPool {
 
   /**
    * Starts `workers` workers (at most the pool's size) now, before any document is queued, and
-   * for a PDF MuPDF's compilation and the workers' PDF extractor too. A command that knows early what comes (`nianbao extract
+   * for a PDF the workers' PDF extractor too, and reads MuPDF's WebAssembly (compiled once the
+   * workers are up: lessEagerOptimisation). A command that knows early what comes (`nianbao extract
    * one.pdf`) calls this before it loads its config and the normaliser, which then load on this
    * thread while the worker starts on another core. The worker's heap cap is the pool's, so the
    * caller must know it already; the number of workers and the time limit may still change
@@ -132,9 +147,21 @@ export class ExtractPool {
    */
   prestart(kind?: 'pdf', workers = 1): void {
     if (this.closed) return;
-    // The workers first: they start on other threads, while compiling takes this one a while.
+    // The workers first: they start on other threads, while reading MuPDF takes this one a while.
     while (this.slots.length < Math.min(workers, this.workers)) this.slots.push(this.spawn(kind));
     if (kind === 'pdf') this.compileForPdf();
+  }
+
+  /** Runs `fn` now when no worker is starting, otherwise once every started worker is up. */
+  private onceBooted(fn: () => void): void {
+    if (this.slots.every((s) => s.ready || s.dead)) fn();
+    else this.whenBooted.push(fn);
+  }
+
+  private booted(): void {
+    if (!this.slots.every((s) => s.ready || s.dead)) return;
+    lessEagerOptimisation();
+    for (const fn of this.whenBooted.splice(0)) fn();
   }
 
   /**
@@ -153,6 +180,7 @@ export class ExtractPool {
     if (opts.timeoutMs !== undefined) this.timeoutMs = opts.timeoutMs;
     // Workers prestarted beyond the number now wanted (idle: nothing was queued yet) stop.
     for (const slot of this.slots.splice(this.workers)) void slot.worker.terminate();
+    this.booted();
     return this;
   }
 
@@ -173,9 +201,9 @@ export class ExtractPool {
     // pending, this timer keeps the event loop up so the caller's await settles.
     this.keepAlive ??= setInterval(() => {}, 1 << 30);
     return new Promise((resolve) => {
-      if (isPdf(bytes)) this.compileForPdf();
       this.queue.push({ id: this.nextId++, bytes, opts, resolve, timeoutMs: limit.timeoutMs ?? this.timeoutMs });
-      this.pump();
+      this.pump(); // the workers it starts come before the compilation (compileForPdf)
+      if (isPdf(bytes)) this.compileForPdf();
     });
   }
 
@@ -192,11 +220,36 @@ export class ExtractPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  /** A PDF is coming: compile MuPDF's WebAssembly now, in V8's background threads, while the worker starts. */
+  /**
+   * A PDF is coming: MuPDF's WebAssembly is read now and compiled (in V8's background threads) as
+   * soon as no worker is starting, before a worker asks for it.
+   */
   private compileForPdf(): void {
     if (this.compiling || process.env.NIANBAO_PDF_ENGINE?.trim().toLowerCase() === 'pdfjs') return;
     this.compiling = true;
-    compileMupdf().catch(() => undefined); // a failure is reported to the worker that asks
+    readMupdfWasm();
+    this.onceBooted(() => {
+      compileMupdf().catch(() => undefined); // a failure is reported to the worker that asks
+      for (const slot of this.slots) if (slot.pdf) this.handMupdf(slot);
+    });
+  }
+
+  /**
+   * Posts MuPDF's module (compiled once for the process) to a worker: one compilation and one set
+   * of compiled code (V8 shares a posted module's code between threads). A worker started for a
+   * PDF gets it as soon as it is compiled, so it need not wait for this thread to answer its
+   * request (this thread may then be busy loading and warming the normaliser).
+   */
+  private handMupdf(slot: Slot): void {
+    compileMupdf().then(
+      (module) => {
+        if (slot.mupdfSent) return;
+        slot.mupdfSent = true;
+        this.stats.mupdfShared++;
+        slot.worker.postMessage({ mupdfModule: module });
+      },
+      (e: unknown) => this.crash(slot, 'internal', `MuPDF's WebAssembly could not be compiled: ${(e as Error).message}`),
+    );
   }
 
   /** `preload`: the worker loads that kind's extractor as soon as it is up (extract/worker.ts). */
@@ -205,23 +258,16 @@ export class ExtractPool {
       workerData: { tsModule: WORKER_MODULE.href, sharedMupdf: true, preload },
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: this.youngGenerationMb },
     });
-    const slot: Slot = { worker, ready: false };
+    const slot: Slot = { worker, ready: false, pdf: preload === 'pdf' };
     worker.on('message', (m: { id: number; ready?: boolean; extendMs?: number; needMupdf?: boolean } & PoolResult) => {
       if (m.needMupdf) {
-        // Compiled once for the process, posted to each worker that imports mupdf: one compilation
-        // and one set of optimised code (V8 shares a posted module's code between threads).
-        compileMupdf().then(
-          (module) => {
-            this.stats.mupdfShared++;
-            worker.postMessage({ mupdfModule: module });
-          },
-          (e: unknown) => this.crash(slot, 'internal', `MuPDF's WebAssembly could not be compiled: ${(e as Error).message}`),
-        );
+        this.handMupdf(slot); // the worker imports mupdf
         return;
       }
       if (m.ready) {
         slot.ready = true;
         this.startFailures = 0;
+        this.booted();
         this.pump();
         return;
       }
@@ -265,6 +311,7 @@ export class ExtractPool {
     }
     this.startFailures = 0;
     slot.dead = true;
+    this.booted(); // flag changes waiting for this worker's start-up go ahead
     if (this.slots.some((s) => s.ready && !s.dead)) return; // another worker carries on with the queue
     const failed = this.queue.splice(0);
     for (const t of failed) this.settle(t, { error: { code: WORKER_UNAVAILABLE, message: `the extraction worker failed to start ${MAX_START_FAILURES} times: ${reason}` } });

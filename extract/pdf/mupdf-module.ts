@@ -81,14 +81,25 @@ export function mupdfWasmPath(): string {
  * turns optimisation back on: optimiseWasm.)
  */
 export function compileMupdf(): Promise<WebAssembly.Module> {
-  // Read at once (10 MB, a few ms): an asynchronous read would start the compilation only when
-  // this thread next yields, after the modules it is loading meanwhile (~200 ms later).
   compiled ??= (async () => {
-    const bytes = fs.readFileSync(mupdfWasmPath());
+    const bytes = wasmBytes ?? fs.readFileSync(mupdfWasmPath());
+    wasmBytes = undefined;
     v8.setFlagsFromString('--liftoff-only');
     return WebAssembly.compile(bytes);
   })();
   return compiled;
+}
+
+let wasmBytes: Buffer<ArrayBuffer> | undefined;
+
+/**
+ * Reads MuPDF's .wasm now, for a compileMupdf() to come (the pool compiles only once its workers
+ * are up: see pipeline/pool.ts lessEagerOptimisation). Read at once (10 MB, ~30 ms of CPU, most of
+ * it the kernel filling fresh pages): an asynchronous read would finish only when this thread
+ * next yields, after the modules it is loading meanwhile.
+ */
+export function readMupdfWasm(): void {
+  if (!compiled) wasmBytes ??= fs.readFileSync(mupdfWasmPath());
 }
 
 /**
