@@ -33,8 +33,23 @@ export interface SplitRow {
   ocr: boolean;
 }
 
-/** Splits every row of a table block. Horizontal span duplicates are collapsed. */
+/**
+ * The rows split last for each table block (and the block index they were split with): the
+ * normaliser asks for a table's rows more than once (isLegacyStatsTable for every table, then the
+ * statutory parse), and callers only read them.
+ */
+const splitCache = new WeakMap<TableBlock, { blockIndex: number; rows: SplitRow[] }>();
+
+/** Splits every row of a table block. Horizontal span duplicates are collapsed. The rows are shared: read them, never change them. */
 export function splitRows(table: TableBlock, blockIndex: number): SplitRow[] {
+  const hit = splitCache.get(table);
+  if (hit && hit.blockIndex === blockIndex) return hit.rows;
+  const rows = split(table, blockIndex);
+  splitCache.set(table, { blockIndex, rows });
+  return rows;
+}
+
+function split(table: TableBlock, blockIndex: number): SplitRow[] {
   const rectangular = table.rows.length > 1 && table.rows.every((r) => r.length === table.rows[0].length);
   const emptyCols = rectangular ? allEmptyColumns(table) : new Set<number>();
   return table.rows.map((cells, r) => {
