@@ -1,5 +1,5 @@
 /**
- * Page images for OCR: decoding (PNM from pdftoppm), seal removal, binarisation, deskew,
+ * Page images for OCR: decoding (PNM from pdfimages or pdftoppm), seal removal, binarisation, deskew,
  * cropping and PGM encoding. Plain typed arrays, no image library.
  */
 
