@@ -337,8 +337,13 @@ function addNoise(ctx: Ctx, width: number, height: number, rand: () => number, s
 
 const clamp = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
 
-/** A PDF whose pages are JPEG images and nothing else (no text layer), page size from the dpi. */
-export function imagePdf(pages: { data: Buffer; width: number; height: number }[], dpi: number): Buffer {
+/**
+ * A PDF whose pages are JPEG images and nothing else (no text layer), page size from the dpi.
+ * A page may instead draw its image with its own content (`content`, the image is /Im0, the page
+ * `w` × `h` points: a mirror, twice, with a ruling line…) and carry a /Rotate, for tests of pages
+ * that are not one upright image.
+ */
+export function imagePdf(pages: { data: Buffer; width: number; height: number; content?: (w: string, h: string) => string; rotate?: number }[], dpi: number): Buffer {
   const chunks: Buffer[] = [];
   const offsets: number[] = [];
   let length = 0;
@@ -363,8 +368,9 @@ export function imagePdf(pages: { data: Buffer; width: number; height: number }[
     const w = ((p.width * 72) / dpi).toFixed(2);
     const h = ((p.height * 72) / dpi).toFixed(2);
     const pageObj = 3 + i * 3;
-    const content = `q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`;
-    obj(pageObj, [`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im0 ${pageObj + 2} 0 R >> >> /Contents ${pageObj + 1} 0 R >>`]);
+    const content = p.content ? p.content(w, h) : `q ${w} 0 0 ${h} 0 0 cm /Im0 Do Q`;
+    const rotate = p.rotate ? ` /Rotate ${p.rotate}` : '';
+    obj(pageObj, [`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}]${rotate} /Resources << /XObject << /Im0 ${pageObj + 2} 0 R >> >> /Contents ${pageObj + 1} 0 R >>`]);
     obj(pageObj + 1, [`<< /Length ${content.length} >>\nstream\n${content}\nendstream`]);
     obj(pageObj + 2, [
       `<< /Type /XObject /Subtype /Image /Width ${p.width} /Height ${p.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${p.data.length} >>\nstream\n`,

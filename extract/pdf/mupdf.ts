@@ -314,3 +314,116 @@ function readRulings(page: mupdf.DisplayList, x0: number, y0: number): Rulings {
 function samePaths(a: Point[][], b: Point[][]): boolean {
   return a.length === b.length && a.every((sub, i) => sub.length === b[i].length && sub.every((p, k) => p[0] === b[i][k][0] && p[1] === b[i][k][1]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pages that are one image (scans), for OCR
+
+/** A page drawn as one image and nothing else: the image's size and where it lands on the page. */
+export interface SoleImage {
+  /** The image's own pixels. */
+  width: number;
+  height: number;
+  /** Colour components (1 gray, 3 RGB, 4 CMYK) and bits per component. */
+  components: number;
+  bpc: number;
+  /** The page's size in points (rotation applied). */
+  pageWidth: number;
+  pageHeight: number;
+}
+
+/**
+ * Per page (index 0 = page 1): the image the page is made of when the page draws exactly one
+ * image, upright (no rotation or mirror, from /Rotate or the image's matrix), over the whole page,
+ * opaque, without a mask, and draws nothing else (text, paths, shadings, clips, groups); else
+ * undefined. Such a page's image is the page (extract/ocr reads it without rasterising). Invisible
+ * text (an OCR layer) does not count as drawing. Undefined for the whole file when MuPDF cannot
+ * open it. `pages` (1-based): only these are looked at (a page that draws text is walked to its end).
+ */
+export function soleImages(bytes: Uint8Array, pages?: number[]): (SoleImage | undefined)[] | undefined {
+  let doc: mupdf.Document;
+  try {
+    doc = mupdf.Document.openDocument(bytes, 'application/pdf');
+  } catch {
+    return undefined;
+  }
+  try {
+    const out: (SoleImage | undefined)[] = [];
+    const n = doc.countPages();
+    for (let i = 0; i < n; i++) {
+      if (pages && !pages.includes(i + 1)) {
+        out.push(undefined);
+        continue;
+      }
+      const page = doc.loadPage(i);
+      try {
+        out.push(soleImage(page));
+      } catch {
+        out.push(undefined);
+      } finally {
+        page.destroy();
+      }
+    }
+    return out;
+  } catch {
+    return undefined;
+  } finally {
+    doc.destroy();
+  }
+}
+
+function soleImage(page: mupdf.Page): SoleImage | undefined {
+  const [x0, y0, x1, y1] = page.getBounds();
+  let image: (SoleImage & { ctm: mupdf.Matrix }) | undefined;
+  let other = false;
+  const drawn = (...held: { destroy(): void }[]) => {
+    other = true;
+    for (const h of held)
+      try {
+        h?.destroy();
+      } catch {
+        // a null colour space (a group without one)
+      }
+  };
+  const device = new mupdf.Device({
+    fillImage(img, ctm, alpha) {
+      // mupdf.js hands the image over without a reference of its own: not destroyed here.
+      const mask = img.getMask();
+      if (mask) mask.destroy();
+      if (image || mask || img.getImageMask() || alpha !== 1) other = true;
+      else image = { width: img.getWidth(), height: img.getHeight(), components: img.getNumberOfComponents(), bpc: img.getBitsPerComponent(), pageWidth: x1 - x0, pageHeight: y1 - y0, ctm };
+    },
+    ignoreText(text) {
+      text.destroy();
+    },
+    fillPath: (path, _e, _m, cs) => drawn(path, cs),
+    strokePath: (path, stroke, _m, cs) => drawn(path, stroke, cs),
+    clipPath: (path) => drawn(path),
+    clipStrokePath: (path, stroke) => drawn(path, stroke),
+    fillText: (text, _m, cs) => drawn(text, cs),
+    strokeText: (text, stroke, _m, cs) => drawn(text, stroke, cs),
+    clipText: (text) => drawn(text),
+    clipStrokeText: (text, stroke) => drawn(text, stroke),
+    fillShade: () => drawn(),
+    fillImageMask: (_i, _m, cs) => drawn(cs),
+    clipImageMask: () => drawn(),
+    beginMask: (_r, _l, cs) => drawn(cs),
+    beginGroup: (_r, cs) => drawn(cs),
+    beginTile: () => {
+      drawn();
+      return 0;
+    },
+  });
+  try {
+    page.run(device, mupdf.Matrix.identity);
+    device.close();
+  } finally {
+    device.destroy();
+  }
+  if (other || !image) return undefined;
+  // Upright and over the whole page: the unit square maps to the page's bounds (a quarter point of slack).
+  const [a, b, c, d, e, f] = image.ctm;
+  const near = (u: number, v: number) => Math.abs(u - v) <= 0.25;
+  if (b !== 0 || c !== 0 || !(a > 0 && d > 0) || !near(e, x0) || !near(f, y0) || !near(e + a, x1) || !near(f + d, y1)) return undefined;
+  const { ctm: _ctm, ...sole } = image;
+  return sole;
+}
