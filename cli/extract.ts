@@ -23,8 +23,9 @@ let prestarted: ExtractPool | undefined;
 
 /**
  * Called by cli/main.ts with the arguments after `extract`, before commander and the rest of the
- * command load: starts the extraction worker (and for a PDF MuPDF's compilation and the worker's
- * PDF extractor) at once, so the worker's start-up overlaps the command's. Only where the worker's
+ * command load: starts the extraction worker (and for a PDF the worker's PDF extractor, and reads
+ * MuPDF's .wasm, compiled once the worker is up) at once, so the worker's start-up overlaps the
+ * command's. Only where the worker's
  * heap cap is the default (no --config, which may set another); anything unusual (--stored, help,
  * no path) starts nothing, and the command runs as it would have. The arguments are only peeked
  * at here: commander still parses and checks them.
