@@ -388,7 +388,7 @@ async function main(): Promise<number> {
   if (o.only.has('process') && corpusDir && pdftotext) {
     type P = { wallMs: number; cpuMs: number };
     const r = await phase(`whole process (nianbao extract --json vs pdftotext -layout, ${Math.min(60, o.docs)} PDFs at most)`, () =>
-      runPhase<{ pdfs: number; runs: number; many: { nianbao: P; pdftotext: P }; one: { nianbao: P; pdftotext: P; node: P }; ratio: number; cpuRatio: number }>('process', { corpusDir, files: 60, runs: o.ci ? 1 : 3 }),
+      runPhase<{ pdfs: number; runs: number; many: { nianbao: P; pdftotext: P }; one: { nianbao: P; pdftotext: P; node: P }; ratio: number; cpuRatio: number }>('process', { corpusDir, files: 60, runs: o.ci ? 5 : 7 }),
     );
     if (r) {
       results.process = r;
