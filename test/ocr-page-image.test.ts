@@ -22,6 +22,7 @@ import { reportFromExtraction } from '../normalize/report.ts';
 import { TABLES } from '../scripts/lib/ocr-score.ts';
 import { imagePdf, makeScans } from '../scripts/make-scans.ts';
 import { makeFresh } from '../scripts/make-fresh.ts';
+import { textImage } from './helpers/text-image.ts';
 import { toolAvailable } from './helpers/tools.ts';
 
 const SCANS = path.resolve('test/.cache/scans');
@@ -95,28 +96,10 @@ describe.runIf(poppler)('scanned pages read from their image', { timeout: 300_00
   });
 });
 
-/** A strip of the page outside the tables: one line of text (WenQuanYi at `px`), on white. */
-async function lineImage(text: string, px: number, width: number): Promise<Gray> {
-  const { createCanvas } = await import('@napi-rs/canvas');
-  const height = px * 3;
-  const canvas = createCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, width, height);
-  ctx.fillStyle = '#000';
-  ctx.font = `${px}px "WenQuanYi Micro Hei"`;
-  ctx.textBaseline = 'top';
-  ctx.fillText(text, px, px);
-  const rgba = ctx.getImageData(0, 0, width, height).data;
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = rgba[i * 4];
-  return { width, height, data };
-}
-
 describe('lines of the text outside the tables', () => {
   it('leaves out specks past a wide gap, and keeps a lone digit there', async () => {
     const px = 40;
-    const img = await lineImage('2021年政府信息公开工作年度报告', px, 1600);
+    const img = await textImage(['2021年政府信息公开工作年度报告'], px, 1600);
     const words = textLines(img, true);
     expect(words).toHaveLength(1);
     // Two toner specks (as make-scans prints them: 1-2 px at gray 40) 10 px apart, 8 line heights
@@ -127,7 +110,7 @@ describe('lines of the text outside the tables', () => {
     for (const [dx, dy] of [[0, 0], [1, 0], [10, 14]]) specks.data[(y + dy) * img.width + x + dx] = 40;
     expect(textLines(specks, true)).toEqual(words);
     // A page number or a date's digit at the same place is text.
-    const digit = await lineImage('2021年政府信息公开工作年度报告                         1', px, 1600);
+    const digit = await textImage(['2021年政府信息公开工作年度报告                         1'], px, 1600);
     expect(textLines(digit, true)).toHaveLength(2);
   });
 });
@@ -137,7 +120,7 @@ describe('a cell read as 0', () => {
     for (const px of [17, 23]) {
       // 150 and 200 dpi digits of an 11 pt font.
       for (const [digit, ring] of [['0', true], ['7', false], ['8', true], ['1', false]] as const) {
-        const img = await lineImage(digit, px, px * 3);
+        const img = await textImage([digit], px);
         const [box] = textLines(img, false);
         expect(isRing(img, box), `${digit} at ${px} px`).toBe(ring);
       }
