@@ -21,12 +21,13 @@ import { extractDocument } from '../extract/index.ts';
 import type { ExtractedDocument } from '../extract/model.ts';
 import { ocrPdf, type OcrStats } from '../extract/ocr/index.ts';
 import { createEngine, defaultEngine, engineFromEnv, type OcrEngine } from '../extract/ocr/engine.ts';
-import { binarize, decodePnm, estimateSkew, otsu, type Gray } from '../extract/ocr/image.ts';
+import { binarize, decodePnm, estimateSkew, otsu } from '../extract/ocr/image.ts';
 import { PaddleEngine } from '../extract/ocr/paddle.ts';
 import { reportFromExtraction } from '../normalize/report.ts';
 import type { ReportResult } from '../schema/report.ts';
 import { cellKey, expectedFor, scoreFacts, TABLES, type Expected, type WrongCell } from '../scripts/lib/ocr-score.ts';
 import { imagePdf, makeScans, REAL_ID, type ScanInfo } from '../scripts/make-scans.ts';
+import { textImage as cellWith } from './helpers/text-image.ts';
 
 const SCANS = path.resolve('test/.cache/scans');
 const FULL = process.env.NIANBAO_OCR_FULL === '1';
@@ -180,25 +181,6 @@ describe('OCR of degraded scans', { timeout: 1_800_000 }, () => {
     expect(report.error).toBeUndefined();
   });
 });
-
-/** A cell image with `lines` of text, one under the other (WenQuanYi, as the renderings use). */
-async function cellWith(lines: string[], px: number): Promise<Gray> {
-  const { createCanvas } = await import('@napi-rs/canvas');
-  const width = Math.round(px * Math.max(...lines.map((l) => l.length)) + px);
-  const height = Math.round(px * 1.5 * lines.length + px);
-  const canvas = createCanvas(width, height);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, width, height);
-  ctx.fillStyle = '#000';
-  ctx.font = `${px}px "WenQuanYi Micro Hei"`;
-  ctx.textBaseline = 'top';
-  lines.forEach((l, i) => ctx.fillText(l, px / 2, px / 2 + i * px * 1.5));
-  const rgba = ctx.getImageData(0, 0, width, height).data;
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = rgba[i * 4];
-  return { width, height, data };
-}
 
 describe('PaddleOCR recognition of cells', { timeout: 120_000 }, () => {
   let engine: PaddleEngine;
