@@ -58,11 +58,15 @@ async function renderCut(name: string, html: string, spacer: string): Promise<Ui
   }
 }
 
+/** The page font and the ruled table, rows never split, of the cut-table fixtures below. */
+const TABLE_FONT = "font-family: 'WenQuanYi Micro Hei'; font-size: 14px";
+const RULED_ROWS = `table { border-collapse: collapse; width: 700px; margin-left: 40px }
+    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }`;
+
 function lastRowAlone(): Promise<Uint8Array> {
   const html = cutPage(
-    "font-family: 'WenQuanYi Micro Hei'; font-size: 14px",
-    `table { border-collapse: collapse; width: 700px; margin-left: 40px }
-    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }
+    TABLE_FONT,
+    `${RULED_ROWS}
     td:nth-child(2) { width: 16px }`,
     '某局2015年政府信息公开工作年度报告',
     `<table>
@@ -80,9 +84,8 @@ function lastRowAlone(): Promise<Uint8Array> {
 
 async function headerEndsPage(): Promise<Uint8Array> {
   const html = cutPage(
-    "font-family: 'WenQuanYi Micro Hei'; font-size: 14px",
-    `table { border-collapse: collapse; width: 700px; margin-left: 40px }
-    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }`,
+    TABLE_FONT,
+    RULED_ROWS,
     '某局2023年政府信息公开工作年度报告',
     `<table>
     ${row(['第二十条第（一）项', '', '', ''])}
@@ -127,9 +130,8 @@ describe('a page break right after a header row', () => {
 /** The head of a table repeated on the next page (<thead>), the break inside a later sub-table. */
 function repeatedHead(): Promise<Uint8Array> {
   const html = cutPage(
-    "font-family: 'WenQuanYi Micro Hei'; font-size: 14px",
-    `table { border-collapse: collapse; width: 700px; margin-left: 40px }
-    td { border: 1px solid #000; height: 30px; padding: 0 4px } tr { break-inside: avoid }`,
+    TABLE_FONT,
+    RULED_ROWS,
     '某局2023年政府信息公开工作年度报告',
     `<table>
     <thead>
