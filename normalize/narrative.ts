@@ -88,39 +88,33 @@ export function parseNarrative(paragraphs: string[], findings?: Finding[]): Fact
   const facts: Fact[] = [];
   for (const entry of labels.narrative) {
     let found: Candidate[] = [];
-    const read = (s: Sentence, si: number, re: RegExp, none: boolean) => {
-      re.lastIndex = 0;
-      for (let m = re.exec(s.text); m; m = re.exec(s.text)) {
-        const c = judge(s, m, si, none);
-        if (c) found.push(c);
-        if (m[0].length === 0) re.lastIndex++;
-      }
+    const read = (s: Sentence, si: number, m: RegExpExecArray, none: boolean) => {
+      const c = judge(s, m, si, none);
+      if (c) found.push(c);
     };
     ss.forEach((s, si) => {
-      for (const re of entry.patterns) read(s, si, re, false);
-      for (const re of entry.none) read(s, si, re, true);
+      for (const re of entry.patterns) for (const m of s.text.matchAll(re)) read(s, si, m, false);
+      for (const re of entry.none) for (const m of s.text.matchAll(re)) read(s, si, m, true);
     });
-    // Under a heading that names the row (（一）主动公开), a plainer statement is its count (发布信息128条);
-    // through one channel it is read only when it is the section's one count: 门户网站公开信息428条 beside
-    // 微信公众号发布信息1,236条 are channel shares that may overlap, and no total.
-    if (entry.section) {
+    // Under a heading that names the row (（一）主动公开), a plainer statement is its count (发布信息128条),
+    // only when no other count of the row stands (门户网站共发布信息9,813条，其中主动公开政府信息3,105条
+    // counts every post; the disclosure count is the 3,105); through one channel it is read only when
+    // it is the section's one count: 门户网站公开信息428条 beside 微信公众号发布信息1,236条 are channel
+    // shares that may overlap, and no total.
+    const section = entry.section;
+    if (section && !found.some((c) => c.tier === 2)) {
       const bySection = new Map<string, { s: Sentence; si: number; m: RegExpExecArray }[]>();
       ss.forEach((s, si) => {
-        if (!entry.section!.heading.test(s.heading)) return;
-        for (const re of entry.section!.patterns) {
-          re.lastIndex = 0;
-          for (let m = re.exec(s.text); m; m = re.exec(s.text)) bySection.set(s.heading, [...(bySection.get(s.heading) ?? []), { s, si, m }]);
-        }
+        if (!section.heading.test(s.heading)) return;
+        const inSection = bySection.get(s.heading) ?? [];
+        for (const re of section.patterns) for (const m of s.text.matchAll(re)) inSection.push({ s, si, m });
+        bySection.set(s.heading, inSection);
       });
-      // …and only when no other count of the row stands: 门户网站共发布信息9,813条，其中主动公开政府信息
-      // 3,105条 counts every post; the disclosure count is the 3,105.
-      const counted = found.some((c) => c.tier === 2);
-      for (const ms of counted ? [] : bySection.values()) {
-        const throughChannel = ms.filter(({ s, m }) => scope.channel.test(lastClause(s.text.slice(0, m.index))));
-        for (const { s, si, m } of ms) {
-          if (throughChannel.length > 1 && throughChannel.some((t) => t.m === m)) continue;
-          const c = judge(s, m, si, false);
-          if (c) found.push(c);
+      for (const inSection of bySection.values()) {
+        const throughChannel = inSection.filter(({ s, m }) => scope.channel.test(lastClause(s.text.slice(0, m.index))));
+        for (const match of inSection) {
+          if (throughChannel.length > 1 && throughChannel.includes(match)) continue;
+          read(match.s, match.si, match.m, false);
         }
       }
     }
