@@ -65,9 +65,10 @@ function fts(db: DB) {
       unqueue: db.prepare('DELETE FROM fts_pending WHERE report_id = ?'),
       // contentless_delete=1: a rowid not in the index is a no-op.
       remove: db.prepare('DELETE FROM reports_bigram WHERE rowid = ?'),
+      // The text goes to nianbao_bigrams as UTF-8 bytes and its tokens come back so (store/bigrams.ts).
       indexPending: db.prepare(
         `INSERT INTO reports_bigram (rowid, title, text)
-         SELECT r.id, nianbao_bigrams(r.title), nianbao_bigrams(r.text)
+         SELECT r.id, nianbao_bigrams(CAST(r.title AS BLOB)), nianbao_bigrams(CAST(r.text AS BLOB))
          FROM fts_pending p JOIN reports r ON r.id = p.report_id
          WHERE r.is_current = 1
          ORDER BY r.id`,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadReport, loadReports } from '../dataset/load.ts';
 import { indexPending, searchReports, toBigrams } from '../dataset/search.ts';
+import { registerBigrams } from '../store/bigrams.ts';
 import { corpus, tempDb, transportCorrected } from './dataset-fixtures.ts';
 
 function loaded() {
@@ -92,6 +93,21 @@ describe('searchReports', () => {
     const id = loadReport(t.db, { ...result, text: '附件：ÉCOLE 报告（PDF 版），𠀀国中心。' }, ctx).reportId;
     for (const q of ['école', 'École', 'ecole', 'pdf', 'Pdf', '国中', '𠀀国', '中心']) expect(hitIds(searchReports(t.db, q)), q).toEqual([id]);
     expect(searchReports(t.db, 'écoles')).toEqual([]);
+  });
+
+  it('the index pass reads the text as UTF-8 bytes: the same tokens as from a string, a malformed byte a separator, a text past the reused buffer whole', () => {
+    const t = tempDb();
+    registerBigrams(t.db);
+    const viaBlob = (text: string | Buffer) => Buffer.from(t.db.prepare('SELECT nianbao_bigrams(CAST(? AS BLOB))').pluck().get(text) as Uint8Array).toString('utf8');
+    for (const text of ['依申请公开 2021年，PDF', 'ÉCOLE PDF 𠀀国中', 'ﬀ İstanbul Дом 々〇中', '\ud800中华\udc00人民', ''])
+      expect(viaBlob(text), text).toBe(toBigrams(text));
+    // 0xff never starts a UTF-8 character; a lead byte cut short by the end is one too.
+    expect(viaBlob(Buffer.concat([Buffer.from('中华'), Buffer.from([0xff]), Buffer.from('人民'), Buffer.from([0xe4, 0xb8])]))).toBe('中华 华 人民 民');
+    // Longer than the buffer kept between calls (4 MB of output), and a short text right after it.
+    const long = '中华人民共和国'.repeat(100_000);
+    expect(viaBlob(long)).toBe(toBigrams(long));
+    expect(viaBlob(long).length).toBe(long.length * 3 - 2); // (n − 1) bigrams and spaces, then the last character
+    expect(viaBlob('公开')).toBe('公开 开');
   });
 
   it('nianbao search prints matching reports with a snippet', () => {
