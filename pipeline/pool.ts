@@ -89,6 +89,21 @@ const BOOTSTRAP = COMPILED ? WORKER_MODULE : new URL('../bin/ts-worker.js', impo
 const INTERRUPT_BUDGET = 500_000;
 
 /**
+ * And no inlining in TurboFan (--no-turbo-inlining): what it still optimises in a worker's first
+ * few dozen documents (mammoth's and the HTML parser's hot loops, jszip's inflate, the PDF layout)
+ * is compiled about a third cheaper, and that compilation runs on V8's background threads, beside
+ * the workers: with 2 workers it competes with them for the 2 cores. Measured 2026-12-06 on the
+ * bench's speed-up documents (30, types mixed, after the bench's warm-up), CPU per document by
+ * thread (/proc/self/task), 3 alternated runs each: 1 worker, V8's background threads 11–13 → 8–9
+ * ms, the worker's own thread unchanged (30 ms), process 43 → 40.6 ms; 2 workers, background
+ * threads 16.7–17.3 → 12.0–13.7 ms, process 51.2 → 46.6 ms (median). After 60 warm documents
+ * (120 more, 3 runs) the worker's thread took the same CPU with and without (28.9–33.0 against
+ * 27.4–34.0 ms): the inlined code was not measurably faster here. `nianbao extract --json` of the
+ * corpus's 36 PDFs: the same output and CPU (2.31–2.83 against 2.34–2.81 s, 4 runs).
+ */
+const V8_FLAGS = `--interrupt-budget=${INTERRUPT_BUDGET} --no-turbo-inlining`;
+
+/**
  * A V8 flag set at run time (this budget, MuPDF's --liftoff-only) changes V8's flag hash, and a
  * worker that starts after that cannot use Node's code cache for its own start-up modules: it
  * compiles them from source, ~40 ms more CPU per worker (measured: a bare worker thread 55–65 ms
@@ -100,7 +115,7 @@ let budgetSet = false;
 function lessEagerOptimisation(): void {
   if (budgetSet) return;
   budgetSet = true;
-  v8.setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  v8.setFlagsFromString(V8_FLAGS);
 }
 
 export class ExtractPool {
