@@ -129,9 +129,9 @@ export function register(program: Command): void {
       const pool = early && early.heapCapMb === limits.maxHeapMb ? early.configure({ workers, timeoutMs: limits.timeoutMs }) : new ExtractPool({ ...limits, workers });
       let failed = 0;
       try {
-        // pool.inFlight files read and queued ahead: a worker that finishes takes the next file
-        // from the pool's queue at once, instead of waiting for this thread to normalise and print
-        // (or for a slower file ahead of it). Lines are printed in file order.
+        // pool.inFlight files read and queued ahead: a worker that finishes starts the next file
+        // posted to it at once, instead of waiting for this thread to normalise and print (or for
+        // a slower file ahead of it). Lines are printed in file order.
         const window = pool.inFlight;
         const results: Promise<ReportResult>[] = [];
         const startNext = () => {

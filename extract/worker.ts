@@ -34,12 +34,28 @@ parentPort!.postMessage({ ready: true });
 const preload = (workerData as { preload?: 'pdf' } | null)?.preload;
 if (preload) preloadExtractor(preload);
 
-parentPort!.on('message', async (job: ExtractJob | { mupdfModule: WebAssembly.Module }) => {
+// One document at a time: the pool may post the next document while this one runs
+// (ExtractPool's Slot.next); it waits here and starts as soon as this one's result is posted.
+const jobs: ExtractJob[] = [];
+let running = false;
+
+parentPort!.on('message', (job: ExtractJob | { mupdfModule: WebAssembly.Module }) => {
   if ('mupdfModule' in job) {
     mupdfReceived = true;
     mupdfModule?.(job.mupdfModule);
     return;
   }
+  jobs.push(job);
+  if (!running) void runJobs();
+});
+
+async function runJobs(): Promise<void> {
+  running = true;
+  for (let job = jobs.shift(); job; job = jobs.shift()) await runJob(job);
+  running = false;
+}
+
+async function runJob(job: ExtractJob): Promise<void> {
   try {
     const doc = await extractDocument(job.bytes, { ...job.opts, onSlowWork: (expectedMs) => parentPort!.postMessage({ id: job.id, extendMs: expectedMs }) });
     parentPort!.postMessage({ id: job.id, doc });
@@ -47,4 +63,4 @@ parentPort!.on('message', async (job: ExtractJob | { mupdfModule: WebAssembly.Mo
     const error = e instanceof ExtractError ? { code: e.code, message: e.message } : { code: 'internal', message: String((e as Error)?.stack ?? e) };
     parentPort!.postMessage({ id: job.id, error });
   }
-});
+}

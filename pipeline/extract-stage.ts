@@ -128,7 +128,7 @@ export async function runExtractStage(db: DB, raw: RawStore, pool: ExtractPool, 
       }
     }
   };
-  // pool.inFlight loops: each worker has its next document queued while this thread stores the last.
+  // pool.inFlight loops: each worker has its next document posted to it while this thread stores the last.
   await Promise.all(Array.from({ length: pool.inFlight }, worker));
   progress?.end('extract');
   return counts;

@@ -45,6 +45,12 @@ interface Slot {
   /** The worker has loaded its modules; time limits start only then. */
   ready: boolean;
   task?: Task;
+  /**
+   * The document posted to the worker ahead of `task`, waiting in the worker's own queue: the
+   * worker starts it as soon as it has posted `task`'s result, without waiting for this thread
+   * to receive that result and post the next. Not started yet: requeued if the worker dies.
+   */
+  next?: Task;
   timer?: NodeJS.Timeout;
   /** Why the worker died before it was ready (its 'error' event comes before 'exit'). */
   startError?: string;
@@ -89,6 +95,21 @@ const BOOTSTRAP = COMPILED ? WORKER_MODULE : new URL('../bin/ts-worker.js', impo
 const INTERRUPT_BUDGET = 500_000;
 
 /**
+ * And no inlining in TurboFan (--no-turbo-inlining): what it still optimises in a worker's first
+ * few dozen documents (mammoth's and the HTML parser's hot loops, jszip's inflate, the PDF layout)
+ * is compiled about a third cheaper, and that compilation runs on V8's background threads, beside
+ * the workers: with 2 workers it competes with them for the 2 cores. Measured 2026-12-06 on the
+ * bench's speed-up documents (30, types mixed, after the bench's warm-up), CPU per document by
+ * thread (/proc/self/task), 3 alternated runs each: 1 worker, V8's background threads 11–13 → 8–9
+ * ms, the worker's own thread unchanged (30 ms), process 43 → 40.6 ms; 2 workers, background
+ * threads 16.7–17.3 → 12.0–13.7 ms, process 51.2 → 46.6 ms (median). After 60 warm documents
+ * (120 more, 3 runs) the worker's thread took the same CPU with and without (28.9–33.0 against
+ * 27.4–34.0 ms): the inlined code was not measurably faster here. `nianbao extract --json` of the
+ * corpus's 36 PDFs: the same output and CPU (2.31–2.83 against 2.34–2.81 s, 4 runs).
+ */
+const V8_FLAGS = `--interrupt-budget=${INTERRUPT_BUDGET} --no-turbo-inlining`;
+
+/**
  * A V8 flag set at run time (this budget, MuPDF's --liftoff-only) changes V8's flag hash, and a
  * worker that starts after that cannot use Node's code cache for its own start-up modules: it
  * compiles them from source, ~40 ms more CPU per worker (measured: a bare worker thread 55–65 ms
@@ -100,7 +121,7 @@ let budgetSet = false;
 function lessEagerOptimisation(): void {
   if (budgetSet) return;
   budgetSet = true;
-  v8.setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  v8.setFlagsFromString(V8_FLAGS);
 }
 
 export class ExtractPool {
@@ -116,7 +137,8 @@ export class ExtractPool {
   private workers: number;
   /** Documents whose time limit grew because they needed OCR. */
   /** mupdfShared: workers handed the process's compiled MuPDF module (instead of compiling their own). */
-  readonly stats = { extended: 0, mupdfShared: 0 };
+  /** postedAhead: documents posted to a busy worker, to start when it finishes its current one (Slot.next). */
+  readonly stats = { extended: 0, mupdfShared: 0, postedAhead: 0 };
   private timeoutMs: number;
   private maxHeapMb: number;
   private youngGenerationMb: number;
@@ -165,12 +187,14 @@ export class ExtractPool {
   }
 
   /**
-   * Documents a caller should keep queued at once: two per worker, so that a worker that finishes
-   * one finds the next already waiting in the pool's queue instead of idling while the caller
-   * stores, normalises or prints (the extract stage, `nianbao extract`, the bench all feed it so).
+   * Documents a caller should keep queued at once: three per worker, so that each worker has the
+   * one it runs and the next one posted to it (Slot.next), and one more waits in the pool's queue
+   * while this thread stores, normalises or prints the last result (the extract stage, `nianbao
+   * extract`, the bench all feed it so). With two per worker `nianbao extract --json` of 36 PDFs
+   * still left a worker without its next document whenever this thread was normalising.
    */
   get inFlight(): number {
-    return 2 * this.workers;
+    return 3 * this.workers;
   }
 
   /** The number of workers and the time limit, changed before the first document is queued. */
@@ -210,10 +234,11 @@ export class ExtractPool {
   /** Stops the workers; documents still queued or in flight fail with code WORKER_UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
-    const unfinished = [...this.queue.splice(0), ...this.slots.flatMap((s) => (s.task ? [s.task] : []))];
+    const unfinished = [...this.queue.splice(0), ...this.slots.flatMap((s) => [s.task, s.next].filter((t): t is Task => !!t))];
     for (const s of this.slots) {
       clearTimeout(s.timer);
       s.task = undefined;
+      s.next = undefined;
     }
     for (const t of unfinished) this.settle(t, { error: { code: WORKER_UNAVAILABLE, message: 'the extraction pool was closed before this document was done' } });
     clearInterval(this.keepAlive);
@@ -326,14 +351,33 @@ export class ExtractPool {
       const task = this.queue.shift()!;
       slot.task = task;
       this.arm(slot, task.timeoutMs);
-      // Copy: the caller may reuse its buffer; transferring would detach it.
-      slot.worker.postMessage({ id: task.id, bytes: task.bytes, opts: task.opts });
+      this.post(slot, task);
     }
+    // Every worker the pool will have is up and busy: each gets its next document now (Slot.next).
+    // Without it a worker that finishes waits for this thread to receive its result and post the
+    // next document, and this thread may be busy (normalising, printing) or, with a worker on each
+    // core, waiting for a core: `nianbao extract --json` of 36 PDFs showed the workers idle 3–33 ms
+    // between documents of 40–60 ms, and the two-worker speed-up bench lost a part of the second
+    // core the same way. Only once all are busy, so that a worker still starting, or idle, is not
+    // left without the document another one holds.
+    const live = this.slots.filter((s) => !s.dead);
+    if (live.length < this.size || !live.every((s) => s.ready && s.task)) return;
+    for (const slot of live) {
+      if (slot.next || this.queue.length === 0) continue;
+      slot.next = this.queue.shift()!;
+      this.stats.postedAhead++;
+      this.post(slot, slot.next);
+    }
+  }
+
+  private post(slot: Slot, task: Task): void {
+    // Copy: the caller may reuse its buffer; transferring would detach it.
+    slot.worker.postMessage({ id: task.id, bytes: task.bytes, opts: task.opts });
   }
 
   /** Hands a document its result; the keep-alive timer stops when no document is queued or in flight. */
   private settle(task: Task, result: PoolResult): void {
-    if (this.queue.length === 0 && this.slots.every((s) => !s.task)) {
+    if (this.queue.length === 0 && this.slots.every((s) => !s.task && !s.next)) {
       clearInterval(this.keepAlive);
       this.keepAlive = undefined;
     }
@@ -348,7 +392,10 @@ export class ExtractPool {
   private finish(slot: Slot, result: PoolResult): void {
     clearTimeout(slot.timer);
     const task = slot.task!;
-    slot.task = undefined;
+    // The worker has started the document posted ahead, if any: its time limit starts now.
+    slot.task = slot.next;
+    slot.next = undefined;
+    if (slot.task) this.arm(slot, slot.task.timeoutMs);
     this.settle(task, result);
     this.pump();
   }
@@ -359,6 +406,10 @@ export class ExtractPool {
     if (!task) return;
     clearTimeout(slot.timer);
     slot.task = undefined;
+    // The document posted ahead never started: it goes back to the head of the queue, for the
+    // replacement worker or another one.
+    if (slot.next) this.queue.unshift(slot.next);
+    slot.next = undefined;
     const message2 = code === 'out-of-memory' ? `extraction exceeded the ${this.maxHeapMb} MB heap cap` : message;
     void slot.worker.terminate();
     const i = this.slots.indexOf(slot);

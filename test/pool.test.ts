@@ -28,6 +28,24 @@ describe('extraction worker pool', () => {
     }
   });
 
+  it('a document posted ahead to a worker whose current document times out is not lost: it goes to the replacement worker', async () => {
+    const slow = new ExtractPool({ workers: 1, timeoutMs: 300 });
+    try {
+      const big = Buffer.from(Array.from({ length: 400_000 }, (_, i) => `行${i}\t${i}\t${i}\t${i}`).join('\n'));
+      // Queued together: the second is posted to the busy worker ahead (Slot.next), never starts there.
+      const [r, after] = await Promise.all([
+        slow.extract(big, { fileName: 'big.txt', maxBytes: 1e9 }),
+        slow.extract(fs.readFileSync(seedFile('001')), { fileName: 'b.txt' }),
+      ]);
+      expect(slow.stats.postedAhead).toBe(1);
+      expect(r.error?.code).toBe('timeout');
+      expect(after.error).toBeUndefined();
+      expect(after.doc?.status).toBe('ok');
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('workers that cannot start fail the queued documents with the reason, and the next call tries again', async () => {
     // A 4 MB heap cannot even load the loader: every start dies with out-of-memory. Without a
     // live worker nothing would keep the process alive, so the awaits below would never settle.
