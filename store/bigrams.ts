@@ -51,10 +51,12 @@ const MAX_SHARED = 4 << 20;
  */
 function charAt(src: Uint8Array, at: number, n: number): number {
   const b = src[at]!;
-  if (b < 0x80) return bmp[b]! === UNKNOWN ? (bmp[b] = classOf(b)) | 4 : bmp[b]! | 4;
   let cp: number;
   let len: number;
-  if (b >= 0xe0 && b < 0xf0) {
+  if (b < 0x80) {
+    cp = b;
+    len = 1;
+  } else if (b >= 0xe0 && b < 0xf0) {
     if (at + 2 >= n || (src[at + 1]! & 0xc0) !== 0x80 || (src[at + 2]! & 0xc0) !== 0x80) return OTHER | 4;
     cp = ((b & 0x0f) << 12) | ((src[at + 1]! & 0x3f) << 6) | (src[at + 2]! & 0x3f);
     len = 3;
