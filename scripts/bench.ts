@@ -33,6 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureCorpus, CACHE_DIR, repoRoot } from './bench/corpus.ts';
 import { spawnPhase } from './bench/spawn-phase.ts';
+import { LAUNCH_ENV } from '../bin/launch-env.js';
 
 const PHASES = ['extract', 'speedup', 'queue', 'process', 'normalize', 'load', 'export', 'crawl'] as const;
 type Phase = (typeof PHASES)[number];
@@ -160,7 +161,19 @@ function machine() {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     loadAverage: os.loadavg().map((x) => round(x)),
+    // What the launcher's environment (bin/launch-env.js) changes here: nothing where THP is never or always.
+    transparentHugePages: transparentHugePages(),
+    launchEnv: LAUNCH_ENV,
   };
+}
+
+/** The kernel's THP mode ('always', 'madvise', 'never'), or 'unknown' off Linux. */
+function transparentHugePages(): string {
+  try {
+    return /\[(\w+)\]/.exec(fs.readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**
@@ -192,6 +205,7 @@ export function resultsMarkdown(report: { date: string; mode: string; durationS:
     `| cores | ${m.cores} |`,
     `| memory | ${m.memoryGb} GB |`,
     `| node | ${m.node} (${esc(m.platform)}) |`,
+    `| transparent huge pages; the command's environment | ${m.transparentHugePages}; ${Object.entries(m.launchEnv).map(([k, v]) => `${k}=${v}`).join(' ')} (bin/launch-env.js) |`,
     `| load average before → after | ${m.loadAverageBefore.join(' ')} → ${m.loadAverageAfter.join(' ')} |`,
     `| corpus | ${report.options.docs} documents, ${report.options.facts.toLocaleString('en')} facts, ${report.options.hosts} hosts; PDF engine ${report.engine.used}; ${report.durationS} s |`,
     '',
@@ -512,7 +526,8 @@ async function main(): Promise<number> {
   const complete = !o.ci && PHASES.every((p) => o.only.has(p));
   if (complete) fs.writeFileSync(path.join(path.dirname(o.out), 'RESULTS.md'), resultsMarkdown(report, rows));
   console.log(`\nnianbao bench — ${report.mode}, ${o.docs} documents, ${os.availableParallelism()} cores (${report.machine.cpuModel}), node ${process.version}, PDF engine ${engines.primary}`);
-  console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}; ${report.durationS} s\n`);
+  console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}; ${report.durationS} s`);
+  console.log(`transparent huge pages: ${report.machine.transparentHugePages}; phases run under ${Object.entries(LAUNCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}, as \`nianbao\` starts (bin/launch-env.js)\n`);
   console.log(table(rows));
   console.log(`\nfigures: ${path.relative(process.cwd(), o.out) || o.out}${complete ? `, ${path.relative(process.cwd(), path.join(path.dirname(o.out), 'RESULTS.md'))}` : ' (bench/RESULTS.md is written by full runs of every phase only)'}${errors.length ? `\nerrors:\n  ${errors.join('\n  ')}` : ''}`);
   return errors.length ? 1 : 0;

@@ -746,7 +746,8 @@ async function processPhase(a: ProcessArgs) {
   const manifest = manifestOf(a.corpusDir);
   const pdfs = manifest.docs.filter((d) => d.kind === 'pdf').slice(0, a.files ?? 60).map((d) => path.join(a.corpusDir, d.file));
   const runs = a.runs ?? 3;
-  const nianbao = [process.execPath, 'bin/nianbao.js', 'extract', '--json'];
+  // As a user runs it: the launcher's first line starts Node in its environment (bin/launch-env.js).
+  const nianbao = ['bin/nianbao.js', 'extract', '--json'];
   const poppler = ['sh', '-c', 'for f in "$@"; do pdftotext -layout "$f" - > /dev/null || exit 1; done', 'pdftotext'];
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const many = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[] };

@@ -1,0 +1,1 @@
+export const LAUNCH_ENV: { GLIBC_TUNABLES: string };
