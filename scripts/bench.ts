@@ -402,10 +402,11 @@ async function main(): Promise<number> {
   if (o.only.has('process') && corpusDir && pdftotext) {
     type P = { wallMs: number; cpuMs: number };
     const r = await phase(`whole process (nianbao extract --json vs pdftotext -layout, ${Math.min(60, o.docs)} PDFs at most)`, () =>
-      runPhase<{ pdfs: number; runs: number; many: { nianbao: P; pdftotext: P }; one: { nianbao: P; pdftotext: P; node: P }; ratio: number; cpuRatio: number }>('process', { corpusDir, files: 60, runs: o.ci ? 5 : 7 }),
+      runPhase<{ pdfs: number; runs: number; rebuilt: boolean; many: { nianbao: P; pdftotext: P }; one: { nianbao: P; pdftotext: P; node: P }; ratio: number; cpuRatio: number }>('process', { corpusDir, files: 60, runs: o.ci ? 5 : 7 }),
     );
     if (r) {
       results.process = r;
+      if (r.rebuilt) log('process: dist/ did not match the sources; rebuilt it first (npm run build), as npm ci would have');
       rows.push({
         metric: `whole process: nianbao extract --json on ${r.pdfs} PDFs / pdftotext -layout on the same (median of ${r.runs})`,
         target: '≤ 1.2',
