@@ -167,6 +167,9 @@ function machine() {
   };
 }
 
+/** LAUNCH_ENV as the command line would set it: NAME=value … */
+const launchEnvText = () => Object.entries(LAUNCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
+
 /** The kernel's THP mode ('always', 'madvise', 'never'), or 'unknown' off Linux. */
 function transparentHugePages(): string {
   try {
@@ -205,7 +208,7 @@ export function resultsMarkdown(report: { date: string; mode: string; durationS:
     `| cores | ${m.cores} |`,
     `| memory | ${m.memoryGb} GB |`,
     `| node | ${m.node} (${esc(m.platform)}) |`,
-    `| transparent huge pages; the command's environment | ${m.transparentHugePages}; ${Object.entries(m.launchEnv).map(([k, v]) => `${k}=${v}`).join(' ')} (bin/launch-env.js) |`,
+    `| transparent huge pages; the command's environment | ${m.transparentHugePages}; ${launchEnvText()} (bin/launch-env.js) |`,
     `| load average before → after | ${m.loadAverageBefore.join(' ')} → ${m.loadAverageAfter.join(' ')} |`,
     `| corpus | ${report.options.docs} documents, ${report.options.facts.toLocaleString('en')} facts, ${report.options.hosts} hosts; PDF engine ${report.engine.used}; ${report.durationS} s |`,
     '',
@@ -528,7 +531,7 @@ async function main(): Promise<number> {
   if (complete) fs.writeFileSync(path.join(path.dirname(o.out), 'RESULTS.md'), resultsMarkdown(report, rows));
   console.log(`\nnianbao bench — ${report.mode}, ${o.docs} documents, ${os.availableParallelism()} cores (${report.machine.cpuModel}), node ${process.version}, PDF engine ${engines.primary}`);
   console.log(`load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}; ${report.durationS} s`);
-  console.log(`transparent huge pages: ${report.machine.transparentHugePages}; phases run under ${Object.entries(LAUNCH_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}, as \`nianbao\` starts (bin/launch-env.js)\n`);
+  console.log(`transparent huge pages: ${report.machine.transparentHugePages}; phases run under ${launchEnvText()}, as \`nianbao\` starts (bin/launch-env.js)\n`);
   console.log(table(rows));
   console.log(`\nfigures: ${path.relative(process.cwd(), o.out) || o.out}${complete ? `, ${path.relative(process.cwd(), path.join(path.dirname(o.out), 'RESULTS.md'))}` : ' (bench/RESULTS.md is written by full runs of every phase only)'}${errors.length ? `\nerrors:\n  ${errors.join('\n  ')}` : ''}`);
   return errors.length ? 1 : 0;

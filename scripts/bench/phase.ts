@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ExtractedDocument } from '../../extract/model.ts';
-import { compareFacts, readSeeds, seedModel, variant, type CorpusDoc, type CorpusManifest, type DocKind } from './corpus.ts';
+import { compareFacts, readSeeds, repoRoot, seedModel, variant, type CorpusDoc, type CorpusManifest, type DocKind } from './corpus.ts';
 import { rng } from '../lib/rng.ts';
 import { freshBuild } from '../../bin/build-stamp.js';
 
@@ -455,8 +455,7 @@ async function crawlPhase(a: CrawlArgs) {
     for (const d of manifestOf(a.corpusDir).docs.filter((x) => x.kind !== 'html').slice(0, 10)) attachmentFiles.push(path.join(a.corpusDir, d.file));
   }
   // The portal runs in its own process: one event loop must not delay the other's timestamps.
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-  const child = fork(path.join(root, 'bin/run-script.js'), ['scripts/bench/portal.ts', JSON.stringify({ hosts: a.hosts, pages: a.pages, perPage: a.perPage, attachmentFiles })], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(repoRoot, 'bin/run-script.js'), ['scripts/bench/portal.ts', JSON.stringify({ hosts: a.hosts, pages: a.pages, perPage: a.perPage, attachmentFiles })], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = <T>() => new Promise<T>((resolve, reject) => {
     child.once('message', (m) => resolve(m as T));
     child.once('exit', (code) => reject(new Error(`bench portal exited with ${code}`)));
@@ -731,7 +730,7 @@ interface ProcessArgs {
 /** Wall and CPU (user + system, children included) of one command, through GNU time. */
 function timeCommand(cmd: string[]): { wallMs: number; cpuMs: number } {
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'NB_TIME %U %S', ...cmd], { cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..'), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'NB_TIME %U %S', ...cmd], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallMs = performance.now() - t;
   if (r.status !== 0) throw new Error(`${cmd.slice(0, 3).join(' ')} … exited ${r.status}: ${r.stderr.slice(-500)}`);
   const m = /NB_TIME ([\d.]+) ([\d.]+)/.exec(r.stderr);
@@ -750,11 +749,10 @@ async function processPhase(a: ProcessArgs) {
   // The command runs dist/ only while it matches the sources (bin/build-stamp.js); an edited
   // checkout would run the TypeScript through tsx, ~3× slower, and the figures would be of that.
   // `npm ci` builds; here the build is brought up to date the same way.
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
   let rebuilt = false;
-  if (!freshBuild(root)) {
-    const b = spawnSync(process.execPath, ['scripts/build.js'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0 || !freshBuild(root)) throw new Error(`process phase: dist/ is stale and npm run build failed: ${b.stderr.slice(-500)}`);
+  if (!freshBuild(repoRoot)) {
+    const b = spawnSync(process.execPath, ['scripts/build.js'], { cwd: repoRoot, encoding: 'utf8' });
+    if (b.status !== 0 || !freshBuild(repoRoot)) throw new Error(`process phase: dist/ is stale and npm run build failed: ${b.stderr.slice(-500)}`);
     rebuilt = true;
   }
   // As a user runs it: the launcher's first line starts Node in its environment (bin/launch-env.js).
