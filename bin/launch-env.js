@@ -1,6 +1,6 @@
-// The environment `nianbao` starts Node with: bin/nianbao.js's first line sets it
-// (#!/usr/bin/env -S …; test/launcher.test.ts keeps the two equal), and the bench runs its phases
-// under it, so that they measure what the command does.
+// The environment `nianbao` starts Node with: bin/nianbao.js's sh head sets it (NAME=value … exec
+// node; test/launcher.test.ts keeps the two equal), and the bench runs its phases under it, so
+// that they measure what the command does.
 //
 // glibc.malloc.hugetlb=1: glibc's malloc asks the kernel for transparent huge pages (madvise) for
 // the memory it maps. Where the kernel leaves THP to madvise (Debian's default; this machine),

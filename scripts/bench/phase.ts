@@ -728,9 +728,9 @@ interface ProcessArgs {
 }
 
 /** Wall and CPU (user + system, children included) of one command, through GNU time. */
-function timeCommand(cmd: string[]): { wallMs: number; cpuMs: number } {
+function timeCommand(cmd: string[], env: NodeJS.ProcessEnv = process.env): { wallMs: number; cpuMs: number } {
   const t = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'NB_TIME %U %S', ...cmd], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'NB_TIME %U %S', ...cmd], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallMs = performance.now() - t;
   if (r.status !== 0) throw new Error(`${cmd.slice(0, 3).join(' ')} … exited ${r.status}: ${r.stderr.slice(-500)}`);
   const m = /NB_TIME ([\d.]+) ([\d.]+)/.exec(r.stderr);
@@ -740,7 +740,9 @@ function timeCommand(cmd: string[]): { wallMs: number; cpuMs: number } {
 /**
  * The command a researcher runs: `nianbao extract --json` on N PDFs, one process (its workers on
  * every core), against `pdftotext -layout` on the same files one process each, one after another.
- * Alternated, `runs` times; the ratio of the medians. Also one PDF alone and `node -e ""`.
+ * Alternated, `runs` times; the ratio of the medians. Also one PDF alone and `node -e ""`, and
+ * where NODE_EXTRA_CA_CERTS is set, `node -e ""` without it too: Node builds its certificate store
+ * at start when it is set, and the launcher drops it for a local extract (bin/nianbao.js).
  */
 async function processPhase(a: ProcessArgs) {
   const manifest = manifestOf(a.corpusDir);
@@ -760,7 +762,8 @@ async function processPhase(a: ProcessArgs) {
   const poppler = ['sh', '-c', 'for f in "$@"; do pdftotext -layout "$f" - > /dev/null || exit 1; done', 'pdftotext'];
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const many = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[] };
-  const one = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[], node: [] as { wallMs: number; cpuMs: number }[] };
+  const one = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[], node: [] as { wallMs: number; cpuMs: number }[], nodeWithoutExtraCerts: [] as { wallMs: number; cpuMs: number }[] };
+  const { NODE_EXTRA_CA_CERTS: extraCerts, ...withoutExtraCerts } = process.env;
   timeCommand([...nianbao, pdfs[0]!]); // warm the page cache and dist/
   for (let i = 0; i < runs; i++) {
     many.nianbao.push(timeCommand([...nianbao, ...pdfs]));
@@ -768,9 +771,10 @@ async function processPhase(a: ProcessArgs) {
     one.nianbao.push(timeCommand([...nianbao, pdfs[0]!]));
     one.pdftotext.push(timeCommand([...poppler, pdfs[0]!]));
     one.node.push(timeCommand([process.execPath, '-e', '']));
+    if (extraCerts) one.nodeWithoutExtraCerts.push(timeCommand([process.execPath, '-e', ''], withoutExtraCerts));
   }
   const fig = (xs: { wallMs: number; cpuMs: number }[]) => ({ wallMs: round(median(xs.map((x) => x.wallMs))), cpuMs: round(median(xs.map((x) => x.cpuMs))) });
-  const r = { many: { nianbao: fig(many.nianbao), pdftotext: fig(many.pdftotext) }, one: { nianbao: fig(one.nianbao), pdftotext: fig(one.pdftotext), node: fig(one.node) } };
+  const r = { many: { nianbao: fig(many.nianbao), pdftotext: fig(many.pdftotext) }, one: { nianbao: fig(one.nianbao), pdftotext: fig(one.pdftotext), node: fig(one.node), ...(extraCerts ? { nodeWithoutExtraCerts: fig(one.nodeWithoutExtraCerts) } : {}) } };
   return { pdfs: pdfs.length, runs, rebuilt, ...r, ratio: round(r.many.nianbao.wallMs / r.many.pdftotext.wallMs, 3), cpuRatio: round(r.many.nianbao.cpuMs / r.many.pdftotext.cpuMs, 3), ...peak() };
 }
 
