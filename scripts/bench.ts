@@ -23,9 +23,9 @@
  * Prints one table (metric | target | measured | ok?) and writes bench/results.json. Slowness
  * never fails it: exit 0 unless a phase crashes (1) or the flags are wrong (2).
  *
- * Flags: --ci (100 documents, of them the 60 PDFs of the process phase; 100k facts, 10 hosts), --docs N, --only a,b (extract, speedup,
- * queue, normalize, load, export, crawl), --engines pdfjs,mupdf, --facts N (load/export),
- * --hosts N, --speedup-docs N, --no-pin, --out FILE.
+ * Flags: --ci (100 documents, of them the 60 PDFs of the process phase; 100k facts, 10 hosts),
+ * --docs N, --only a,b (extract, speedup, queue, normalize, load, export, crawl), --engines
+ * pdfjs,mupdf, --facts N (load/export), --hosts N, --speedup-docs N, --no-pin, --out FILE.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -24,20 +24,15 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const certs = path.join(dir, 'extra.pem');
 fs.writeFileSync(certs, tls.rootCertificates[0]!);
 
-/** The launcher's head over a script that prints what Node received (environment and arguments). */
-function probe(): string {
-  const file = path.join(dir, 'probe.js');
-  if (!fs.existsSync(file)) {
-    const keys = JSON.stringify([...Object.keys(LAUNCH_ENV), 'NODE_EXTRA_CA_CERTS']);
-    fs.writeFileSync(file, `${head}console.log(JSON.stringify({ env: Object.fromEntries(${keys}.map((k) => [k, process.env[k] ?? null])), args: process.argv.slice(2) }));\n`, { mode: 0o755 });
-  }
-  return file;
-}
+// The launcher's head over a script that prints what Node received (environment and arguments).
+const probe = path.join(dir, 'probe.js');
+const keys = JSON.stringify([...Object.keys(LAUNCH_ENV), 'NODE_EXTRA_CA_CERTS']);
+fs.writeFileSync(probe, `${head}console.log(JSON.stringify({ env: Object.fromEntries(${keys}.map((k) => [k, process.env[k] ?? null])), args: process.argv.slice(2) }));\n`, { mode: 0o755 });
 
-function launch(file: string, args: string[]): { env: Record<string, string | null>; args: string[] } {
+function launch(args: string[]): { env: Record<string, string | null>; args: string[] } {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: certs };
   for (const k of Object.keys(LAUNCH_ENV)) delete env[k];
-  const r = spawnSync(file, args, { encoding: 'utf8', env });
+  const r = spawnSync(probe, args, { encoding: 'utf8', env });
   expect(r.status, r.stderr).toBe(0);
   expect(r.stderr).toBe('');
   return JSON.parse(r.stdout);
@@ -55,13 +50,13 @@ describe('the nianbao launcher', () => {
 
   it('hands that environment and the arguments to Node unchanged', () => {
     const args = ['run', '--data-dir', 'a b', '--json', ''];
-    const got = launch(probe(), args);
+    const got = launch(args);
     expect(got.args).toEqual(args);
     expect(got.env).toEqual({ ...LAUNCH_ENV, NODE_EXTRA_CA_CERTS: certs });
   });
 
   it('starts a local extract and the help lines without NODE_EXTRA_CA_CERTS; anything that may open TLS keeps it', () => {
-    const kept = (args: string[]) => launch(probe(), args).env.NODE_EXTRA_CA_CERTS === certs;
+    const kept = (args: string[]) => launch(args).env.NODE_EXTRA_CA_CERTS === certs;
     // No TLS connection: local files, help, version.
     for (const args of [['extract', '--json', 'a.pdf'], ['extract', 'folder', '--max-bytes', '10'], [], ['--help'], ['-h'], ['help', 'run'], ['--version'], ['-V']])
       expect(kept(args), args.join(' ')).toBe(false);

@@ -540,8 +540,8 @@ async function speedupPhase(a: SpeedupArgs) {
   const failed = [0, 0];
   const pdfPath = (d: CorpusDoc) => path.join(a.corpusDir, d.file);
   const allPdfs = docs.filter((d) => d.kind === 'pdf').map(pdfPath);
-  const poppler = a.pdftotext && allPdfs.length ? { one: 0, many: 0 } : null;
-  if (poppler) await pdftotextRun(allPdfs, n); // warm the page cache
+  const pdftotextScalingMs = a.pdftotext && allPdfs.length ? { one: 0, many: 0 } : null;
+  if (pdftotextScalingMs) await pdftotextRun(allPdfs, n); // warm the page cache
   for (let i = 0; i < docs.length; i += chunk) {
     const list = docs.slice(i, i + chunk);
     // Alternate which goes first, so neither always meets the same phase of outside load.
@@ -553,10 +553,10 @@ async function speedupPhase(a: SpeedupArgs) {
       failed[k] += r.failed;
     }
     const pdfs = list.filter((d) => d.kind === 'pdf').map(pdfPath);
-    if (poppler && pdfs.length) {
+    if (pdftotextScalingMs && pdfs.length) {
       for (const k of order) {
-        if (k === 0) poppler.one += await pdftotextRun(pdfs, 1);
-        else poppler.many += await pdftotextRun(pdfs, n);
+        if (k === 0) pdftotextScalingMs.one += await pdftotextRun(pdfs, 1);
+        else pdftotextScalingMs.many += await pdftotextRun(pdfs, n);
       }
     }
   }
@@ -565,7 +565,7 @@ async function speedupPhase(a: SpeedupArgs) {
   // Cores busy on average (all threads of the process: workers, main thread, V8's GC helpers):
   // a 1-worker pool that keeps more than one core busy leaves less than 2x to gain on 2 cores.
   const fig = (k: number) => ({ wallMs: round(ms[k]!), cpuMs: round(cpuMs[k]!), coresBusy: round(cpuMs[k]! / ms[k]!), docsPerS: round((docs.length * 1000) / ms[k]!), mbPerS: round(total / 1048576 / (ms[k]! / 1000)), failed: failed[k] });
-  const ceiling = poppler ? { pdfs: allPdfs.length, oneMs: round(poppler.one), manyMs: round(poppler.many), speedup: round(poppler.one / poppler.many, 3) } : null;
+  const ceiling = pdftotextScalingMs ? { pdfs: allPdfs.length, oneMs: round(pdftotextScalingMs.one), manyMs: round(pdftotextScalingMs.many), speedup: round(pdftotextScalingMs.one / pdftotextScalingMs.many, 3) } : null;
   return { docs: docs.length, workers: n, one: fig(0), many: fig(1), speedup: round(ms[0]! / ms[1]!, 3), cpuPerDocRatio: round(cpuMs[1]! / cpuMs[0]!, 3), pdftotextScaling: ceiling, ...peak() };
 }
 
@@ -731,8 +731,14 @@ interface ProcessArgs {
   runs?: number;
 }
 
+/** Wall and CPU time of one command, ms. */
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
 /** Wall and CPU (user + system, children included) of one command, through GNU time. */
-function timeCommand(cmd: string[], env: NodeJS.ProcessEnv = process.env): { wallMs: number; cpuMs: number } {
+function timeCommand(cmd: string[], env: NodeJS.ProcessEnv = process.env): Timing {
   const t = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', 'NB_TIME %U %S', ...cmd], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   const wallMs = performance.now() - t;
@@ -761,12 +767,12 @@ async function processPhase(a: ProcessArgs) {
     if (b.status !== 0 || !freshBuild(repoRoot)) throw new Error(`process phase: dist/ is stale and npm run build failed: ${b.stderr.slice(-500)}`);
     rebuilt = true;
   }
-  // As a user runs it: the launcher's first line starts Node in its environment (bin/launch-env.js).
+  // As a user runs it: the launcher's sh head starts Node in its environment (bin/nianbao.js).
   const nianbao = ['bin/nianbao.js', 'extract', '--json'];
   const poppler = ['sh', '-c', 'for f in "$@"; do pdftotext -layout "$f" - > /dev/null || exit 1; done', 'pdftotext'];
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-  const many = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[] };
-  const one = { nianbao: [] as { wallMs: number; cpuMs: number }[], pdftotext: [] as { wallMs: number; cpuMs: number }[], node: [] as { wallMs: number; cpuMs: number }[], nodeWithoutExtraCerts: [] as { wallMs: number; cpuMs: number }[] };
+  const many = { nianbao: [] as Timing[], pdftotext: [] as Timing[] };
+  const one = { nianbao: [] as Timing[], pdftotext: [] as Timing[], node: [] as Timing[], nodeWithoutExtraCerts: [] as Timing[] };
   const { NODE_EXTRA_CA_CERTS: extraCerts, ...withoutExtraCerts } = process.env;
   timeCommand([...nianbao, pdfs[0]!]); // warm the page cache and dist/
   for (let i = 0; i < runs; i++) {
@@ -777,7 +783,7 @@ async function processPhase(a: ProcessArgs) {
     one.node.push(timeCommand([process.execPath, '-e', '']));
     if (extraCerts) one.nodeWithoutExtraCerts.push(timeCommand([process.execPath, '-e', ''], withoutExtraCerts));
   }
-  const fig = (xs: { wallMs: number; cpuMs: number }[]) => ({ wallMs: round(median(xs.map((x) => x.wallMs))), cpuMs: round(median(xs.map((x) => x.cpuMs))) });
+  const fig = (xs: Timing[]) => ({ wallMs: round(median(xs.map((x) => x.wallMs))), cpuMs: round(median(xs.map((x) => x.cpuMs))) });
   const r = { many: { nianbao: fig(many.nianbao), pdftotext: fig(many.pdftotext) }, one: { nianbao: fig(one.nianbao), pdftotext: fig(one.pdftotext), node: fig(one.node), ...(extraCerts ? { nodeWithoutExtraCerts: fig(one.nodeWithoutExtraCerts) } : {}) } };
   return { pdfs: pdfs.length, runs, rebuilt, ...r, ratio: round(r.many.nianbao.wallMs / r.many.pdftotext.wallMs, 3), cpuRatio: round(r.many.nianbao.cpuMs / r.many.pdftotext.cpuMs, 3), ...peak() };
 }
